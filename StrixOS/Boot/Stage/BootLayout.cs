@@ -1,0 +1,38 @@
+using System.Runtime.InteropServices;
+
+namespace StrixOS.Boot.Stage;
+
+/// <summary>
+/// What the boot stage (boot.asm, strix_boot_layout) tells C#: where the image, its sections,
+/// the boot page tables, the stack and the early heap are, and how much of physical memory the
+/// offset map covers. Field order must match boot.asm.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct BootLayout
+{
+    public ulong MultibootInfoPhysical;
+    public ulong KernelPhysicalStart;
+    public ulong KernelPhysicalEnd;
+    public ulong BootTablesPhysicalStart;
+    public ulong BootTablesPhysicalEnd;
+    public ulong BootPml4Physical;
+    public ulong TextStart, TextEnd;
+    public ulong RodataStart, RodataEnd;
+    public ulong KernelVirtualStart, KernelVirtualEnd;
+    public ulong StackGuard, StackTop;
+    public ulong EarlyHeapStart, EarlyHeapEnd;
+    /// <summary>Bytes of physical memory mapped at PHYS_MEM_OFFSET by the boot stage.</summary>
+    public ulong OffsetMapBytes;
+    /// <summary>Highest end of RAM in the firmware's map, as the boot stage saw it.</summary>
+    public ulong RamEnd;
+    /// <summary>Non-zero when the offset map uses 1 GiB pages (CPUID pdpe1gb).</summary>
+    public ulong Uses1GiBPages;
+
+    public const ulong KernelVirtualBase = 0xFFFFFFFF80000000;
+    public const ulong PhysicalMemoryOffset = 0xFFFF800000000000;
+
+    [DllImport("*", EntryPoint = "strix_get_boot_layout"), SuppressGCTransition]
+    private static extern BootLayout* GetBootLayout();
+
+    public static BootLayout* Current => GetBootLayout();
+}

@@ -1,0 +1,451 @@
+; StrixOS boot stage: from GRUB's multiboot2 hand-off (32-bit protected mode) to C#.
+;
+;   1. 32-bit: check the CPU (long mode, NX), identity-map the first 4 GiB with 2 MiB pages,
+;      enable SSE, PAE, EFER.LME|NXE, CR0.PG|WP and enter 64-bit mode (still at low addresses).
+;   2. 64-bit, low: map all RAM the firmware reports at PHYS_MEM_OFFSET (1 GiB pages when CPUID
+;      has them, 2 MiB otherwise, NX) and the kernel image at KERNEL_VMA with 4 KiB pages whose
+;      flags follow its sections (text R+X, rodata R+NX, data/bss RW+NX, stack guard unmapped).
+;   3. 64-bit, high: drop the identity map, switch to the kernel stack, set up thread-local
+;      storage (FS base), run CoreLib's module initialisation, then the kernel's Main.
+;
+; Physical layout: everything is loaded at 1 MiB. The .boot.* sections run where they are
+; loaded (virtual = physical); the rest is linked at KERNEL_VMA + physical (see linker.ld).
+
+KERNEL_VMA          equ 0xFFFFFFFF80000000
+PHYS_MEM_OFFSET     equ 0xFFFF800000000000
+MB2_MAGIC           equ 0xE85250D6
+MB2_BOOT_MAGIC      equ 0x36D76289
+
+PTE_PRESENT         equ 1 << 0
+PTE_WRITABLE        equ 1 << 1
+PTE_HUGE            equ 1 << 7
+PTE_NX              equ 1 << 63
+
+KERNEL_PT_COUNT     equ 16          ; 4 KiB-page tables for the kernel image: 16 x 2 MiB = 32 MiB
+OFFSET_PD_POOL      equ 64          ; 2 MiB-page directories for the offset map: up to 64 GiB
+KERNEL_STACK_SIZE   equ 256 * 1024
+EARLY_HEAP_SIZE     equ 4 * 1024 * 1024
+TLS_AREA_SIZE       equ 4096
+
+COM1                equ 0x3F8
+DEBUG_EXIT_PORT     equ 0xF4
+DEBUG_EXIT_FAILURE  equ 0x11
+
+extern __text_start, __text_end, __rodata_start, __rodata_end
+extern __kernel_high_start, __kernel_high_end, __kernel_phys_start, __kernel_phys_end
+extern __boot_tables_start, __boot_tables_end
+extern __tdata_start, __tdata_end, __tls_aligned_size
+extern __modules_start, __modules_end
+extern InitializeModules, __managed__Main, StrixMainReturned
+
+global _start
+
+
+; ---------------------------------------------------------------------------------------------
+section .multiboot_header progbits alloc noexec nowrite align=8
+mb2_header:
+    dd MB2_MAGIC
+    dd 0                                            ; i386 protected-mode entry
+    dd mb2_header_end - mb2_header
+    dd 0x100000000 - (MB2_MAGIC + (mb2_header_end - mb2_header))
+    align 8
+    dw 6, 0                                         ; module alignment: page-aligned modules
+    dd 8
+    align 8
+    dw 0, 0                                         ; end tag
+    dd 8
+mb2_header_end:
+
+; ---------------------------------------------------------------------------------------------
+section .boot.text progbits alloc exec nowrite align=16
+bits 32
+_start:
+    cli
+    cld
+    mov esp, boot_stack32_top
+    cmp eax, MB2_BOOT_MAGIC
+    jne .not_multiboot
+    mov [mb_info_phys], ebx
+
+    mov eax, 0x80000000
+    cpuid
+    cmp eax, 0x80000001
+    jb .no_long_mode
+    mov eax, 0x80000001
+    cpuid
+    test edx, 1 << 29
+    jz .no_long_mode
+    test edx, 1 << 20
+    jz .no_nx
+    shr edx, 26                                     ; 1 GiB pages (pdpe1gb)
+    and edx, 1
+    mov [has_1g_pages], edx
+
+    ; Identity map 0..4 GiB with 2 MiB pages: only the boot code and the multiboot
+    ; information need it, and only until the jump to the higher half.
+    mov dword [boot_pml4], boot_pdpt_low + PTE_PRESENT + PTE_WRITABLE
+    mov ecx, 0
+.fill_low_pdpt:
+    mov eax, ecx
+    shl eax, 12
+    add eax, boot_pd_low + PTE_PRESENT + PTE_WRITABLE
+    mov [boot_pdpt_low + ecx * 8], eax
+    inc ecx
+    cmp ecx, 4
+    jne .fill_low_pdpt
+    mov ecx, 0
+.fill_low_pd:
+    mov eax, ecx
+    shl eax, 21
+    or eax, PTE_PRESENT + PTE_WRITABLE + PTE_HUGE
+    mov [boot_pd_low + ecx * 8], eax
+    mov eax, ecx
+    shr eax, 11                                     ; bits 32+ of the physical address
+    mov [boot_pd_low + ecx * 8 + 4], eax
+    inc ecx
+    cmp ecx, 2048
+    jne .fill_low_pd
+
+    mov eax, boot_pml4
+    mov cr3, eax
+    mov eax, cr4
+    or eax, (1 << 5) | (1 << 9) | (1 << 10)         ; PAE, OSFXSR, OSXMMEXCPT
+    mov cr4, eax
+    mov ecx, 0xC0000080                             ; EFER
+    rdmsr
+    or eax, (1 << 8) | (1 << 11)                    ; LME, NXE
+    wrmsr
+    mov eax, cr0
+    and eax, ~(1 << 2)                              ; EM off: SSE is used by compiled C#
+    or eax, (1 << 31) | (1 << 16) | (1 << 1)        ; PG, WP, MP
+    mov cr0, eax
+    lgdt [gdt64_pointer]
+    jmp 0x08:long_mode_low
+
+.not_multiboot:
+    mov esi, msg_not_multiboot
+    jmp boot_fail32
+.no_long_mode:
+    mov esi, msg_no_long_mode
+    jmp boot_fail32
+.no_nx:
+    mov esi, msg_no_nx
+    jmp boot_fail32
+
+; Print the zero-terminated string at esi on COM1, then exit QEMU with failure or halt.
+boot_fail32:
+    mov dx, COM1
+.next:
+    lodsb
+    test al, al
+    jz .done
+    out dx, al
+    jmp .next
+.done:
+    mov dx, DEBUG_EXIT_PORT
+    mov eax, DEBUG_EXIT_FAILURE
+    out dx, eax
+.halt:
+    hlt
+    jmp .halt
+
+bits 64
+long_mode_low:
+    mov ax, 0x10
+    mov ds, ax
+    mov es, ax
+    mov ss, ax
+    xor eax, eax
+    mov fs, ax
+    mov gs, ax
+
+    ; Highest end of RAM (available, ACPI, NVS) in the multiboot2 memory map (tag 6): r12.
+    ; Malformed tags just stop the walk; the C# parser reports them properly.
+    mov esi, [mb_info_phys]
+    mov ecx, [rsi]
+    lea r8, [rsi + rcx]
+    lea rdi, [rsi + 8]
+    xor r12, r12
+.tag_loop:
+    lea rax, [rdi + 8]
+    cmp rax, r8
+    ja .tags_done
+    mov eax, [rdi]
+    mov ecx, [rdi + 4]
+    test eax, eax
+    jz .tags_done
+    cmp ecx, 8
+    jb .tags_done
+    cmp eax, 6
+    jne .next_tag
+    mov r9d, [rdi + 8]
+    cmp r9d, 24
+    jb .next_tag
+    lea r10, [rdi + 16]
+    lea r11, [rdi + rcx]
+    cmp r11, r8
+    cmova r11, r8
+.entry_loop:
+    lea rax, [r10 + 24]
+    cmp rax, r11
+    ja .next_tag
+    mov edx, [r10 + 16]
+    cmp edx, 1
+    je .ram
+    cmp edx, 3
+    je .ram
+    cmp edx, 4
+    jne .next_entry
+.ram:
+    mov rax, [r10]
+    add rax, [r10 + 8]
+    jc .next_entry
+    cmp rax, r12
+    cmova r12, rax
+.next_entry:
+    add r10, r9
+    jmp .entry_loop
+.next_tag:
+    add ecx, 7
+    and ecx, ~7
+    add rdi, rcx
+    jmp .tag_loop
+.tags_done:
+
+    ; Gigabytes to map: at least 4 (the low MMIO hole stays reachable), at most what the
+    ; tables allow (512 with 1 GiB pages, OFFSET_PD_POOL with 2 MiB pages).
+    mov rax, r12
+    add rax, (1 << 30) - 1
+    shr rax, 30
+    mov ecx, 4
+    cmp rax, rcx
+    cmovb rax, rcx
+    mov ecx, 512
+    mov edx, OFFSET_PD_POOL
+    cmp dword [has_1g_pages], 0
+    cmove ecx, edx
+    cmp rax, rcx
+    cmova rax, rcx
+    mov r13, rax
+    shl rax, 30
+    mov [offset_map_bytes], rax
+    mov [ram_end], r12
+
+    mov rax, boot_pdpt_offset + PTE_PRESENT + PTE_WRITABLE
+    mov [boot_pml4 + 256 * 8], rax
+    mov rbx, PTE_NX | PTE_PRESENT | PTE_WRITABLE | PTE_HUGE
+    xor ecx, ecx
+    cmp dword [has_1g_pages], 0
+    je .map_2m
+.map_1g:
+    mov rax, rcx
+    shl rax, 30
+    or rax, rbx
+    mov [boot_pdpt_offset + rcx * 8], rax
+    inc rcx
+    cmp rcx, r13
+    jne .map_1g
+    jmp .offset_done
+.map_2m:
+    mov rax, rcx
+    shl rax, 12
+    lea rdx, [boot_pd_pool + rax]
+    lea rax, [rdx + PTE_PRESENT + PTE_WRITABLE]
+    mov [boot_pdpt_offset + rcx * 8], rax
+    xor esi, esi
+.map_2m_entry:
+    mov rax, rcx
+    shl rax, 30
+    mov rdi, rsi
+    shl rdi, 21
+    add rax, rdi
+    or rax, rbx
+    mov [rdx + rsi * 8], rax
+    inc esi
+    cmp esi, 512
+    jne .map_2m_entry
+    inc rcx
+    cmp rcx, r13
+    jne .map_2m
+.offset_done:
+
+    ; The kernel image at KERNEL_VMA: PML4[511] -> PDPT[510] -> PD -> KERNEL_PT_COUNT tables.
+    mov rax, boot_pdpt_kernel + PTE_PRESENT + PTE_WRITABLE
+    mov [boot_pml4 + 511 * 8], rax
+    mov rax, boot_pd_kernel + PTE_PRESENT + PTE_WRITABLE
+    mov [boot_pdpt_kernel + 510 * 8], rax
+    xor ecx, ecx
+.link_pts:
+    mov rax, rcx
+    shl rax, 12
+    lea rax, [boot_pt_kernel + rax + PTE_PRESENT + PTE_WRITABLE]
+    mov [boot_pd_kernel + rcx * 8], rax
+    inc ecx
+    cmp ecx, KERNEL_PT_COUNT
+    jne .link_pts
+
+    mov rdi, __kernel_high_start                    ; virtual page being mapped
+    mov r8, __kernel_high_end
+    mov r9, KERNEL_VMA
+    mov r10, __text_start
+    mov r11, __text_end
+    mov r12, __rodata_start
+    mov r13, __rodata_end
+    mov r14, kernel_stack_guard
+.map_kernel:
+    cmp rdi, r8
+    jae .kernel_done
+    cmp rdi, r14
+    je .next_page                                   ; the stack guard stays unmapped
+    mov rax, PTE_PRESENT                            ; text: read + execute
+    cmp rdi, r10
+    jb .data_page
+    cmp rdi, r11
+    jb .write_pte
+    mov rax, PTE_NX | PTE_PRESENT                   ; rodata: read only
+    cmp rdi, r12
+    jb .data_page
+    cmp rdi, r13
+    jb .write_pte
+.data_page:
+    mov rax, PTE_NX | PTE_PRESENT | PTE_WRITABLE
+.write_pte:
+    mov rsi, rdi
+    sub rsi, r9                                     ; physical address
+    or rax, rsi
+    shr rsi, 12
+    mov [boot_pt_kernel + rsi * 8], rax
+.next_page:
+    add rdi, 4096
+    jmp .map_kernel
+.kernel_done:
+    mov rax, cr3
+    mov cr3, rax
+    mov rax, higher_half
+    jmp rax
+
+; ---------------------------------------------------------------------------------------------
+section .text progbits alloc exec nowrite align=16
+bits 64
+higher_half:
+    mov rsp, kernel_stack_top
+    xor ebp, ebp
+
+    ; Reload the GDT through the offset map, then drop the identity map (PML4[0]).
+    mov rbx, PHYS_MEM_OFFSET
+    sub rsp, 16
+    mov word [rsp + 6], gdt64_end - gdt64 - 1
+    mov rax, gdt64
+    add rax, rbx
+    mov [rsp + 8], rax
+    lgdt [rsp + 6]
+    add rsp, 16
+    mov rax, boot_pml4
+    add rax, rbx
+    mov qword [rax], 0
+    mov rax, cr3
+    mov cr3, rax
+
+    ; Thread-local storage (x86-64 variant II): the TLS image sits just below the thread
+    ; pointer, and the word at the thread pointer points to itself.
+    mov rdi, tls_area
+    mov rsi, __tdata_start
+    mov rcx, __tdata_end
+    sub rcx, rsi
+    rep movsb
+    mov rax, tls_area
+    add rax, __tls_aligned_size
+    mov [rax], rax
+    mov rdx, rax
+    shr rdx, 32
+    mov ecx, 0xC0000100                             ; FS base
+    wrmsr
+
+    ; CoreLib's start-up: type managers, static bases, eager class constructors.
+    xor edi, edi                                    ; OS module handle (unused)
+    mov rsi, __modules_start
+    mov rdx, __modules_end
+    sub rdx, rsi
+    shr rdx, 3
+    xor ecx, ecx
+    xor r8d, r8d
+    call InitializeModules
+
+    xor edi, edi                                    ; argc
+    xor esi, esi                                    ; argv
+    call __managed__Main
+    mov edi, eax
+    call StrixMainReturned
+.halt:
+    cli
+    hlt
+    jmp .halt
+
+; The boot layout record, seen through the offset map (C#: BootLayout.Current).
+global strix_get_boot_layout
+strix_get_boot_layout:
+    mov rax, strix_boot_layout + PHYS_MEM_OFFSET
+    ret
+
+; ---------------------------------------------------------------------------------------------
+section .boot.rodata progbits alloc noexec nowrite align=16
+gdt64:
+    dq 0
+    dq 0x00AF9A000000FFFF                           ; 0x08: 64-bit code, ring 0
+    dq 0x00CF92000000FFFF                           ; 0x10: data, ring 0
+gdt64_end:
+gdt64_pointer:
+    dw gdt64_end - gdt64 - 1
+    dd gdt64
+msg_not_multiboot: db "StrixOS boot: not started by a multiboot2 boot loader (bad magic in EAX)", 13, 10, 0
+msg_no_long_mode:  db "StrixOS boot: this CPU has no 64-bit long mode", 13, 10, 0
+msg_no_nx:         db "StrixOS boot: this CPU has no NX (no-execute) support", 13, 10, 0
+
+; ---------------------------------------------------------------------------------------------
+; Boot page tables: loaded with the image (so the memory map marks them in use) and
+; reachable later through the offset map.
+section .boot.bss nobits alloc noexec write align=4096
+boot_pml4:          resb 4096
+boot_pdpt_low:      resb 4096
+boot_pdpt_offset:   resb 4096
+boot_pdpt_kernel:   resb 4096
+boot_pd_kernel:     resb 4096
+boot_pd_low:        resb 4096 * 4
+boot_pt_kernel:     resb 4096 * KERNEL_PT_COUNT
+boot_pd_pool:       resb 4096 * OFFSET_PD_POOL
+boot_stack32:       resb 4096
+boot_stack32_top:
+
+; ---------------------------------------------------------------------------------------------
+; What the boot stage tells C# (StrixOS/Boot/Stage/BootLayout.cs mirrors this layout). It lives
+; low, next to the code that fills it; C# reads it through the offset map.
+section .boot.data progbits alloc noexec write align=8
+strix_boot_layout:
+mb_info_phys:       dq 0
+                    dq __kernel_phys_start
+                    dq __kernel_phys_end
+                    dq __boot_tables_start
+                    dq __boot_tables_end
+                    dq boot_pml4
+                    dq __text_start
+                    dq __text_end
+                    dq __rodata_start
+                    dq __rodata_end
+                    dq __kernel_high_start
+                    dq __kernel_high_end
+                    dq kernel_stack_guard
+                    dq kernel_stack_top
+                    dq early_heap
+                    dq early_heap + EARLY_HEAP_SIZE
+offset_map_bytes:   dq 0
+ram_end:            dq 0
+has_1g_pages:       dq 0
+
+section .bss nobits alloc noexec write align=4096
+kernel_stack_guard: resb 4096
+kernel_stack:       resb KERNEL_STACK_SIZE
+kernel_stack_top:
+tls_area:           resb TLS_AREA_SIZE
+early_heap:         resb EARLY_HEAP_SIZE
+
+section .note.GNU-stack noalloc noexec nowrite progbits

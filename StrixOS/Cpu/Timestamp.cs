@@ -1,0 +1,64 @@
+using System;
+using StrixOS.Plugs;
+
+namespace StrixOS.Cpu;
+
+/// <summary>
+/// Time from the TSC, calibrated once against the PIT (channel 2, 10 ms one-shot). If the PIT
+/// never answers, a nominal 1 GHz is assumed and <see cref="IsCalibrated"/> says so.
+/// </summary>
+public static class Timestamp
+{
+    private const uint PitHz = 1_193_182;
+    private static ulong _ticksPerSecond;
+    private static ulong _start;
+
+    public static bool IsCalibrated { get; private set; }
+
+    public static ulong TicksPerSecond
+    {
+        get
+        {
+            if (_ticksPerSecond == 0)
+                Calibrate();
+            return _ticksPerSecond;
+        }
+    }
+
+    public static ulong Nanoseconds
+    {
+        get
+        {
+            ulong hz = TicksPerSecond;
+            ulong ticks = Plugs.X64.ReadTimestampCounter() - _start;
+            return (ulong)((UInt128)ticks * 1_000_000_000UL / hz);
+        }
+    }
+
+    private static void Calibrate()
+    {
+        const ushort control = 0x61;
+        ushort count = (ushort)(PitHz / 100);
+        byte gate = (byte)(Ports.In8(control) & 0xFC);
+        Ports.Out8(control, gate);
+        Ports.Out8(0x43, 0xB0);                       // channel 2, lobyte/hibyte, mode 0
+        Ports.Out8(0x42, (byte)count);
+        Ports.Out8(0x42, (byte)(count >> 8));
+        Ports.Out8(control, (byte)(gate | 1));        // gate high: count down
+        ulong begin = Plugs.X64.ReadTimestampCounter();
+        bool expired = false;
+        for (int spins = 0; spins < 50_000_000; spins++)
+        {
+            if ((Ports.In8(control) & 0x20) != 0)
+            {
+                expired = true;
+                break;
+            }
+        }
+        ulong end = Plugs.X64.ReadTimestampCounter();
+        Ports.Out8(control, gate);
+        IsCalibrated = expired && end > begin;
+        _ticksPerSecond = IsCalibrated ? (end - begin) * 100 : 1_000_000_000UL;
+        _start = begin;
+    }
+}

@@ -1,0 +1,41 @@
+using System.Runtime.InteropServices;
+
+namespace StrixOS.Plugs;
+
+/// <summary>
+/// Privileged CPU instructions, implemented in cpu.asm. These and the boot stage are the only
+/// assembly in StrixOS; everything above them is C#.
+/// </summary>
+public static unsafe class X64
+{
+    [DllImport("*", EntryPoint = "strix_read_cr0"), SuppressGCTransition] public static extern ulong ReadCr0();
+    /// <summary>CR2: the linear address of the last page fault.</summary>
+    [DllImport("*", EntryPoint = "strix_read_cr2"), SuppressGCTransition] public static extern ulong ReadCr2();
+    [DllImport("*", EntryPoint = "strix_read_cr3"), SuppressGCTransition] public static extern ulong ReadCr3();
+    [DllImport("*", EntryPoint = "strix_read_cr4"), SuppressGCTransition] public static extern ulong ReadCr4();
+    [DllImport("*", EntryPoint = "strix_write_cr3"), SuppressGCTransition] public static extern void WriteCr3(ulong value);
+    [DllImport("*", EntryPoint = "strix_invlpg"), SuppressGCTransition] public static extern void Invlpg(ulong virtualAddress);
+    [DllImport("*", EntryPoint = "strix_hlt"), SuppressGCTransition] public static extern void Halt();
+    [DllImport("*", EntryPoint = "strix_cli"), SuppressGCTransition] public static extern void DisableInterrupts();
+    [DllImport("*", EntryPoint = "strix_sti"), SuppressGCTransition] public static extern void EnableInterrupts();
+    [DllImport("*", EntryPoint = "strix_pause"), SuppressGCTransition] public static extern void Pause();
+    /// <summary>Interrupts off, halt, never return: the machine stays inspectable.</summary>
+    [DllImport("*", EntryPoint = "strix_halt_forever"), SuppressGCTransition] public static extern void HaltForever();
+    [DllImport("*", EntryPoint = "strix_rdtsc"), SuppressGCTransition] public static extern ulong ReadTimestampCounter();
+    [DllImport("*", EntryPoint = "strix_rdmsr"), SuppressGCTransition] public static extern ulong ReadMsr(uint msr);
+    [DllImport("*", EntryPoint = "strix_wrmsr"), SuppressGCTransition] public static extern void WriteMsr(uint msr, ulong value);
+    [DllImport("*", EntryPoint = "strix_cpuid"), SuppressGCTransition] private static extern void CpuidRaw(uint leaf, uint subleaf, uint* result);
+
+    public static CpuidResult Cpuid(uint leaf, uint subleaf = 0)
+    {
+        CpuidResult result;
+        CpuidRaw(leaf, subleaf, (uint*)&result);
+        return result;
+    }
+}
+
+/// <summary>The four registers CPUID returns.</summary>
+public struct CpuidResult
+{
+    public uint Eax, Ebx, Ecx, Edx;
+}

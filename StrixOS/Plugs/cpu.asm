@@ -1,0 +1,120 @@
+; CPU plugs: the privileged instructions C# cannot express, each bound to an `extern` method in
+; X64.cs / Ports.cs ([DllImport("*")] + [SuppressGCTransition]: a direct call, no transition).
+; System V calling convention: arguments in rdi, rsi, rdx, rcx; result in rax.
+
+bits 64
+default rel
+section .text progbits alloc exec nowrite align=16
+
+global strix_read_cr0, strix_read_cr2, strix_read_cr3, strix_read_cr4, strix_write_cr3
+strix_read_cr0:
+    mov rax, cr0
+    ret
+strix_read_cr2:
+    mov rax, cr2
+    ret
+strix_read_cr3:
+    mov rax, cr3
+    ret
+strix_read_cr4:
+    mov rax, cr4
+    ret
+strix_write_cr3:
+    mov cr3, rdi
+    ret
+
+global strix_invlpg
+strix_invlpg:
+    invlpg [rdi]
+    ret
+
+global strix_inb, strix_inw, strix_inl, strix_outb, strix_outw, strix_outl
+strix_inb:
+    mov edx, edi
+    xor eax, eax
+    in al, dx
+    ret
+strix_inw:
+    mov edx, edi
+    xor eax, eax
+    in ax, dx
+    ret
+strix_inl:
+    mov edx, edi
+    in eax, dx
+    ret
+strix_outb:
+    mov edx, edi
+    mov eax, esi
+    out dx, al
+    ret
+strix_outw:
+    mov edx, edi
+    mov eax, esi
+    out dx, ax
+    ret
+strix_outl:
+    mov edx, edi
+    mov eax, esi
+    out dx, eax
+    ret
+
+global strix_hlt, strix_cli, strix_sti, strix_halt_forever, strix_pause
+strix_hlt:
+    hlt
+    ret
+strix_cli:
+    cli
+    ret
+strix_sti:
+    sti
+    ret
+strix_pause:
+    pause
+    ret
+strix_halt_forever:
+    cli
+.again:
+    hlt
+    jmp .again
+
+; ulong strix_rdtsc()
+global strix_rdtsc
+strix_rdtsc:
+    rdtsc
+    shl rdx, 32
+    or rax, rdx
+    ret
+
+; void strix_cpuid(uint leaf, uint subleaf, uint* result /* eax, ebx, ecx, edx */)
+global strix_cpuid
+strix_cpuid:
+    push rbx
+    mov r8, rdx
+    mov eax, edi
+    mov ecx, esi
+    cpuid
+    mov [r8], eax
+    mov [r8 + 4], ebx
+    mov [r8 + 8], ecx
+    mov [r8 + 12], edx
+    pop rbx
+    ret
+
+; ulong strix_rdmsr(uint msr) / void strix_wrmsr(uint msr, ulong value)
+global strix_rdmsr, strix_wrmsr
+strix_rdmsr:
+    mov ecx, edi
+    rdmsr
+    shl rdx, 32
+    or rax, rdx
+    ret
+strix_wrmsr:
+    mov ecx, edi
+    mov eax, esi
+    mov rdx, rsi
+    shr rdx, 32
+    wrmsr
+    ret
+
+section .note.GNU-stack noalloc noexec nowrite progbits

@@ -1,0 +1,83 @@
+using System;
+using System.Runtime;
+using StrixOS.Diagnostics;
+
+namespace StrixOS.Runtime;
+
+/// <summary>
+/// What CoreLib asks of a garbage collector. There is none yet: collections are no-ops,
+/// finalizers never run, and GC handles are cells on the kernel heap that hold one reference.
+/// </summary>
+internal static unsafe class GcServices
+{
+    [RuntimeExport("RhpCollect")]
+    private static void Collect(int generation, int mode, int lowMemory) { }
+
+    [RuntimeExport("RhGetGcCollectionCount")]
+    private static int GetCollectionCount(int generation, bool special) => 0;
+
+    [RuntimeExport("RhGetMaxGcGeneration")]
+    private static int GetMaxGeneration() => 0;
+
+    [RuntimeExport("RhpGetGcTotalMemory")]
+    private static long GetTotalMemory() => (long)KernelHeap.UsedBytes;
+
+    [RuntimeExport("RhGetMemoryInfo")]
+    private static void GetMemoryInfo(byte* info, int kind) { }
+
+    [RuntimeExport("RhSuppressFinalize")]
+    private static void SuppressFinalize(object obj) { }
+
+    [RuntimeExport("RhReRegisterForFinalize")]
+    private static bool ReRegisterForFinalize(object obj) => true;
+
+    [RuntimeExport("RhpStartNoGCRegion")]
+    private static int StartNoGcRegion(long totalSize, int hasLohSize, long lohSize, int disallowFullBlockingGc) => 0;
+
+    [RuntimeExport("RhpEndNoGCRegion")]
+    private static int EndNoGcRegion() => 0;
+
+    [RuntimeExport("RhpSetThreadDoNotTriggerGC")]
+    private static int SetThreadDoNotTriggerGc(void* thread, int value) => 0;
+
+    [RuntimeExport("RhpHandleAlloc")]
+    private static IntPtr HandleAlloc(IntPtr value, int type)
+    {
+        var cell = (IntPtr*)KernelHeap.Allocate((ulong)sizeof(IntPtr));
+        *cell = value;
+        return (IntPtr)cell;
+    }
+
+    [RuntimeExport("RhHandleFree")]
+    private static void HandleFree(IntPtr handle)
+    {
+        if (handle != IntPtr.Zero)
+            *(IntPtr*)handle = IntPtr.Zero;
+    }
+
+    /// <summary>A dependent handle keeps a secondary alive while its primary lives: two cells.</summary>
+    [RuntimeExport("RhpHandleAllocDependent")]
+    private static IntPtr HandleAllocDependent(IntPtr primary, IntPtr secondary)
+    {
+        var cells = (IntPtr*)KernelHeap.Allocate(2 * (ulong)sizeof(IntPtr));
+        cells[0] = primary;
+        cells[1] = secondary;
+        return (IntPtr)cells;
+    }
+
+    [RuntimeExport("RhHandleGetDependent")]
+    private static IntPtr HandleGetDependent(IntPtr handle, IntPtr* secondary)
+    {
+        var cells = (IntPtr*)handle;
+        *secondary = cells[0] == IntPtr.Zero ? IntPtr.Zero : cells[1];
+        return cells[0];
+    }
+
+    [RuntimeExport("RhHandleSet")]
+    private static void HandleSet(IntPtr handle, IntPtr value)
+    {
+        if (handle == IntPtr.Zero)
+            Panic.Fail("RhHandleSet on a null GC handle");
+        *(IntPtr*)handle = value;
+    }
+}
