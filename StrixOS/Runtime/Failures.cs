@@ -19,7 +19,7 @@ internal static unsafe class Failures
             Panic.Raw("an exception was thrown while reporting an exception"u8);
         _reportingException = true;
         if (exception is Exception e)
-            Panic.Fail($"unhandled exception {e.GetType()}: {e.Message}");
+            Panic.Fail($"unhandled exception {SymbolTable.TypeNameOf(e)}: {e.Message}");
         Panic.Fail("unhandled throw of a non-exception object");
     }
 

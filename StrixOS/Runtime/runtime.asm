@@ -96,7 +96,7 @@ RhpInitialDynamicInterfaceDispatch:
     push rcx
     push r8
     push r9
-    sub rsp, 8 * 16 + 8                             ; xmm0-7 plus alignment
+    sub rsp, 8 * 16                                 ; xmm0-7 (rsp stays 16-byte aligned)
     movdqu [rsp + 0], xmm0
     movdqu [rsp + 16], xmm1
     movdqu [rsp + 32], xmm2
@@ -116,7 +116,7 @@ RhpInitialDynamicInterfaceDispatch:
     movdqu xmm5, [rsp + 80]
     movdqu xmm6, [rsp + 96]
     movdqu xmm7, [rsp + 112]
-    add rsp, 8 * 16 + 8
+    add rsp, 8 * 16
     pop r9
     pop r8
     pop rcx
