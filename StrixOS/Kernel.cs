@@ -1,5 +1,6 @@
 using StrixOS.Boot;
 using StrixOS.Boot.Stage;
+using StrixOS.Cpu;
 using StrixOS.Diagnostics;
 using StrixOS.Drivers;
 
@@ -13,6 +14,7 @@ public static class Kernel
     public static void Main()
     {
         SerialPort.Com1.Initialize();
+        DescriptorTables.Load();
         // The host test runner passes its command line through QEMU fw_cfg; GRUB's comes with BootInfo.
         string? hostCommandLine = QemuFwCfg.ReadTextFile("opt/strix/cmdline");
         KernelLog.Raw($"StrixOS {Version}: a C# unikernel for x86-64 (NativeAOT, CoreLib {System.Environment.Version})");
@@ -21,6 +23,7 @@ public static class Kernel
         SymbolTable.Load(boot);
         CommandLine commandLine = CommandLine.Join(boot.CommandLine, hostCommandLine);
         BootReport.Print(boot);
+        Protection.Enable();
         FailureHooks.Run(commandLine);
 
         KernelLog.Info("boot complete; shutting down");

@@ -6,7 +6,8 @@ namespace StrixOS.Diagnostics;
 /// <summary>
 /// Command-line switches that make the kernel fail on purpose, so boot tests can prove each
 /// failure path ends in a clear report and a failing exit status: <c>strix.fail=throw</c>
-/// (an unhandled exception), <c>strix.fail=stub</c> (a runtime entry point that is not implemented).
+/// (an unhandled exception), <c>strix.fail=stub</c> (a runtime entry point that is not implemented),
+/// <c>strix.fail=null</c> (a write to address 0) and <c>strix.fail=stack-overflow</c> (into the guard page).
 /// </summary>
 public static class FailureHooks
 {
@@ -22,10 +23,27 @@ public static class FailureHooks
             case "stub":
                 Stubbed();
                 break;
+            case "null":
+                WriteThrough(0);
+                break;
+            case "stack-overflow":
+                Recurse(0);
+                break;
             default:
-                Panic.Fail($"unknown strix.fail kind '{kind}' (throw, stub)");
+                Panic.Fail($"unknown strix.fail kind '{kind}' (throw, stub, null, stack-overflow)");
                 break;
         }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static unsafe void WriteThrough(ulong address) => System.Threading.Volatile.Write(ref *(int*)address, 1);
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static unsafe int Recurse(int depth)
+    {
+        byte* scratch = stackalloc byte[512];
+        scratch[depth & 511] = (byte)depth;
+        return Recurse(depth + 1) + scratch[0];
     }
 
     [System.Runtime.InteropServices.DllImport("*", EntryPoint = "RhpGetThreadAbortException"), System.Runtime.InteropServices.SuppressGCTransition]

@@ -14,6 +14,17 @@ public static unsafe class X64
     [DllImport("*", EntryPoint = "strix_read_cr3"), SuppressGCTransition] public static extern ulong ReadCr3();
     [DllImport("*", EntryPoint = "strix_read_cr4"), SuppressGCTransition] public static extern ulong ReadCr4();
     [DllImport("*", EntryPoint = "strix_write_cr3"), SuppressGCTransition] public static extern void WriteCr3(ulong value);
+    [DllImport("*", EntryPoint = "strix_write_cr4"), SuppressGCTransition] public static extern void WriteCr4(ulong value);
+    /// <summary>The caller's frame pointer (ILC keeps RBP frames), for backtraces.</summary>
+    [DllImport("*", EntryPoint = "strix_read_rbp"), SuppressGCTransition] public static extern ulong ReadRbp();
+    /// <summary>SMAP: allow (stac) or forbid again (clac) kernel access to user pages.</summary>
+    [DllImport("*", EntryPoint = "strix_stac"), SuppressGCTransition] public static extern void AllowUserAccess();
+    [DllImport("*", EntryPoint = "strix_clac"), SuppressGCTransition] public static extern void ForbidUserAccess();
+    [DllImport("*", EntryPoint = "strix_load_gdt"), SuppressGCTransition] public static extern void LoadGdt(void* gdtr, ushort codeSelector, ushort dataSelector);
+    [DllImport("*", EntryPoint = "strix_load_idt"), SuppressGCTransition] public static extern void LoadIdt(void* idtr);
+    [DllImport("*", EntryPoint = "strix_load_tss"), SuppressGCTransition] public static extern void LoadTaskRegister(ushort selector);
+    /// <summary>The addresses of the 32 exception entry stubs (interrupts.asm), in vector order.</summary>
+    [DllImport("*", EntryPoint = "strix_get_exception_stubs"), SuppressGCTransition] public static extern ulong* ExceptionStubs();
     [DllImport("*", EntryPoint = "strix_invlpg"), SuppressGCTransition] public static extern void Invlpg(ulong virtualAddress);
     [DllImport("*", EntryPoint = "strix_hlt"), SuppressGCTransition] public static extern void Halt();
     [DllImport("*", EntryPoint = "strix_cli"), SuppressGCTransition] public static extern void DisableInterrupts();

@@ -23,6 +23,20 @@ strix_write_cr3:
     mov cr3, rdi
     ret
 
+global strix_write_cr4, strix_read_rbp, strix_stac, strix_clac
+strix_write_cr4:
+    mov cr4, rdi
+    ret
+strix_read_rbp:
+    mov rax, rbp
+    ret
+strix_stac:
+    stac
+    ret
+strix_clac:
+    clac
+    ret
+
 global strix_invlpg
 strix_invlpg:
     invlpg [rdi]

@@ -27,6 +27,10 @@ public unsafe struct BootLayout
     public ulong RamEnd;
     /// <summary>Non-zero when the offset map uses 1 GiB pages (CPUID pdpe1gb).</summary>
     public ulong Uses1GiBPages;
+    /// <summary>Interrupt stacks (TSS IST1-3): each has an unmapped guard page below it.</summary>
+    public ulong DoubleFaultStackGuard, DoubleFaultStackTop;
+    public ulong NmiStackGuard, NmiStackTop;
+    public ulong MachineCheckStackGuard, MachineCheckStackTop;
 
     public const ulong KernelVirtualBase = 0xFFFFFFFF80000000;
     public const ulong PhysicalMemoryOffset = 0xFFFF800000000000;

@@ -24,6 +24,7 @@ PTE_NX              equ 1 << 63
 KERNEL_PT_COUNT     equ 16          ; 4 KiB-page tables for the kernel image: 16 x 2 MiB = 32 MiB
 OFFSET_PD_POOL      equ 64          ; 2 MiB-page directories for the offset map: up to 64 GiB
 KERNEL_STACK_SIZE   equ 256 * 1024
+IST_STACK_SIZE      equ 16 * 1024     ; double fault, NMI, machine check: one each
 EARLY_HEAP_SIZE     equ 4 * 1024 * 1024
 TLS_AREA_SIZE       equ 4096
 
@@ -292,11 +293,20 @@ long_mode_low:
     mov r12, __rodata_start
     mov r13, __rodata_end
     mov r14, kernel_stack_guard
+    mov r15, ist_double_fault_guard
+    mov rbx, ist_nmi_guard
+    mov rbp, ist_machine_check_guard
 .map_kernel:
     cmp rdi, r8
     jae .kernel_done
-    cmp rdi, r14
-    je .next_page                                   ; the stack guard stays unmapped
+    cmp rdi, r14                                    ; stack guard pages stay unmapped
+    je .next_page
+    cmp rdi, r15
+    je .next_page
+    cmp rdi, rbx
+    je .next_page
+    cmp rdi, rbp
+    je .next_page
     mov rax, PTE_PRESENT                            ; text: read + execute
     cmp rdi, r10
     jb .data_page
@@ -440,11 +450,27 @@ mb_info_phys:       dq 0
 offset_map_bytes:   dq 0
 ram_end:            dq 0
 has_1g_pages:       dq 0
+                    dq ist_double_fault_guard
+                    dq ist_double_fault_top
+                    dq ist_nmi_guard
+                    dq ist_nmi_top
+                    dq ist_machine_check_guard
+                    dq ist_machine_check_top
 
 section .bss nobits alloc noexec write align=4096
 kernel_stack_guard: resb 4096
 kernel_stack:       resb KERNEL_STACK_SIZE
 kernel_stack_top:
+; Interrupt stacks (TSS IST1-3), each above its own unmapped guard page.
+ist_double_fault_guard:  resb 4096
+                         resb IST_STACK_SIZE
+ist_double_fault_top:
+ist_nmi_guard:           resb 4096
+                         resb IST_STACK_SIZE
+ist_nmi_top:
+ist_machine_check_guard: resb 4096
+                         resb IST_STACK_SIZE
+ist_machine_check_top:
 tls_area:           resb TLS_AREA_SIZE
 early_heap:         resb EARLY_HEAP_SIZE
 

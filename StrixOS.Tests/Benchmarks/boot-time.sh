@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Boot-time benchmark: QEMU start to exit for StrixOS (the ISO `strix run` boots) against a
+# NASM-only multiboot2 kernel that exits at once, booted through the same kind of GRUB ISO,
+# alternating the two, N runs each (default 5). Prints each run, the medians and the ratio.
+# Usage: StrixOS.Tests/Benchmarks/boot-time.sh [runs]   (or ./strix bench boot)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+RUNS="${1:-5}"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+FLOOR_DIR="$ROOT/StrixOS.Tests/Benchmarks/BootFloor"
+
+dotnet build "$ROOT/StrixOS/StrixOS.csproj" -c Release -nologo -v:q -tl:off >/dev/null
+STRIX_ISO="$ROOT/StrixOS/bin/Release/strix.iso"
+
+nasm -f elf64 "$FLOOR_DIR/floor.asm" -o "$WORK/floor.o"
+ld -n -nostdlib -static -z noexecstack --fatal-warnings -T "$FLOOR_DIR/floor.ld" -o "$WORK/floor.elf" "$WORK/floor.o"
+mkdir -p "$WORK/iso/boot/grub"
+cp "$WORK/floor.elf" "$WORK/iso/boot/"
+cp "$FLOOR_DIR/grub.cfg" "$WORK/iso/boot/grub/"
+grub-mkrescue -o "$WORK/floor.iso" "$WORK/iso" >/dev/null 2>&1
+
+boot_ms() {
+  local iso="$1" start end status=0
+  start=$(date +%s%N)
+  timeout 60 qemu-system-x86_64 -cdrom "$iso" -m 128M -serial null -display none -no-reboot \
+    -monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04 >/dev/null 2>&1 || status=$?
+  end=$(date +%s%N)
+  [[ "$status" -eq 33 ]] || { echo "boot of $iso ended with status $status, not 33" >&2; exit 1; }
+  echo $(( (end - start) / 1000000 ))
+}
+
+median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+floor=(); strix=()
+for ((i = 1; i <= RUNS; i++)); do
+  f=$(boot_ms "$WORK/floor.iso"); s=$(boot_ms "$STRIX_ISO")
+  floor+=("$f"); strix+=("$s")
+  printf 'run %d: floor %d ms, StrixOS %d ms\n' "$i" "$f" "$s"
+done
+fm=$(printf '%s\n' "${floor[@]}" | median)
+sm=$(printf '%s\n' "${strix[@]}" | median)
+printf 'median: floor %s ms, StrixOS %s ms, ratio %s\n' "$fm" "$sm" "$(awk -v a="$sm" -v b="$fm" 'BEGIN { printf "%.2f", a / b }')"
