@@ -1,32 +1,38 @@
 using StrixOS.Boot;
-using StrixOS.Boot.Stage;
-using StrixOS.Cpu;
-using StrixOS.Diagnostics;
-using StrixOS.Drivers;
 
 namespace StrixOS;
 
-/// <summary>The kernel's entry: the boot stage calls Main once the runtime has started.</summary>
-public static class Kernel
+/// <summary>
+/// Your kernel: derive from this class, as in Cosmos. StrixOS boots the machine (serial console,
+/// CPU tables, boot information, memory), then calls <see cref="BeforeRun"/> once and
+/// <see cref="Run"/> again and again until <see cref="Stop"/>. Name the class in your project
+/// file (<c>&lt;StrixKernelClass&gt;MyApp.MyKernel&lt;/StrixKernelClass&gt;</c>) and Cosmos.targets
+/// generates the entry point. See docs/getting-started.md.
+/// </summary>
+public abstract class Kernel
 {
-    public const string Version = "0.1.0";
+    internal bool StopRequested { get; private set; }
+    internal bool StopSucceeded { get; private set; }
 
-    public static void Main()
+    /// <summary>What the boot loader told the kernel: memory map, command line, modules.</summary>
+    public BootInfo BootInfo { get; internal set; } = null!;
+
+    /// <summary>The kernel command line (boot loader's plus QEMU fw_cfg's).</summary>
+    public CommandLine CommandLine { get; internal set; } = null!;
+
+    /// <summary>Runs once, after the machine is set up.</summary>
+    protected virtual void BeforeRun() { }
+
+    /// <summary>Runs in a loop until <see cref="Stop"/> is called.</summary>
+    protected abstract void Run();
+
+    /// <summary>Ends the kernel: QEMU exits with success (33) or failure (35); real hardware halts.</summary>
+    protected void Stop(bool success = true)
     {
-        SerialPort.Com1.Initialize();
-        DescriptorTables.Load();
-        // The host test runner passes its command line through QEMU fw_cfg; GRUB's comes with BootInfo.
-        string? hostCommandLine = QemuFwCfg.ReadTextFile("opt/strix/cmdline");
-        KernelLog.Raw($"StrixOS {Version}: a C# unikernel for x86-64 (NativeAOT, CoreLib {System.Environment.Version})");
-
-        BootInfo boot = BootInfoReader.Read(new CommandLine(hostCommandLine ?? ""));
-        SymbolTable.Load(boot);
-        CommandLine commandLine = CommandLine.Join(boot.CommandLine, hostCommandLine);
-        BootReport.Print(boot);
-        Protection.Enable();
-        FailureHooks.Run(commandLine);
-
-        KernelLog.Info("boot complete; shutting down");
-        Machine.Shutdown(success: true);
+        StopRequested = true;
+        StopSucceeded = success;
     }
+
+    internal void RunBeforeRun() => BeforeRun();
+    internal void RunOnce() => Run();
 }

@@ -15,11 +15,15 @@ public static unsafe class Panic
     private static bool _panicking;
 
     [DoesNotReturn]
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     public static void Fail(string message)
     {
         Enter();
         SerialPort.Com1.Write("\r\n!!! STRIXOS PANIC: "u8);
         SerialPort.Com1.WriteLine(message);
+        ulong rbp = X64.ReadRbp();
+        SerialPort.Com1.WriteLine("  backtrace:");
+        SerialPort.Com1.Write(Backtrace.Format(*(ulong*)(rbp + 8) - 1, *(ulong*)rbp));
         Machine.Shutdown(success: false);
     }
 

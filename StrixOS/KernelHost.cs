@@ -1,0 +1,43 @@
+using StrixOS.Boot;
+using StrixOS.Boot.Stage;
+using StrixOS.Cpu;
+using StrixOS.Diagnostics;
+using StrixOS.Drivers;
+
+namespace StrixOS;
+
+/// <summary>
+/// The boot sequence every StrixOS image runs (the generated entry point calls <see cref="Boot"/>):
+/// serial console, CPU descriptor tables, boot information and memory, then either the in-kernel
+/// test suites (command line <c>test</c>) or the application kernel.
+/// </summary>
+public static class KernelHost
+{
+    public const string Version = "0.1.0";
+
+    public static void Boot(Kernel kernel)
+    {
+        SerialPort.Com1.Initialize();
+        DescriptorTables.Load();
+        // The host test runner passes its command line through QEMU fw_cfg; GRUB's comes with BootInfo.
+        string? hostCommandLine = QemuFwCfg.ReadTextFile("opt/strix/cmdline");
+        KernelLog.Raw($"StrixOS {Version}: a C# unikernel for x86-64 (NativeAOT, CoreLib {System.Environment.Version})");
+
+        BootInfo boot = BootInfoReader.Read(new CommandLine(hostCommandLine ?? ""));
+        SymbolTable.Load(boot);
+        CommandLine commandLine = CommandLine.Join(boot.CommandLine, hostCommandLine);
+        BootReport.Print(boot);
+        Protection.Enable();
+        if (commandLine.Has("strix.memmap"))
+            MemoryPictureReport.Print(boot);
+        FailureHooks.Run(commandLine);
+
+        kernel.BootInfo = boot;
+        kernel.CommandLine = commandLine;
+        kernel.RunBeforeRun();
+        while (!kernel.StopRequested)
+            kernel.RunOnce();
+        KernelLog.Info(kernel.StopSucceeded ? "kernel stopped; shutting down" : "kernel stopped with failure");
+        Machine.Shutdown(kernel.StopSucceeded);
+    }
+}
