@@ -1,4 +1,5 @@
 using StrixOS.Boot;
+using StrixOS.Memory;
 
 namespace StrixOS;
 
@@ -19,6 +20,12 @@ public abstract class Kernel
 
     /// <summary>The kernel command line (boot loader's plus QEMU fw_cfg's).</summary>
     public CommandLine CommandLine { get; internal set; } = null!;
+
+    /// <summary>The active page tables, reached through the offset map (PHYS_MEM_OFFSET).</summary>
+    public OffsetPageTable PageTable { get; internal set; } = null!;
+
+    /// <summary>Physical frames from the Usable regions of the memory map.</summary>
+    public BootInfoFrameAllocator Frames { get; internal set; } = null!;
 
     /// <summary>Runs once, after the machine is set up.</summary>
     protected virtual void BeforeRun() { }

@@ -3,6 +3,10 @@ using StrixOS.Boot.Stage;
 using StrixOS.Cpu;
 using StrixOS.Diagnostics;
 using StrixOS.Drivers;
+using StrixOS.KernelTests;
+using StrixOS.Memory;
+using StrixOS.Plugs;
+using StrixOS.Testing;
 
 namespace StrixOS;
 
@@ -32,8 +36,25 @@ public static class KernelHost
             MemoryPictureReport.Print(boot);
         FailureHooks.Run(commandLine);
 
+        Result<OffsetPageTable, InitError> memory = MemoryManager.Init(BootLayout.PhysicalMemoryOffset, HardwarePaging.Instance);
+        if (memory.IsError)
+            Panic.Fail(memory.Error == InitError.AlreadyInitialized
+                ? "memory: MemoryManager.Init ran twice"
+                : "memory: MemoryManager.Init refused PHYS_MEM_OFFSET (not aligned or not canonical)");
+        var frames = new BootInfoFrameAllocator(boot.MemoryMap.Regions);
+        KernelLog.Info($"kernel heap: {Runtime.KernelHeap.UsedBytes / 1024} KiB used, {Runtime.KernelHeap.FreeBytes / 1024} KiB free");
+
         kernel.BootInfo = boot;
         kernel.CommandLine = commandLine;
+        kernel.PageTable = memory.Value;
+        kernel.Frames = frames;
+
+        TestCommandLine tests = TestCommandLine.Parse(commandLine.Text);
+        if (tests.RunsTests || tests.Error != TestCommandLineError.None)
+        {
+            TestRunSummary summary = KernelTestSuites.Run(kernel, tests);
+            Machine.Shutdown(summary.AllPassed);
+        }
         kernel.RunBeforeRun();
         while (!kernel.StopRequested)
             kernel.RunOnce();

@@ -1,4 +1,5 @@
 using StrixOS.Diagnostics;
+using StrixOS.Testing;
 
 namespace StrixOS.Cpu;
 
@@ -7,23 +8,38 @@ public static unsafe class FaultReport
 {
     public static void Print(ExceptionFrame* frame, ulong cr2, ulong cr3)
     {
-        ulong vector = frame->Vector;
-        string errorText = vector switch
+        byte vector = (byte)frame->Vector;
+        bool hasErrorCode = CpuExceptionInfo.HasErrorCode(vector);
+        string errorText = (CpuException)vector switch
         {
-            CpuExceptionNames.PageFault => CpuExceptionNames.DescribePageFaultError(frame->ErrorCode),
-            10 or 11 or 12 or CpuExceptionNames.GeneralProtection => CpuExceptionNames.DescribeSelectorError(frame->ErrorCode),
-            CpuExceptionNames.DoubleFault => "always zero",
-            _ => CpuExceptionNames.HasErrorCode(vector) ? "" : "none pushed",
+            CpuException.PageFault => ErrorCodeText.DescribePageFaultError(frame->ErrorCode),
+            CpuException.InvalidTss or CpuException.SegmentNotPresent or CpuException.StackSegmentFault
+                or CpuException.GeneralProtection => ErrorCodeText.DescribeSelectorError(frame->ErrorCode),
+            CpuException.DoubleFault => "always zero",
+            _ => hasErrorCode ? "" : "none pushed",
         };
+        string method = SymbolTable.Describe(frame->Rip);
+        // The machine-readable line first (docs/testing.md), then the report for people.
         KernelLog.Raw("");
-        KernelLog.Raw($"!!! STRIXOS CPU FAULT: {CpuExceptionNames.Mnemonic(vector)} {CpuExceptionNames.Name(vector)} (vector {vector})");
+        KernelLog.Raw(TestProtocol.FormatFault(new FaultInfo
+        {
+            Vector = vector,
+            HasErrorCode = hasErrorCode,
+            ErrorCode = frame->ErrorCode,
+            Cr2 = cr2,
+            Rip = frame->Rip,
+            Rsp = frame->Rsp,
+            Cr3 = cr3,
+            MethodName = method,
+        }));
+        KernelLog.Raw($"!!! STRIXOS CPU FAULT: {CpuExceptionInfo.Mnemonic(vector)} {CpuExceptionInfo.Name(vector)} (vector {vector})");
         KernelLog.Raw($"    error code {Hex.Format(frame->ErrorCode)}: {errorText}");
-        if (vector == CpuExceptionNames.PageFault)
+        if (vector == (byte)CpuException.PageFault)
             KernelLog.Raw($"    CR2 {Hex.Format(cr2)} (the address that faulted)");
-        KernelLog.Raw($"    RIP {Hex.Format(frame->Rip)} in {SymbolTable.Describe(frame->Rip)}");
+        KernelLog.Raw($"    RIP {Hex.Format(frame->Rip)} in {method}");
         KernelLog.Raw($"    RSP {Hex.Format(frame->Rsp)}  RBP {Hex.Format(frame->Rbp)}  RFLAGS {Hex.Format(frame->Rflags)}  CS {frame->Cs:x}");
         KernelLog.Raw($"    CR3 {Hex.Format(cr3)}");
-        string? guard = GuardPageOwner(frame->Rsp) ?? (vector == CpuExceptionNames.PageFault ? GuardPageOwner(cr2) : null);
+        string? guard = GuardPageOwner(frame->Rsp) ?? (vector == (byte)CpuException.PageFault ? GuardPageOwner(cr2) : null);
         if (guard != null)
             KernelLog.Raw($"    stack overflow: the {guard} ran into its guard page");
         KernelLog.Raw("  backtrace:");

@@ -1,28 +1,31 @@
 using System;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using StrixOS.Drivers;
 using StrixOS.Plugs;
+using StrixOS.Testing;
 
 namespace StrixOS.Diagnostics;
 
 /// <summary>
-/// The end of the road: report on the serial console, then leave QEMU with the failure status
-/// (or halt with interrupts off where there is no exit device, so the console stays readable).
-/// The raw forms allocate nothing, for when the heap itself is the problem.
+/// The end of the road: report on the serial console (the test protocol's panic line for the host
+/// runner, then the message and a backtrace for people), then leave QEMU with the failure status,
+/// or halt with interrupts off where there is no exit device, so the console stays readable.
+/// Reporting allocates nothing, for when the heap itself is the problem.
 /// </summary>
 public static unsafe class Panic
 {
+    private const int MessageCapacity = 512;
     private static bool _panicking;
 
     [DoesNotReturn]
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Fail(string message)
     {
         Enter();
-        SerialPort.Com1.Write("\r\n!!! STRIXOS PANIC: "u8);
-        SerialPort.Com1.WriteLine(message);
+        Report(message);
         ulong rbp = X64.ReadRbp();
-        SerialPort.Com1.WriteLine("  backtrace:");
+        SerialPort.Com1.Write("  backtrace:\n"u8);
         SerialPort.Com1.Write(Backtrace.Format(*(ulong*)(rbp + 8) - 1, *(ulong*)rbp));
         Machine.Shutdown(success: false);
     }
@@ -31,9 +34,9 @@ public static unsafe class Panic
     public static void Raw(ReadOnlySpan<byte> message)
     {
         Enter();
-        SerialPort.Com1.Write("\r\n!!! STRIXOS PANIC: "u8);
-        SerialPort.Com1.Write(message);
-        SerialPort.Com1.Write("\r\n"u8);
+        var text = new MessageBuffer(stackalloc char[MessageCapacity]);
+        text.Append(message);
+        Report(text.Text);
         Machine.Shutdown(success: false);
     }
 
@@ -41,9 +44,11 @@ public static unsafe class Panic
     public static void StubHit(byte* name)
     {
         Enter();
-        SerialPort.Com1.Write("\r\n!!! STRIXOS PANIC: runtime entry point '"u8);
-        SerialPort.Com1.WriteCString(name);
-        SerialPort.Com1.Write("' is not implemented (a stub; see docs/runtime.md)\r\n"u8);
+        var text = new MessageBuffer(stackalloc char[MessageCapacity]);
+        text.Append("runtime entry point '"u8);
+        text.Append(new ReadOnlySpan<byte>(name, CStringLength(name)));
+        text.Append("' is not implemented (a stub; see docs/runtime.md)"u8);
+        Report(text.Text);
         Machine.Shutdown(success: false);
     }
 
@@ -51,12 +56,25 @@ public static unsafe class Panic
     public static void OutOfMemory(ulong requestBytes, ulong freeBytes)
     {
         Enter();
-        SerialPort.Com1.Write("\r\n!!! STRIXOS PANIC: kernel heap exhausted: request of "u8);
-        SerialPort.Com1.WriteDecimal(requestBytes);
-        SerialPort.Com1.Write(" bytes, "u8);
-        SerialPort.Com1.WriteDecimal(freeBytes);
-        SerialPort.Com1.Write(" bytes free\r\n"u8);
+        var text = new MessageBuffer(stackalloc char[MessageCapacity]);
+        text.Append("kernel heap exhausted: request of "u8);
+        text.Append(requestBytes);
+        text.Append(" bytes, "u8);
+        text.Append(freeBytes);
+        text.Append(" bytes free"u8);
+        Report(text.Text);
         Machine.Shutdown(success: false);
+    }
+
+    private static void Report(ReadOnlySpan<char> message)
+    {
+        Span<char> line = stackalloc char[MessageCapacity + 64];
+        SerialPort.Com1.Write("\n"u8);
+        if (TestProtocol.TryFormatPanic(message, line, out int written))
+            WriteChars(line.Slice(0, written));
+        SerialPort.Com1.Write("\n!!! STRIXOS PANIC: "u8);
+        WriteChars(message);
+        SerialPort.Com1.Write("\n"u8);
     }
 
     private static void Enter()
@@ -64,9 +82,54 @@ public static unsafe class Panic
         X64.DisableInterrupts();
         if (_panicking)
         {
-            SerialPort.Com1.Write("\r\n!!! STRIXOS PANIC while panicking; halting\r\n"u8);
+            SerialPort.Com1.Write("\n!!! STRIXOS PANIC while panicking; stopping\n"u8);
             Machine.Shutdown(success: false);
         }
         _panicking = true;
+    }
+
+    private static void WriteChars(ReadOnlySpan<char> text)
+    {
+        foreach (char c in text)
+            SerialPort.Com1.WriteByte(c < 0x80 ? (byte)c : (byte)'?');
+    }
+
+    private static int CStringLength(byte* text)
+    {
+        int length = 0;
+        while (length < 256 && text[length] != 0)
+            length++;
+        return length;
+    }
+
+    /// <summary>A fixed-size message under construction on the stack.</summary>
+    private ref struct MessageBuffer(Span<char> buffer)
+    {
+        private readonly Span<char> _buffer = buffer;
+        private int _length;
+
+        public readonly ReadOnlySpan<char> Text => _buffer.Slice(0, _length);
+
+        public void Append(ReadOnlySpan<byte> ascii)
+        {
+            foreach (byte b in ascii)
+            {
+                if (_length < _buffer.Length)
+                    _buffer[_length++] = (char)b;
+            }
+        }
+
+        public void Append(ulong value)
+        {
+            Span<char> digits = stackalloc char[20];
+            int count = 0;
+            do
+            {
+                digits[count++] = (char)('0' + value % 10);
+                value /= 10;
+            } while (value != 0);
+            while (count > 0 && _length < _buffer.Length)
+                _buffer[_length++] = digits[--count];
+        }
     }
 }

@@ -35,6 +35,8 @@ public static unsafe class X64
     [DllImport("*", EntryPoint = "strix_rdtsc"), SuppressGCTransition] public static extern ulong ReadTimestampCounter();
     [DllImport("*", EntryPoint = "strix_rdmsr"), SuppressGCTransition] public static extern ulong ReadMsr(uint msr);
     [DllImport("*", EntryPoint = "strix_wrmsr"), SuppressGCTransition] public static extern void WriteMsr(uint msr, ulong value);
+    /// <summary>Raises #UD (invalid opcode) on purpose.</summary>
+    [DllImport("*", EntryPoint = "strix_ud2"), SuppressGCTransition] public static extern void InvalidOpcode();
     [DllImport("*", EntryPoint = "strix_cpuid"), SuppressGCTransition] private static extern void CpuidRaw(uint leaf, uint subleaf, uint* result);
 
     public static CpuidResult Cpuid(uint leaf, uint subleaf = 0)

@@ -37,6 +37,12 @@ strix_clac:
     clac
     ret
 
+; Executes ud2: the in-kernel tests' way to raise #UD on purpose.
+global strix_ud2
+strix_ud2:
+    ud2
+    ret
+
 global strix_invlpg
 strix_invlpg:
     invlpg [rdi]

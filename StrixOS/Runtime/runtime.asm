@@ -41,6 +41,20 @@ memmove:
     rep movsb
     ret
 
+; Touches each page from the current stack page down to r11 (the lowest address of the frame
+; being allocated), so a large frame hits the guard page in order instead of skipping past it.
+; Only rax and the flags change.
+global RhpStackProbe
+RhpStackProbe:
+    mov rax, rsp
+    and rax, -4096
+.probe:
+    sub rax, 4096
+    test [rax], eax
+    cmp rax, r11
+    ja .probe
+    ret
+
 ; Write barriers: there is no generational GC yet, so a barrier is a plain store.
 global RhpAssignRef, RhpCheckedAssignRef
 RhpAssignRef:
