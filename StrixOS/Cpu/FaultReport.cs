@@ -43,7 +43,7 @@ public static unsafe class FaultReport
         if (guard != null)
             KernelLog.Raw($"    stack overflow: the {guard} ran into its guard page");
         KernelLog.Raw("  backtrace:");
-        SerialPortWrite(Backtrace.Format(frame->Rip, frame->Rbp));
+        SerialPortWrite(Backtrace.Format(frame->Rip, frame->Rbp, frame->Rsp));
     }
 
     private static string? GuardPageOwner(ulong address)

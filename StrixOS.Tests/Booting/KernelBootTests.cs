@@ -1,0 +1,143 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Threading.Tasks;
+using Xunit;
+
+namespace StrixOS.Tests.Booting;
+
+/// <summary>
+/// The kernel image booted in QEMU (issue 2): banner, normalised memory map, success status;
+/// malformed boot information and failures at run time end in a clear report and a failing status.
+/// </summary>
+public class KernelBootTests
+{
+    [Fact]
+    public async Task Boots_prints_banner_and_memory_map_and_exits_with_success()
+    {
+        KernelBootResult boot = await KernelBoot.BootAsync();
+        Assert.True(boot.Succeeded, $"exit status {boot.ExitStatus}, timed out {boot.TimedOut}\n{boot.Transcript}");
+        Assert.Contains("StrixOS 0.1.0: a C# unikernel for x86-64", boot.Transcript);
+        Assert.Matches(@"memory map \(multiboot2 memory map, tag 6; normalised, \d+ regions\)", boot.Transcript);
+        Assert.Matches(@"0x0000000000100000-0x[0-9a-f]{16} Kernel", boot.Transcript);
+        Assert.Contains("PHYS_MEM_OFFSET = 0xffff800000000000", boot.Transcript);
+        Assert.Matches(@"CR3 = 0x[0-9a-f]{16}", boot.Transcript);
+        Assert.Contains("kernel stopped; shutting down", boot.Transcript);
+    }
+
+    /// <summary>QEMU's RAM minus what the firmware reserves: measured 516 KiB under SeaBIOS (VGA hole, BIOS areas).</summary>
+    [Theory]
+    [InlineData("128M", 128UL << 20)]
+    [InlineData("4G", 4UL << 30)]
+    [InlineData("8G", 8UL << 30)]
+    public async Task Memory_map_adds_up_to_the_guest_ram_and_high_memory_is_in_the_offset_map(string memory, ulong ramBytes)
+    {
+        KernelBootResult boot = await KernelBoot.BootAsync(memory: memory, cpu: "max");
+        Assert.True(boot.Succeeded, boot.Transcript);
+        Match ram = Regex.Match(boot.Transcript, @"memory: .* RAM in the map \((\d+) bytes\), .* usable \((\d+) bytes\)");
+        Assert.True(ram.Success, "no memory summary line");
+        ulong inMap = ulong.Parse(ram.Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.True(inMap <= ramBytes && ramBytes - inMap <= 1UL << 20,
+            $"{memory}: {inMap} bytes of RAM in the map, {(long)ramBytes - (long)inMap} short of the guest's {ramBytes}");
+
+        // The printed regions add up to the summary.
+        ulong sum = 0, highestRam = 0;
+        foreach (Match region in Regex.Matches(boot.Transcript, @"^\s+0x([0-9a-f]{16})-0x([0-9a-f]{16}) (\w+)", RegexOptions.Multiline))
+        {
+            ulong start = ulong.Parse(region.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+            ulong end = ulong.Parse(region.Groups[2].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+            if (region.Groups[3].Value != "Reserved")
+            {
+                sum += end - start;
+                highestRam = Math.Max(highestRam, end);
+            }
+        }
+        Assert.Equal(inMap, sum);
+
+        Match offsetMap = Regex.Match(boot.Transcript, @"PHYS_MEM_OFFSET = 0xffff800000000000: (\d+) GiB of physical memory mapped");
+        Assert.True(offsetMap.Success);
+        Assert.True(ulong.Parse(offsetMap.Groups[1].Value, CultureInfo.InvariantCulture) << 30 >= highestRam,
+            $"the offset map ({offsetMap.Groups[1].Value} GiB) does not cover RAM up to 0x{highestRam:x}");
+        if (ramBytes > 3UL << 30)
+            Assert.True(highestRam > 1UL << 32, "no RAM above 4 GiB in the map");
+    }
+
+    [Theory]
+    [InlineData("truncated")]
+    [InlineData("tag-past-end")]
+    [InlineData("no-end-tag")]
+    public async Task Malformed_boot_information_ends_in_a_clear_panic_and_failure(string corruption)
+    {
+        KernelBootResult boot = await KernelBoot.BootAsync($"strix.corrupt-bootinfo={corruption}", timeoutSeconds: 30);
+        Assert.False(boot.TimedOut, "the kernel hung on malformed boot information");
+        Assert.True(boot.Failed, $"exit status {boot.ExitStatus}\n{boot.Transcript}");
+        Assert.Matches(@"##strix panic message=""boot: malformed multiboot2 information: multiboot2: .+""", boot.Transcript);
+    }
+
+    [Fact]
+    public async Task An_unhandled_exception_panics_with_its_type_and_message()
+    {
+        KernelBootResult boot = await KernelBoot.BootAsync("strix.fail=throw");
+        Assert.True(boot.Failed, boot.Transcript);
+        Assert.Contains("!!! STRIXOS PANIC: unhandled exception System_InvalidOperationException: strix.fail=throw asked for this exception", boot.Transcript);
+        Assert.Contains("at StrixOS_StrixOS_Diagnostics_FailureHooks__Run", boot.Transcript);
+    }
+
+    [Fact]
+    public async Task A_stubbed_runtime_entry_point_names_itself_and_fails()
+    {
+        KernelBootResult boot = await KernelBoot.BootAsync("strix.fail=stub");
+        Assert.True(boot.Failed, boot.Transcript);
+        Assert.Contains("runtime entry point 'RhpGetThreadAbortException' is not implemented", boot.Transcript);
+    }
+
+    [Fact]
+    public async Task A_cpu_fault_report_names_the_faulting_method_and_its_caller()
+    {
+        KernelBootResult boot = await KernelBoot.BootAsync("strix.fail=null");
+        Assert.True(boot.Failed, boot.Transcript);
+        Assert.Contains("##strix fault vector=14", boot.Transcript);
+        Assert.Contains("CR2 0x0000000000000000 (the address that faulted)", boot.Transcript);
+        string[] backtrace = boot.Transcript.Split('\n').SkipWhile(l => !l.Contains("backtrace:")).Skip(1)
+            .TakeWhile(l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal)).ToArray();
+        Assert.True(backtrace.Length >= 2, boot.Transcript);
+        Assert.Contains("StrixOS_StrixOS_Diagnostics_FailureHooks__WriteThrough", backtrace[0]);
+        Assert.Contains("StrixOS_StrixOS_Diagnostics_FailureHooks__Run", backtrace[1]);
+    }
+
+    [Fact]
+    public async Task A_kernel_stack_overflow_is_reported_as_a_double_fault_not_a_reset()
+    {
+        KernelBootResult boot = await KernelBoot.BootAsync("strix.fail=stack-overflow");
+        Assert.True(boot.Failed, $"exit status {boot.ExitStatus} (0 would be a triple fault)\n{boot.Transcript}");
+        Assert.Contains("##strix fault vector=8 mnemonic=#DF", boot.Transcript);
+        Assert.Contains("stack overflow: the kernel stack ran into its guard page", boot.Transcript);
+    }
+
+    /// <summary>Least privilege in the image itself: no ELF segment is both writable and executable.</summary>
+    [Fact]
+    public void No_segment_of_the_kernel_elf_is_writable_and_executable()
+    {
+        string elf = Path.Combine(Path.GetDirectoryName(KernelBoot.DefaultImage)!, "strix.elf");
+        Assert.True(File.Exists(elf), $"no {elf}: build with ./strix build");
+        byte[] image = File.ReadAllBytes(elf);
+        Assert.Equal(0x7F, image[0]);
+        Assert.Equal((byte)'E', image[1]);
+        Assert.Equal(2, image[4]); // ELFCLASS64
+        ulong programHeaders = BitConverter.ToUInt64(image, 0x20);
+        int entrySize = BitConverter.ToUInt16(image, 0x36), count = BitConverter.ToUInt16(image, 0x38);
+        int loads = 0;
+        for (int i = 0; i < count; i++)
+        {
+            int at = (int)programHeaders + i * entrySize;
+            uint type = BitConverter.ToUInt32(image, at), flags = BitConverter.ToUInt32(image, at + 4);
+            if (type != 1)
+                continue; // PT_LOAD only
+            loads++;
+            Assert.False((flags & 2) != 0 && (flags & 1) != 0, $"segment {i} is writable and executable (flags {flags})");
+        }
+        Assert.True(loads >= 4, $"expected separate text, rodata and data segments, found {loads} PT_LOAD");
+    }
+}

@@ -1,0 +1,146 @@
+namespace StrixOS.Testing;
+
+/// <summary>
+/// Runs the selected in-kernel tests in registration order and reports each through the
+/// protocol. No exceptions exist here: a test that panics or faults ends the kernel, and the host
+/// runner, which saw the test-start line, reboots it past that test (docs/testing.md).
+/// </summary>
+public static unsafe class TestRunner
+{
+    public static TestRunSummary Run(TestRegistry registry, in TestCommandLine commandLine, ITestOutput output)
+    {
+        if (commandLine.Error != TestCommandLineError.None)
+        {
+            output.WriteLine(TestProtocol.FormatPanic(commandLine.DescribeError()));
+            return new TestRunSummary { CommandLineError = commandLine.Error };
+        }
+
+        int selected = CountSelected(registry, commandLine);
+        output.WriteLine(TestProtocol.Hello(registry.TestCount, selected, commandLine.From,
+            commandLine.Filter.Text ?? "*", registry.RejectedCount));
+        for (int i = 0; i < registry.RejectedCount; i++)
+        {
+            RejectedRegistration rejected = registry.Rejected(i);
+            output.WriteLine(TestProtocol.Rejected(rejected.Suite, rejected.Test, rejected.ReasonText));
+        }
+        WritePlan(registry, commandLine, output);
+
+        var context = new TestContext();
+        var totals = new Tally();
+        int index = 0;
+        for (int s = 0; s < registry.SuiteCount; s++)
+        {
+            TestSuite suite = registry.Suite(s);
+            int inSuite = 0;
+            for (int t = 0; t < suite.Count; t++)
+            {
+                if (IsSelected(index + t, suite[t], commandLine))
+                    inSuite++;
+            }
+            if (inSuite > 0)
+            {
+                output.WriteLine(TestProtocol.SuiteStart(suite.Name, inSuite));
+                var suiteTally = new Tally();
+                for (int t = 0; t < suite.Count; t++)
+                {
+                    if (IsSelected(index + t, suite[t], commandLine))
+                        RunOne(index + t, suite[t], context, output, ref suiteTally);
+                }
+                output.WriteLine(TestProtocol.SuiteEnd(suite.Name, suiteTally.Passed, suiteTally.Failed, suiteTally.Skipped));
+                totals.Add(suiteTally);
+            }
+            index += suite.Count;
+        }
+
+        output.WriteLine(TestProtocol.End(totals.Passed, totals.Failed, totals.Skipped, registry.RejectedCount));
+        return new TestRunSummary
+        {
+            Selected = selected,
+            Passed = totals.Passed,
+            Failed = totals.Failed,
+            Skipped = totals.Skipped,
+            Rejected = registry.RejectedCount,
+        };
+    }
+
+    private static void RunOne(int index, in TestCase test, TestContext context, ITestOutput output, ref Tally tally)
+    {
+        context.Reset(test.FullName);
+        output.WriteLine(test.ExpectsFault
+            ? TestProtocol.TestStart(index, test.FullName, test.Expectation)
+            : TestProtocol.TestStart(index, test.FullName));
+
+        test.Body(context);
+
+        // Reaching this line in an expected-fault test means the fault never came.
+        if (test.ExpectsFault && context.Outcome == TestOutcome.Passed)
+        {
+            context.Fail($"expected {test.Expectation.Describe()}, but the test returned without a fault",
+                test.RegisteredFile, test.RegisteredLine);
+        }
+
+        switch (context.Outcome)
+        {
+            case TestOutcome.Passed:
+                output.WriteLine(TestProtocol.Pass(index, test.FullName));
+                tally.Passed++;
+                break;
+            case TestOutcome.Skipped:
+                output.WriteLine(TestProtocol.Skip(index, test.FullName, context.SkipReason));
+                tally.Skipped++;
+                break;
+            default:
+                output.WriteLine(TestProtocol.Fail(index, test.FullName, context.FailureMessage,
+                    context.FailureFile, context.FailureLine, context.FailedAssertions));
+                tally.Failed++;
+                break;
+        }
+    }
+
+    /// <summary>The selected tests, before any runs, so the host knows every name even if the kernel dies early.</summary>
+    private static void WritePlan(TestRegistry registry, in TestCommandLine commandLine, ITestOutput output)
+    {
+        int index = 0;
+        for (int s = 0; s < registry.SuiteCount; s++)
+        {
+            TestSuite suite = registry.Suite(s);
+            for (int t = 0; t < suite.Count; t++, index++)
+            {
+                if (IsSelected(index, suite[t], commandLine))
+                    output.WriteLine(TestProtocol.Plan(index, suite[t].FullName));
+            }
+        }
+    }
+
+    private static int CountSelected(TestRegistry registry, in TestCommandLine commandLine)
+    {
+        int count = 0, index = 0;
+        for (int s = 0; s < registry.SuiteCount; s++)
+        {
+            TestSuite suite = registry.Suite(s);
+            for (int t = 0; t < suite.Count; t++, index++)
+            {
+                if (IsSelected(index, suite[t], commandLine))
+                    count++;
+            }
+        }
+        return count;
+    }
+
+    private static bool IsSelected(int index, in TestCase test, in TestCommandLine commandLine) =>
+        index >= commandLine.From && commandLine.Filter.Matches(test.FullName);
+
+    private struct Tally
+    {
+        public int Passed;
+        public int Failed;
+        public int Skipped;
+
+        public void Add(Tally other)
+        {
+            Passed += other.Passed;
+            Failed += other.Failed;
+            Skipped += other.Skipped;
+        }
+    }
+}
