@@ -35,6 +35,7 @@ public sealed class BootTranscriptInterpreter
     private InterruptedTest? _running;
     private EndEvent? _end;
     private FaultEvent? _fault;
+    private FaultEvent? _testFault;
     private PanicEvent? _panic;
 
     public BootTranscriptInterpreter(int bootNumber = 1, string commandLine = "", int requestedFrom = 0)
@@ -95,6 +96,10 @@ public sealed class BootTranscriptInterpreter
                 if (_fault is not null)
                     Problem("a second fault line");
                 _fault ??= fault;
+                // Inside a test, the kernel may survive the fault (in-kernel recovery) and report the
+                // test's result next; until then, this fault is what ends the boot.
+                if (_running is not null)
+                    _testFault ??= fault;
                 return;
             case PanicEvent panic:
                 _panic ??= panic;
@@ -199,6 +204,7 @@ public sealed class BootTranscriptInterpreter
             Problem($"test {start.Index} is {start.Name}, but the plan named it {planned}");
         _lastTestIndex = Math.Max(_lastTestIndex, start.Index);
         _running = new InterruptedTest(start.Index, start.Name, start.Expectation, at);
+        _testFault = null;
     }
 
     private void OnResult(int index, string name, TestOutcome outcome, string message, string file, int line, int failedAssertions, TimeSpan at)
@@ -208,7 +214,17 @@ public sealed class BootTranscriptInterpreter
             Problem($"result for test {index} {name}, which is not the test running ({_running?.Name ?? "none"})");
             return;
         }
-        if (_running.Expectation is not null && outcome == TestOutcome.Passed)
+        if (_testFault is not null)
+        {
+            // The kernel recovered from the fault and judged it; check that judgement here too.
+            if (_running.Expectation is not { } expectation)
+                Problem($"test {name} reported a result after a CPU fault it did not expect");
+            else if (outcome == TestOutcome.Passed && !expectation.IsMetBy(_testFault.Fault))
+                Problem($"expected-fault test {name} reported a pass, but its fault does not meet {expectation.Describe()}: {_testFault.Line}");
+            _fault = null;
+            _testFault = null;
+        }
+        else if (_running.Expectation is not null && outcome == TestOutcome.Passed)
             Problem($"expected-fault test {name} reported a pass; only a fault report can pass it");
         _results.Add(new TestObservation(index, name, outcome, message, file, line, failedAssertions, at - _running.StartedAt));
         _running = null;

@@ -27,6 +27,50 @@ public sealed class BootTranscriptInterpreterTests
 
         """;
 
+    // In-kernel recovery: the kernel survives the expected fault and reports the test's result itself.
+    private const string Recovered = """
+        ##strix hello protocol=1 registered=2 selected=2 from=0 rejected=0 filter="*"
+        ##strix plan 0 Faults.Null
+        ##strix plan 1 Faults.After
+        ##strix suite Faults tests=2
+        ##strix test 0 Faults.Null expect-fault=14 expect-mnemonic=#PF expect-error-clear=0x1 expect-cr2=0x0000000000000000
+        ##strix fault vector=14 mnemonic=#PF name="page fault" error=0x0 decoded="not-present read supervisor" cr2=0x0000000000000000 rip=0xffffffff80100000 rsp=0xffffffff80200000 cr3=0x0000000000102000
+        !!! STRIXOS CPU FAULT: #PF page fault (vector 14)
+        ##strix pass 0 Faults.Null
+        ##strix test 1 Faults.After
+        ##strix pass 1 Faults.After
+        ##strix suite-end Faults passed=2 failed=0 skipped=0
+        ##strix end passed=2 failed=0 skipped=0 rejected=0 result=pass
+
+        """;
+
+    [Fact]
+    public void ExpectedFaultSurvivedInTheKernelCompletesTheBoot()
+    {
+        BootRecord record = Transcripts.Interpret(Recovered, 33);
+        Assert.Equal(BootEnding.Completed, record.Ending);
+        Assert.Empty(record.Problems);
+        Assert.Null(record.Fault);
+        Assert.Equal(2, record.Results.Count(r => r.Outcome == TestOutcome.Passed));
+    }
+
+    [Fact]
+    public void KernelPassOfAFaultThatMissesTheExpectationIsAProblem()
+    {
+        string wrongAddress = Recovered.Replace("cr2=0x0000000000000000 rip", "cr2=0x0000000000001000 rip");
+        BootRecord record = Transcripts.Interpret(wrongAddress, 33);
+        Assert.Equal(BootEnding.TruncatedOrGarbled, record.Ending);
+        Assert.Contains(record.Problems, p => p.Contains("its fault does not meet"));
+    }
+
+    [Fact]
+    public void ResultAfterAnUnexpectedFaultIsAProblem()
+    {
+        string unexpected = Recovered.Replace(" expect-fault=14 expect-mnemonic=#PF expect-error-clear=0x1 expect-cr2=0x0000000000000000", "");
+        BootRecord record = Transcripts.Interpret(unexpected, 33);
+        Assert.Contains(record.Problems, p => p.Contains("after a CPU fault it did not expect"));
+    }
+
     [Fact]
     public void RecordedPassingRunCompletes()
     {

@@ -29,7 +29,10 @@ public static unsafe class ExceptionHandler
             SerialPort.Com1.Write("\r\n"u8);
             Machine.Shutdown(success: false);
         }
-        FaultReport.Print(frame, cr2, X64.ReadCr3());
+        Testing.FaultInfo fault = FaultReport.Print(frame, cr2, X64.ReadCr3());
+        // An in-kernel test that expects this fault continues from its saved context (never returns).
+        _depth--;
+        KernelTests.FaultRecovery.ResumeAfter(fault);
         Machine.Shutdown(success: false);
     }
 

@@ -6,7 +6,8 @@ namespace StrixOS.Cpu;
 /// <summary>The person-readable CPU fault report on the serial console.</summary>
 public static unsafe class FaultReport
 {
-    public static void Print(ExceptionFrame* frame, ulong cr2, ulong cr3)
+    /// <summary>Prints the report and returns what it reported, for the in-kernel test runner.</summary>
+    public static FaultInfo Print(ExceptionFrame* frame, ulong cr2, ulong cr3)
     {
         byte vector = (byte)frame->Vector;
         bool hasErrorCode = CpuExceptionInfo.HasErrorCode(vector);
@@ -21,7 +22,7 @@ public static unsafe class FaultReport
         string method = SymbolTable.Describe(frame->Rip);
         // The machine-readable line first (docs/testing.md), then the report for people.
         KernelLog.Raw("");
-        KernelLog.Raw(TestProtocol.FormatFault(new FaultInfo
+        var fault = new FaultInfo
         {
             Vector = vector,
             HasErrorCode = hasErrorCode,
@@ -31,7 +32,8 @@ public static unsafe class FaultReport
             Rsp = frame->Rsp,
             Cr3 = cr3,
             MethodName = method,
-        }));
+        };
+        KernelLog.Raw(TestProtocol.FormatFault(fault));
         KernelLog.Raw($"!!! STRIXOS CPU FAULT: {CpuExceptionInfo.Mnemonic(vector)} {CpuExceptionInfo.Name(vector)} (vector {vector})");
         KernelLog.Raw($"    error code {Hex.Format(frame->ErrorCode)}: {errorText}");
         if (vector == (byte)CpuException.PageFault)
@@ -44,6 +46,7 @@ public static unsafe class FaultReport
             KernelLog.Raw($"    stack overflow: the {guard} ran into its guard page");
         KernelLog.Raw("  backtrace:");
         SerialPortWrite(Backtrace.Format(frame->Rip, frame->Rbp, frame->Rsp));
+        return fault;
     }
 
     private static string? GuardPageOwner(ulong address)

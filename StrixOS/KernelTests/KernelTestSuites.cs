@@ -24,6 +24,6 @@ public static class KernelTestSuites
         PagingTests.Register(registry);
         FaultTests.Register(registry);
         FrameAllocatorTests.Register(registry);
-        return TestRunner.Run(registry, commandLine, SerialTestOutput.Instance);
+        return TestRunner.Run(registry, commandLine, SerialTestOutput.Instance, FaultRecovery.Instance);
     }
 }

@@ -35,6 +35,10 @@ public static unsafe class X64
     [DllImport("*", EntryPoint = "strix_rdtsc"), SuppressGCTransition] public static extern ulong ReadTimestampCounter();
     [DllImport("*", EntryPoint = "strix_rdmsr"), SuppressGCTransition] public static extern ulong ReadMsr(uint msr);
     [DllImport("*", EntryPoint = "strix_wrmsr"), SuppressGCTransition] public static extern void WriteMsr(uint msr, ulong value);
+    /// <summary>Saves callee-saved registers, stack pointer and return address (setjmp): 0 now, 1 after <see cref="ResumeContext"/>.</summary>
+    [DllImport("*", EntryPoint = "strix_context_save"), SuppressGCTransition] public static extern ulong SaveContext(SavedContext* context);
+    /// <summary>Returns to the matching <see cref="SaveContext"/> call (longjmp), which then returns 1.</summary>
+    [DllImport("*", EntryPoint = "strix_context_resume"), SuppressGCTransition] public static extern void ResumeContext(SavedContext* context);
     /// <summary>Raises #UD (invalid opcode) on purpose.</summary>
     [DllImport("*", EntryPoint = "strix_ud2"), SuppressGCTransition] public static extern void InvalidOpcode();
     [DllImport("*", EntryPoint = "strix_cpuid"), SuppressGCTransition] private static extern void CpuidRaw(uint leaf, uint subleaf, uint* result);
@@ -45,6 +49,12 @@ public static unsafe class X64
         CpuidRaw(leaf, subleaf, (uint*)&result);
         return result;
     }
+}
+
+/// <summary>What <see cref="X64.SaveContext"/> keeps: rbx, rbp, r12-r15, rsp, rip.</summary>
+public struct SavedContext
+{
+    public ulong Rbx, Rbp, R12, R13, R14, R15, Rsp, Rip;
 }
 
 /// <summary>The four registers CPUID returns.</summary>

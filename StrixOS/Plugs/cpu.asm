@@ -37,6 +37,36 @@ strix_clac:
     clac
     ret
 
+; ulong strix_context_save(SavedContext* context): like setjmp. Saves the callee-saved registers,
+; the stack pointer and the return address; returns 0 now, and 1 when strix_context_resume
+; comes back to it. The in-kernel test runner uses it to survive an expected CPU fault.
+global strix_context_save, strix_context_resume
+strix_context_save:
+    mov [rdi + 0], rbx
+    mov [rdi + 8], rbp
+    mov [rdi + 16], r12
+    mov [rdi + 24], r13
+    mov [rdi + 32], r14
+    mov [rdi + 40], r15
+    lea rax, [rsp + 8]
+    mov [rdi + 48], rax
+    mov rax, [rsp]
+    mov [rdi + 56], rax
+    xor eax, eax
+    ret
+
+; void strix_context_resume(SavedContext* context): like longjmp; never returns here.
+strix_context_resume:
+    mov rbx, [rdi + 0]
+    mov rbp, [rdi + 8]
+    mov r12, [rdi + 16]
+    mov r13, [rdi + 24]
+    mov r14, [rdi + 32]
+    mov r15, [rdi + 40]
+    mov rsp, [rdi + 48]
+    mov eax, 1
+    jmp [rdi + 56]
+
 ; Executes ud2: the in-kernel tests' way to raise #UD on purpose.
 global strix_ud2
 strix_ud2:

@@ -7,7 +7,12 @@ namespace StrixOS.Testing;
 /// </summary>
 public static unsafe class TestRunner
 {
-    public static TestRunSummary Run(TestRegistry registry, in TestCommandLine commandLine, ITestOutput output)
+    public static TestRunSummary Run(TestRegistry registry, in TestCommandLine commandLine, ITestOutput output) =>
+        Run(registry, commandLine, output, catcher: null);
+
+    /// <param name="catcher">Runs bodies so that expected faults are survived and judged in this boot;
+    /// null: a fault ends the kernel and the host judges it (docs/testing.md, "Expected faults").</param>
+    public static TestRunSummary Run(TestRegistry registry, in TestCommandLine commandLine, ITestOutput output, IFaultCatcher? catcher)
     {
         if (commandLine.Error != TestCommandLineError.None)
         {
@@ -44,7 +49,7 @@ public static unsafe class TestRunner
                 for (int t = 0; t < suite.Count; t++)
                 {
                     if (IsSelected(index + t, suite[t], commandLine))
-                        RunOne(index + t, suite[t], context, output, ref suiteTally);
+                        RunOne(index + t, suite[t], context, output, catcher, ref suiteTally);
                 }
                 output.WriteLine(TestProtocol.SuiteEnd(suite.Name, suiteTally.Passed, suiteTally.Failed, suiteTally.Skipped));
                 totals.Add(suiteTally);
@@ -63,14 +68,27 @@ public static unsafe class TestRunner
         };
     }
 
-    private static void RunOne(int index, in TestCase test, TestContext context, ITestOutput output, ref Tally tally)
+    private static void RunOne(int index, in TestCase test, TestContext context, ITestOutput output, IFaultCatcher? catcher, ref Tally tally)
     {
         context.Reset(test.FullName);
         output.WriteLine(test.ExpectsFault
             ? TestProtocol.TestStart(index, test.FullName, test.Expectation)
             : TestProtocol.TestStart(index, test.FullName));
 
-        test.Body(context);
+        if (catcher is null)
+            test.Body(context);
+        else if (!catcher.TryRun(test, context, out FaultInfo fault))
+        {
+            // The kernel already printed the fault line; judge it against the expectation here.
+            FaultMismatch mismatch = test.ExpectsFault ? test.Expectation.Mismatch(fault) : FaultMismatch.Vector;
+            if (!test.ExpectsFault)
+                context.Fail($"unexpected CPU fault {CpuExceptionInfo.Mnemonic(fault.Vector)}", test.RegisteredFile, test.RegisteredLine);
+            else if (mismatch != FaultMismatch.None)
+                context.Fail($"expected {test.Expectation.Describe()}, but got vector {fault.Vector} error 0x{fault.ErrorCode:x} CR2 0x{fault.Cr2:x}",
+                    test.RegisteredFile, test.RegisteredLine);
+            WriteResult(index, test, context, output, ref tally);
+            return;
+        }
 
         // Reaching this line in an expected-fault test means the fault never came.
         if (test.ExpectsFault && context.Outcome == TestOutcome.Passed)
@@ -78,7 +96,11 @@ public static unsafe class TestRunner
             context.Fail($"expected {test.Expectation.Describe()}, but the test returned without a fault",
                 test.RegisteredFile, test.RegisteredLine);
         }
+        WriteResult(index, test, context, output, ref tally);
+    }
 
+    private static void WriteResult(int index, in TestCase test, TestContext context, ITestOutput output, ref Tally tally)
+    {
         switch (context.Outcome)
         {
             case TestOutcome.Passed:
