@@ -49,6 +49,13 @@ public static class KernelHost
         kernel.PageTable = memory.Value;
         kernel.Frames = frames;
 
+        if (commandLine.Has("strix.idle"))
+        {
+            // For inspecting the live machine (docs/memory.md: QEMU monitor `info tlb`, `info mem`).
+            KernelLog.Info("strix.idle: boot complete, idling with interrupts off (inspect with the QEMU monitor)");
+            X64.HaltForever();
+        }
+
         TestCommandLine tests = TestCommandLine.Parse(commandLine.Text);
         if (tests.RunsTests || tests.Error != TestCommandLineError.None)
         {

@@ -25,13 +25,16 @@ public static class KernelBoot
     public static string Image(string relativeToRoot) => Path.Combine(RepositoryRoot, relativeToRoot);
 
     public static async Task<KernelBootResult> BootAsync(string commandLine = "", string memory = "128M", string cpu = "qemu64",
-        string? image = null, int timeoutSeconds = 60)
+        string? image = null, int timeoutSeconds = 60, params string[] extraArguments)
     {
         image ??= DefaultImage;
         Assert.True(File.Exists(image), $"no kernel image at {image}: build it with ./strix build (./strix test does)");
         string? qemu = QemuProcess.Locate(QemuConfiguration.DefaultQemu);
         Assert.True(qemu != null, $"{QemuConfiguration.DefaultQemu} not found: {KernelTestEngine.InstallHint}");
-        var configuration = new QemuConfiguration { Memory = memory, CpuModel = cpu, Timeout = TimeSpan.FromSeconds(timeoutSeconds) };
+        var configuration = new QemuConfiguration
+        {
+            Memory = memory, CpuModel = cpu, Timeout = TimeSpan.FromSeconds(timeoutSeconds), ExtraArguments = extraArguments,
+        };
         var transcript = new StringBuilder();
         (BootExit? exit, string? startError) = await QemuProcess.RunAsync(qemu!, configuration.Arguments(image, commandLine),
             configuration.Timeout, (line, _) => { lock (transcript) transcript.Append(line).Append('\n'); });
