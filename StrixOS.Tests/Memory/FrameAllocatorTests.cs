@@ -1,0 +1,95 @@
+using System.Collections.Generic;
+using StrixOS.Memory;
+using Xunit;
+
+namespace StrixOS.Tests.Memory;
+
+public class FrameAllocatorTests
+{
+    private static MemoryRegion Usable(ulong start, ulong end) => new(start, end, MemoryRegionType.Usable);
+    private static MemoryRegion Reserved(ulong start, ulong end) => new(start, end, MemoryRegionType.Reserved);
+
+    private static List<ulong> Drain(BootInfoFrameAllocator allocator)
+    {
+        List<ulong> frames = new();
+        while (allocator.AllocateFrame().TryGetValue(out PhysFrame frame))
+        {
+            Assert.Equal(PageSize.Size4KiB, frame.Size);
+            frames.Add(frame.StartAddress.Value);
+        }
+        return frames;
+    }
+
+    [Fact]
+    public void Hands_out_usable_frames_in_address_order_then_reports_exhaustion()
+    {
+        BootInfoFrameAllocator allocator = new(new[]
+        {
+            Reserved(0, 0x1000),
+            Usable(0x1000, 0x3000),
+            Reserved(0x3000, 0x5000),
+            Usable(0x5000, 0x6000),
+            new MemoryRegion(0x6000, 0x8000, MemoryRegionType.Kernel),
+            Usable(0x10000, 0x12000),
+        });
+        Assert.Equal(5UL, allocator.TotalFrames);
+        Assert.True(allocator.CanAllocate(5));
+        Assert.False(allocator.CanAllocate(6));
+        Assert.Equal(new ulong[] { 0x1000, 0x2000, 0x5000, 0x10000, 0x11000 }, Drain(allocator));
+        Assert.Equal(0UL, allocator.RemainingFrames);
+        Assert.Equal(5UL, allocator.AllocatedFrames);
+        for (int i = 0; i < 3; i++)
+            Assert.Equal(AllocationError.OutOfFrames, allocator.AllocateFrame().Error);
+        Assert.True(allocator.CanAllocate(0));
+        Assert.False(allocator.CanAllocate(1));
+    }
+
+    [Fact]
+    public void Unsorted_overlapping_and_unaligned_regions_are_made_safe()
+    {
+        BootInfoFrameAllocator allocator = new(new[]
+        {
+            Usable(0x8000, 0xA800),            // shrinks to 0x8000..0xA000
+            Usable(0x1800, 0x4000),            // shrinks to 0x2000..0x4000
+            Usable(0x3000, 0x6000),            // overlaps the previous one
+            Reserved(0x4800, 0x4900),          // blocks the whole frame 0x4000
+            Usable(0x9000, 0x9000),            // empty
+            Usable(0xF000, 0xE000),            // inverted
+        });
+        Assert.Equal(new ulong[] { 0x2000, 0x3000, 0x5000, 0x8000, 0x9000 }, Drain(allocator));
+    }
+
+    [Fact]
+    public void Memory_above_52_bits_is_never_handed_out()
+    {
+        BootInfoFrameAllocator allocator = new(new[] { Usable(PhysAddr.Limit - 0x2000, ulong.MaxValue), Usable(PhysAddr.Limit, PhysAddr.Limit + 0x10000) });
+        Assert.Equal(new[] { PhysAddr.Limit - 0x2000, PhysAddr.Limit - 0x1000 }, Drain(allocator));
+    }
+
+    [Fact]
+    public void An_empty_map_is_exhausted_from_the_start()
+    {
+        BootInfoFrameAllocator allocator = new(System.ReadOnlySpan<MemoryRegion>.Empty);
+        Assert.Equal(0UL, allocator.TotalFrames);
+        Assert.Equal(AllocationError.OutOfFrames, allocator.AllocateFrame().Error);
+    }
+
+    [Fact]
+    public void Works_through_the_interface()
+    {
+        IFrameAllocator allocator = new BootInfoFrameAllocator(new[] { Usable(0x4000, 0x6000) });
+        Assert.Equal(0x4000UL, allocator.AllocateFrame().Value.StartAddress.Value);
+        Assert.True(allocator.CanAllocate(1));
+        Assert.Equal(0x5000UL, allocator.AllocateFrame().Value.StartAddress.Value);
+        Assert.True(allocator.AllocateFrame().IsError);
+    }
+
+    [Fact]
+    public void The_empty_allocator_always_fails()
+    {
+        EmptyFrameAllocator allocator = new();
+        Assert.Equal(AllocationError.OutOfFrames, allocator.AllocateFrame().Error);
+        Assert.True(allocator.CanAllocate(0));
+        Assert.False(allocator.CanAllocate(1));
+    }
+}

@@ -1,0 +1,20 @@
+namespace StrixOS.Memory;
+
+/// <summary>Why an address, page, frame, index or range could not be made.</summary>
+public enum AddressError : byte
+{
+    /// <summary>Bits 48..63 of a virtual address are not copies of bit 47.</summary>
+    NotCanonical,
+    /// <summary>A physical address needs more than 52 bits.</summary>
+    BeyondPhysicalLimit,
+    /// <summary>The address is not a multiple of the page size.</summary>
+    NotAligned,
+    /// <summary>The <see cref="PageSize"/> value is not one of the three defined sizes.</summary>
+    InvalidPageSize,
+    /// <summary>A table index (0..511) or page offset (0..4095) is out of range.</summary>
+    OutOfRange,
+    /// <summary>The two ends of a range have different page sizes.</summary>
+    SizeMismatch,
+    /// <summary>A range ends before it starts, or runs out of its half of the address space.</summary>
+    InvalidRange,
+}

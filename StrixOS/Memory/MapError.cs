@@ -1,0 +1,68 @@
+namespace StrixOS.Memory;
+
+/// <summary>What went wrong in an <see cref="OffsetPageTable"/> operation. A failed operation changed nothing.</summary>
+public enum MapErrorKind : byte
+{
+    /// <summary>The frame allocator cannot supply the page tables the operation needs.</summary>
+    FrameAllocationFailed,
+    /// <summary>An entry on the way down maps a huge page, so there is no lower table to use.</summary>
+    ParentEntryHugePage,
+    /// <summary>The page (or part of it) is already mapped; <see cref="MapError.Frame"/> is the frame mapped there.</summary>
+    PageAlreadyMapped,
+    /// <summary>The page is not mapped (at the given size), or the addressed entry is not present.</summary>
+    PageNotMapped,
+    /// <summary>A huge-page entry holds an address not aligned to its page size; <see cref="MapError.Address"/>.</summary>
+    InvalidFrameAddress,
+    /// <summary>The entry a huge page needs points to a lower-level table that maps nothing
+    /// (<see cref="OffsetPageTable.CleanUp"/> frees such tables).</summary>
+    PageTableInTheWay,
+    /// <summary>A page and a frame of different sizes.</summary>
+    PageSizeMismatch,
+    /// <summary>A range start or length is not a multiple of 4 KiB.</summary>
+    RangeNotAligned,
+    /// <summary>A range leaves its half of the virtual address space or passes the 52-bit physical limit.</summary>
+    RangeOutOfBounds,
+}
+
+/// <summary>An <see cref="OffsetPageTable"/> error: the kind, plus the frame or address it concerns.</summary>
+public readonly struct MapError
+{
+    private MapError(MapErrorKind kind, PhysFrame frame, PhysAddr address)
+    {
+        Kind = kind;
+        Frame = frame;
+        Address = address;
+    }
+
+    public MapErrorKind Kind { get; }
+    /// <summary>For <see cref="MapErrorKind.PageAlreadyMapped"/>: the frame that is mapped.</summary>
+    public PhysFrame Frame { get; }
+    /// <summary>For <see cref="MapErrorKind.InvalidFrameAddress"/>: the misaligned address.</summary>
+    public PhysAddr Address { get; }
+
+    public static MapError Of(MapErrorKind kind) => new(kind, default, default);
+    public static MapError FrameAllocationFailed => Of(MapErrorKind.FrameAllocationFailed);
+    public static MapError ParentEntryHugePage => Of(MapErrorKind.ParentEntryHugePage);
+    public static MapError PageNotMapped => Of(MapErrorKind.PageNotMapped);
+    public static MapError PageTableInTheWay => Of(MapErrorKind.PageTableInTheWay);
+    public static MapError PageSizeMismatch => Of(MapErrorKind.PageSizeMismatch);
+    public static MapError RangeNotAligned => Of(MapErrorKind.RangeNotAligned);
+    public static MapError RangeOutOfBounds => Of(MapErrorKind.RangeOutOfBounds);
+    public static MapError AlreadyMapped(PhysFrame mappedFrame) => new(MapErrorKind.PageAlreadyMapped, mappedFrame, default);
+    public static MapError InvalidFrameAddress(PhysAddr address) => new(MapErrorKind.InvalidFrameAddress, default, address);
+
+    /// <summary>Names spelled out: the kernel is built without reflection metadata for enum names.</summary>
+    public override string ToString() => Kind switch
+    {
+        MapErrorKind.FrameAllocationFailed => "FrameAllocationFailed",
+        MapErrorKind.ParentEntryHugePage => "ParentEntryHugePage",
+        MapErrorKind.PageAlreadyMapped => "PageAlreadyMapped(" + Frame.ToString() + ")",
+        MapErrorKind.PageNotMapped => "PageNotMapped",
+        MapErrorKind.InvalidFrameAddress => "InvalidFrameAddress(" + Address.ToString() + ")",
+        MapErrorKind.PageTableInTheWay => "PageTableInTheWay",
+        MapErrorKind.PageSizeMismatch => "PageSizeMismatch",
+        MapErrorKind.RangeNotAligned => "RangeNotAligned",
+        MapErrorKind.RangeOutOfBounds => "RangeOutOfBounds",
+        _ => "MapError " + ((int)Kind).ToString(),
+    };
+}

@@ -1,0 +1,66 @@
+namespace StrixOS.Memory;
+
+/// <summary>Freeing page tables that map nothing.</summary>
+public sealed unsafe partial class OffsetPageTable
+{
+    /// <summary>
+    /// Frees every P3, P2 and P1 table that is empty (all entries unused), bottom-up, so a table whose
+    /// children were all freed goes too; the level-4 table stays. Returns how many tables were freed, then
+    /// flushes the whole TLB (cached parent entries may still point at them). The caller guarantees that
+    /// every table below this level-4 table came from <paramref name="deallocator"/>'s pool and is not shared
+    /// with another address space.
+    /// </summary>
+    public ulong CleanUp(IFrameDeallocator deallocator) => CleanUpWithin(0, AddressSpaceMask, deallocator);
+
+    /// <summary>Like <see cref="CleanUp"/>, limited to tables that only cover addresses in
+    /// [start, start + length).</summary>
+    public Result<ulong, MapError> CleanUpRange(VirtAddr start, ulong length, IFrameDeallocator deallocator)
+    {
+        if (length == 0)
+            return 0UL;
+        if (start.TryAdd(length - 1).IsError)
+            return MapError.RangeOutOfBounds;
+        ulong first = start.Value & AddressSpaceMask;
+        return CleanUpWithin(first, first + (length - 1), deallocator);
+    }
+
+    private ulong CleanUpWithin(ulong first, ulong last, IFrameDeallocator deallocator)
+    {
+        ulong freed = 0;
+        CleanUpTable(_level4, 4, first, last, deallocator, ref freed);
+        if (freed > 0)
+            _hardware.FlushAll();
+        return freed;
+    }
+
+    private void CleanUpTable(PageTable* table, int level, ulong first, ulong last, IFrameDeallocator deallocator, ref ulong freed)
+    {
+        if (level == 1)
+            return;
+        int shift = 3 + 9 * level;
+        int firstIndex = (int)((first >> shift) & 511);
+        int lastIndex = (int)((last >> shift) & 511);
+        PageTableEntry* entries = (PageTableEntry*)table;
+        ulong span = 1UL << shift;
+        ulong entryBase = first & ~(span - 1);
+        for (int i = firstIndex; i <= lastIndex; i++, entryBase += span)
+        {
+            PageTableEntry* entry = entries + i;
+            if (!entry->IsPresent || IsHuge(entry))
+                continue;
+            ulong entryLast = entryBase + (span - 1);
+            ulong subFirst = first > entryBase ? first : entryBase;
+            ulong subLast = last < entryLast ? last : entryLast;
+            PhysAddr childAddress = entry->Address;
+            PageTable* child = TableAt(childAddress.Value);
+            CleanUpTable(child, level - 1, subFirst, subLast, deallocator, ref freed);
+            bool wholeEntryInRange = subFirst == entryBase && subLast == entryLast;
+            if (wholeEntryInRange && child->IsEmpty)
+            {
+                entry->SetUnused();
+                deallocator.DeallocateFrame(PhysFrame.NewUnchecked(childAddress.Value, PageSize.Size4KiB));
+                freed++;
+            }
+        }
+    }
+}

@@ -1,0 +1,272 @@
+namespace StrixOS.Memory;
+
+/// <summary>
+/// Range operations. They recurse over the tables a range touches, visiting each table once per pass (a
+/// read-only check pass, then a write pass), never once per page. Inside, addresses are 48-bit offsets into
+/// the address space (sign extension dropped), which keeps a range contiguous and its arithmetic overflow-free.
+/// </summary>
+public sealed unsafe partial class OffsetPageTable
+{
+    private const ulong AddressSpaceMask = (1UL << 48) - 1;
+
+    /// <summary>State shared by the passes of one range operation.</summary>
+    private struct RangeWalk
+    {
+        /// <summary>Physical address minus 48-bit virtual address (wrapping).</summary>
+        public ulong PhysicalDelta;
+        public ulong LeafBits;
+        public ulong HugeLeafBits;
+        public ulong ParentBits;
+        public bool AllowHugePages;
+        public ulong Tables;
+        public ulong Pages4KiB;
+        public ulong Pages2MiB;
+        public ulong Pages1GiB;
+        public bool Widened;
+        public MapError Error;
+
+        public void CountLeaf(int level, ulong count)
+        {
+            if (level == 1) Pages4KiB += count;
+            else if (level == 2) Pages2MiB += count;
+            else Pages1GiB += count;
+        }
+
+        public readonly RangeSummary Summary => new(Pages4KiB, Pages2MiB, Pages1GiB, Tables);
+    }
+
+    /// <summary>
+    /// Maps [virtualStart, virtualStart + length) to [physicalStart, ...), all or nothing. With
+    /// <paramref name="allowHugePages"/> each piece uses the largest page whose alignment fits both addresses,
+    /// as long as no existing table occupies its entry; otherwise 4 KiB pages. Succeeds exactly when each
+    /// chosen page would succeed with <see cref="MapTo"/>; the tables it needs are checked to be available first.
+    /// </summary>
+    public Result<RangeSummary, MapError> MapRange(
+        VirtAddr virtualStart, PhysAddr physicalStart, ulong length, PageTableFlags flags,
+        IFrameAllocator allocator, bool allowHugePages)
+    {
+        if (((virtualStart.Value | physicalStart.Value | length) & 0xFFF) != 0)
+            return MapError.RangeNotAligned;
+        if (length == 0)
+            return default(RangeSummary);
+        if (virtualStart.TryAdd(length - 1).IsError || physicalStart.TryAdd(length - 1).IsError)
+            return MapError.RangeOutOfBounds;
+
+        ulong first = virtualStart.Value & AddressSpaceMask;
+        ulong last = first + (length - 1);
+        ulong leafBits = (ulong)(flags | PageTableFlags.Present) & ~PageTableEntry.AddressMask;
+        RangeWalk walk = new()
+        {
+            PhysicalDelta = physicalStart.Value - first,
+            LeafBits = leafBits & ~HugeBit,
+            HugeLeafBits = leafBits | HugeBit,
+            ParentBits = PresentBit | (ulong)(flags & InheritedFlags),
+            AllowHugePages = allowHugePages,
+        };
+
+        if (!CheckMapRange(_level4, 4, first, last, ref walk))
+            return walk.Error;
+        if (walk.Tables > 0 && !allocator.CanAllocate(walk.Tables))
+            return MapError.FrameAllocationFailed;
+
+        walk.Tables = 0;
+        WriteMapRange(_level4, 4, first, last, ref walk, allocator);
+        if (walk.Widened)
+            _hardware.FlushAll();
+        return walk.Summary;
+    }
+
+    /// <summary>True when a leaf at <paramref name="level"/> should map the whole entry [entryBase, entryLast].</summary>
+    private static bool WantsHugePage(int level, ulong first, ulong last, ulong entryBase, ulong entryLast, in RangeWalk walk)
+        => walk.AllowHugePages && level <= 3 && first == entryBase && last == entryLast
+            && ((entryBase + walk.PhysicalDelta) & (entryLast - entryBase)) == 0;
+
+    /// <summary>Read-only pass: finds the first conflict and counts the tables to create.
+    /// <paramref name="table"/> is null for a table that does not exist yet.</summary>
+    private bool CheckMapRange(PageTable* table, int level, ulong first, ulong last, ref RangeWalk walk)
+    {
+        int shift = 3 + 9 * level;
+        int firstIndex = (int)((first >> shift) & 511);
+        int lastIndex = (int)((last >> shift) & 511);
+        PageTableEntry* entries = (PageTableEntry*)table;
+        if (level == 1)
+        {
+            for (int i = firstIndex; table != null && i <= lastIndex; i++)
+            {
+                if (!entries[i].IsUnused)
+                {
+                    walk.Error = MapError.AlreadyMapped(PhysFrame.NewUnchecked(entries[i].Address.Value, PageSize.Size4KiB));
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        ulong span = 1UL << shift;
+        ulong entryBase = first & ~(span - 1);
+        for (int i = firstIndex; i <= lastIndex; i++, entryBase += span)
+        {
+            ulong entryLast = entryBase + (span - 1);
+            ulong subFirst = first > entryBase ? first : entryBase;
+            ulong subLast = last < entryLast ? last : entryLast;
+            PageTableEntry* entry = table == null ? null : entries + i;
+            bool unused = entry == null || entry->IsUnused;
+            if (WantsHugePage(level, subFirst, subLast, entryBase, entryLast, walk))
+            {
+                if (unused)
+                    continue;
+                if (IsHuge(entry))
+                {
+                    walk.Error = ConflictAt(entry, level);
+                    return false;
+                }
+                // A table is in the way of the huge page: map through it with smaller pages.
+            }
+            if (unused)
+            {
+                walk.Tables++;
+                if (!CheckMapRange(null, level - 1, subFirst, subLast, ref walk))
+                    return false;
+                continue;
+            }
+            if (IsHuge(entry))
+            {
+                walk.Error = MapError.ParentEntryHugePage;
+                return false;
+            }
+            if (!CheckMapRange(TableAt(entry->Address.Value), level - 1, subFirst, subLast, ref walk))
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>Write pass: makes the same choices as <see cref="CheckMapRange"/>, which guaranteed success.</summary>
+    private void WriteMapRange(PageTable* table, int level, ulong first, ulong last, ref RangeWalk walk, IFrameAllocator allocator)
+    {
+        int shift = 3 + 9 * level;
+        int firstIndex = (int)((first >> shift) & 511);
+        int lastIndex = (int)((last >> shift) & 511);
+        PageTableEntry* entries = (PageTableEntry*)table;
+        if (level == 1)
+        {
+            ulong raw = ((first + walk.PhysicalDelta) & PageTableEntry.AddressMask) | walk.LeafBits;
+            for (int i = firstIndex; i <= lastIndex; i++, raw += PageSizeExtensions.Bytes4KiB)
+                entries[i] = new PageTableEntry(raw);
+            walk.Pages4KiB += (ulong)(lastIndex - firstIndex + 1);
+            return;
+        }
+
+        ulong span = 1UL << shift;
+        ulong entryBase = first & ~(span - 1);
+        for (int i = firstIndex; i <= lastIndex; i++, entryBase += span)
+        {
+            ulong entryLast = entryBase + (span - 1);
+            ulong subFirst = first > entryBase ? first : entryBase;
+            ulong subLast = last < entryLast ? last : entryLast;
+            PageTableEntry* entry = entries + i;
+            if (entry->IsUnused && WantsHugePage(level, subFirst, subLast, entryBase, entryLast, walk))
+            {
+                *entry = new PageTableEntry(((entryBase + walk.PhysicalDelta) & PageTableEntry.AddressMask) | walk.HugeLeafBits);
+                walk.CountLeaf(level, 1);
+                continue;
+            }
+            if (entry->IsUnused)
+            {
+                LinkNewTable(entry, walk.ParentBits, allocator);
+                walk.Tables++;
+            }
+            else
+            {
+                walk.Widened |= Widen(entry, walk.ParentBits);
+            }
+            WriteMapRange(TableAt(entry->Address.Value), level - 1, subFirst, subLast, ref walk, allocator);
+        }
+    }
+
+    /// <summary>
+    /// Removes every mapping in [start, start + length), all or nothing; unmapped gaps are skipped. A huge page
+    /// that sticks out of the range is refused (<see cref="MapErrorKind.ParentEntryHugePage"/>): splitting it
+    /// would need new tables. Frames are not freed (the caller owns them), nor are page tables
+    /// (<see cref="CleanUp"/>). Flushes the removed pages (see <see cref="TlbFlushBatch"/>).
+    /// </summary>
+    public Result<RangeSummary, MapError> UnmapRange(VirtAddr start, ulong length)
+    {
+        if (((start.Value | length) & 0xFFF) != 0)
+            return MapError.RangeNotAligned;
+        if (length == 0)
+            return default(RangeSummary);
+        if (start.TryAdd(length - 1).IsError)
+            return MapError.RangeOutOfBounds;
+
+        ulong first = start.Value & AddressSpaceMask;
+        ulong last = first + (length - 1);
+        RangeWalk walk = default;
+        if (!CheckUnmapRange(_level4, 4, first, last, ref walk))
+            return walk.Error;
+        TlbFlushBatch flushes = default;
+        ClearRange(_level4, 4, first, last, ref walk, ref flushes);
+        flushes.Finish(_hardware);
+        return walk.Summary;
+    }
+
+    private bool CheckUnmapRange(PageTable* table, int level, ulong first, ulong last, ref RangeWalk walk)
+    {
+        if (level == 1)
+            return true;
+        int shift = 3 + 9 * level;
+        int firstIndex = (int)((first >> shift) & 511);
+        int lastIndex = (int)((last >> shift) & 511);
+        PageTableEntry* entries = (PageTableEntry*)table;
+        ulong span = 1UL << shift;
+        ulong entryBase = first & ~(span - 1);
+        for (int i = firstIndex; i <= lastIndex; i++, entryBase += span)
+        {
+            ulong entryLast = entryBase + (span - 1);
+            ulong subFirst = first > entryBase ? first : entryBase;
+            ulong subLast = last < entryLast ? last : entryLast;
+            PageTableEntry* entry = entries + i;
+            if (!entry->IsPresent)
+                continue;
+            if (IsHuge(entry))
+            {
+                if (level == 4 || subFirst != entryBase || subLast != entryLast)
+                {
+                    walk.Error = MapError.ParentEntryHugePage;
+                    return false;
+                }
+                continue;
+            }
+            if (!CheckUnmapRange(TableAt(entry->Address.Value), level - 1, subFirst, subLast, ref walk))
+                return false;
+        }
+        return true;
+    }
+
+    private void ClearRange(PageTable* table, int level, ulong first, ulong last, ref RangeWalk walk, ref TlbFlushBatch flushes)
+    {
+        int shift = 3 + 9 * level;
+        int firstIndex = (int)((first >> shift) & 511);
+        int lastIndex = (int)((last >> shift) & 511);
+        PageTableEntry* entries = (PageTableEntry*)table;
+        ulong span = 1UL << shift;
+        ulong entryBase = first & ~(span - 1);
+        for (int i = firstIndex; i <= lastIndex; i++, entryBase += span)
+        {
+            PageTableEntry* entry = entries + i;
+            if (!entry->IsPresent)
+                continue;
+            if (level == 1 || IsHuge(entry))
+            {
+                bool global = (entry->Raw & (ulong)PageTableFlags.Global) != 0;
+                entry->SetUnused();
+                flushes.Add(VirtAddr.SignExtend(entryBase), global, _hardware);
+                walk.CountLeaf(level, 1);
+                continue;
+            }
+            ulong entryLast = entryBase + (span - 1);
+            ulong subFirst = first > entryBase ? first : entryBase;
+            ulong subLast = last < entryLast ? last : entryLast;
+            ClearRange(TableAt(entry->Address.Value), level - 1, subFirst, subLast, ref walk, ref flushes);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using System;
+
+namespace StrixOS.Memory;
+
+/// <summary>A page-sized, page-aligned block of physical memory: 4 KiB, 2 MiB or 1 GiB.</summary>
+public readonly struct PhysFrame : IEquatable<PhysFrame>
+{
+    private PhysFrame(PhysAddr start, PageSize size)
+    {
+        StartAddress = start;
+        Size = size;
+    }
+
+    public PhysAddr StartAddress { get; }
+    public PageSize Size { get; }
+    public ulong SizeInBytes => Size.Bytes();
+
+    public static Result<PhysFrame, AddressError> TryFromStartAddress(PhysAddr start, PageSize size)
+    {
+        if (!size.IsDefined())
+            return AddressError.InvalidPageSize;
+        if (!start.IsAligned(size.Bytes()))
+            return AddressError.NotAligned;
+        return new PhysFrame(start, size);
+    }
+
+    /// <summary>The 4 KiB frame starting at <paramref name="start"/>: the common case.</summary>
+    public static Result<PhysFrame, AddressError> TryFromStartAddress(PhysAddr start)
+        => TryFromStartAddress(start, PageSize.Size4KiB);
+
+    /// <summary>The frame of <paramref name="size"/> that holds <paramref name="address"/>.</summary>
+    public static Result<PhysFrame, AddressError> TryContainingAddress(PhysAddr address, PageSize size)
+        => size.IsDefined() ? new PhysFrame(address.AlignDown(size.Bytes()), size) : AddressError.InvalidPageSize;
+
+    /// <summary>The 4 KiB frame that holds <paramref name="address"/>.</summary>
+    public static PhysFrame ContainingAddress(PhysAddr address) => new(address.AlignDown(PageSizeExtensions.Bytes4KiB), PageSize.Size4KiB);
+
+    internal static PhysFrame NewUnchecked(ulong start, PageSize size) => new(PhysAddr.NewUnchecked(start), size);
+
+    /// <summary>The frames from <paramref name="start"/> up to, not including, <paramref name="end"/>.</summary>
+    public static Result<PhysFrameRange, AddressError> Range(PhysFrame start, PhysFrame end)
+    {
+        if (start.Size != end.Size)
+            return AddressError.SizeMismatch;
+        if (end.StartAddress < start.StartAddress)
+            return AddressError.InvalidRange;
+        return PhysFrameRange.NewUnchecked(start, (end.StartAddress.Value - start.StartAddress.Value) >> start.Size.Shift());
+    }
+
+    /// <summary>The frames from <paramref name="start"/> through <paramref name="last"/>.</summary>
+    public static Result<PhysFrameRange, AddressError> RangeInclusive(PhysFrame start, PhysFrame last)
+    {
+        if (start.Size != last.Size)
+            return AddressError.SizeMismatch;
+        if (last.StartAddress < start.StartAddress)
+            return AddressError.InvalidRange;
+        return PhysFrameRange.NewUnchecked(start, ((last.StartAddress.Value - start.StartAddress.Value) >> start.Size.Shift()) + 1);
+    }
+
+    public bool Equals(PhysFrame other) => StartAddress == other.StartAddress && Size == other.Size;
+    public override bool Equals(object? obj) => obj is PhysFrame other && Equals(other);
+    public override int GetHashCode() => (StartAddress.Value | (ulong)Size).GetHashCode(); // start is page aligned: low bits are free
+    public static bool operator ==(PhysFrame left, PhysFrame right) => left.Equals(right);
+    public static bool operator !=(PhysFrame left, PhysFrame right) => !left.Equals(right);
+
+    public override string ToString() => $"PhysFrame[{Size.Name()}](0x{StartAddress.Value:X})";
+}
