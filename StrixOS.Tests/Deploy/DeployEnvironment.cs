@@ -40,7 +40,7 @@ public static class DeployEnvironment
 
     public static string? ToolProblem(string tool, string package) =>
         QemuProcess.Locate(tool) is not null ? null
-            : $"{tool} was not found on PATH; install it with: sudo apt-get install {package} (or ./strix setup)";
+            : $"{tool} {(tool.Contains('/') ? "does not exist" : "was not found on PATH")}; install it with: sudo apt-get install {package} (or ./strix setup)";
 
     /// <summary>The TFTP root exists, has both GRUB netboot images and carries the same kernel as the ISO's build.</summary>
     public static string? PxeRootProblem()
