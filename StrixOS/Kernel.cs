@@ -1,5 +1,7 @@
 using StrixOS.Boot;
 using StrixOS.Memory;
+using StrixOS.Memory.Heap;
+using StrixOS.Memory.PhysicalMemory;
 
 namespace StrixOS;
 
@@ -24,8 +26,14 @@ public abstract class Kernel
     /// <summary>The active page tables, reached through the offset map (PHYS_MEM_OFFSET).</summary>
     public OffsetPageTable PageTable { get; internal set; } = null!;
 
-    /// <summary>Physical frames from the Usable regions of the memory map.</summary>
-    public BootInfoFrameAllocator Frames { get; internal set; } = null!;
+    /// <summary>Physical frames from the Usable regions of the memory map: allocate and free.</summary>
+    public BuddyFrameAllocator Frames { get; internal set; } = null!;
+
+    /// <summary>Per-process page tables sharing the kernel half.</summary>
+    public AddressSpaceManager AddressSpaces { get; internal set; } = null!;
+
+    /// <summary>The kernel heap behind `new` (mapped on demand at KernelHeapLayout.Start).</summary>
+    public HeapAllocator Heap { get; internal set; } = null!;
 
     /// <summary>Runs once, after the machine is set up.</summary>
     protected virtual void BeforeRun() { }

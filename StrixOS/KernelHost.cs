@@ -5,6 +5,8 @@ using StrixOS.Diagnostics;
 using StrixOS.Drivers;
 using StrixOS.KernelTests;
 using StrixOS.Memory;
+using StrixOS.Memory.Heap;
+using StrixOS.Memory.PhysicalMemory;
 using StrixOS.Plugs;
 using StrixOS.Testing;
 
@@ -41,13 +43,43 @@ public static class KernelHost
             Panic.Fail(memory.Error == InitError.AlreadyInitialized
                 ? "memory: MemoryManager.Init ran twice"
                 : "memory: MemoryManager.Init refused PHYS_MEM_OFFSET (not aligned or not canonical)");
-        var frames = new BootInfoFrameAllocator(boot.MemoryMap.Regions);
-        KernelLog.Info($"kernel heap: {Runtime.KernelHeap.UsedBytes / 1024} KiB used, {Runtime.KernelHeap.FreeBytes / 1024} KiB free");
+        OffsetPageTable pageTable = memory.Value;
+
+        // Physical memory: the boot allocator's bump design only until the buddy allocator takes over.
+        var bootFrames = new BootInfoFrameAllocator(boot.MemoryMap.Regions);
+        Result<BuddyFrameAllocator, HandOverError> handOver =
+            BuddyFrameAllocator.HandOver(bootFrames, boot.MemoryMap.Regions, BootLayout.PhysicalMemoryOffset);
+        if (handOver.IsError)
+            Panic.Fail($"memory: the frame allocator hand-over failed: {handOver.Error.Describe()}");
+        BuddyFrameAllocator frames = handOver.Value;
+        frames.OnRejectedFree = static (frame, error) =>
+            Panic.Fail($"frame allocator: refused to free frame {Hex.Format(frame.StartAddress.Value)}: {error.Describe()}");
+
+        // Address spaces share the kernel half; PCIDs keep TLB entries across switches where the CPU has them.
+        bool pcid = CpuFeatures.Pcid;
+        if (pcid)
+            X64.WriteCr4(X64.ReadCr4() | (1UL << 17));
+        Result<AddressSpaceManager, AddressSpaceError> spaces =
+            AddressSpaceManager.Init(pageTable, frames, frames, HardwarePaging.Instance, pcid);
+        if (spaces.IsError)
+            Panic.Fail($"memory: address spaces: {spaces.Error.Describe()}");
+
+        // From here on `new` takes memory from a heap mapped on demand through the page tables.
+        Result<HeapAllocator, HeapError> heap = HeapAllocator.Create(KernelHeapLayout.Start, KernelHeapLayout.DefaultMaxBytes,
+            new PageTableHeapBacking(pageTable, frames, frames));
+        if (heap.IsError)
+            Panic.Fail($"memory: kernel heap: {heap.Error.Describe()}");
+        ulong earlyHeapUsed = Runtime.KernelHeap.UsedBytes;
+        Runtime.KernelHeap.Use(heap.Value);
+        KernelLog.Info($"memory: {frames.FreeFrames} of {frames.TotalFrames} frames free (buddy allocator, {frames.MetadataFrames} frames of bitmap); " +
+                       $"PCID {(pcid ? "on" : "off")}; kernel heap at {Hex.Format(KernelHeapLayout.Start)} (boot used {earlyHeapUsed / 1024} KiB of the early heap)");
 
         kernel.BootInfo = boot;
         kernel.CommandLine = commandLine;
-        kernel.PageTable = memory.Value;
+        kernel.PageTable = pageTable;
         kernel.Frames = frames;
+        kernel.AddressSpaces = spaces.Value;
+        kernel.Heap = heap.Value;
 
         if (commandLine.Has("strix.idle"))
         {

@@ -66,6 +66,20 @@ public static unsafe class Panic
         Machine.Shutdown(success: false);
     }
 
+    [DoesNotReturn]
+    public static void HeapExhausted(ulong requestBytes, ulong bytesInUse)
+    {
+        Enter();
+        var text = new MessageBuffer(stackalloc char[MessageCapacity]);
+        text.Append("kernel heap out of memory: request of "u8);
+        text.Append(requestBytes);
+        text.Append(" bytes, "u8);
+        text.Append(bytesInUse);
+        text.Append(" bytes in use (no free frames, or the heap's virtual range is full)"u8);
+        Report(text.Text);
+        Machine.Shutdown(success: false);
+    }
+
     private static void Report(ReadOnlySpan<char> message)
     {
         Span<char> line = stackalloc char[MessageCapacity + 64];

@@ -59,14 +59,14 @@ public sealed unsafe class AddressSpace
         IFrameAllocator allocator = _manager.Allocator;
         if (!allocator.AllocateFrame().TryGetValue(out PhysFrame frame))
             return AddressSpaceError.OutOfFrames;
+        // Zeroed before it becomes visible: no data leaks from the frame's last owner.
+        new System.Span<byte>((byte*)_tables.TableAt(frame.StartAddress), (int)PageSizeExtensions.Bytes4KiB).Clear();
         Result<Page, MapError> mapped = _tables.MapTo(page, frame, LeafFlags(flags) | OwnedFrameBit, allocator);
         if (mapped.TryGetError(out MapError error))
         {
             _manager.Deallocator.DeallocateFrame(frame);
             return ErrorOf(error);
         }
-        // Zero it only now: a failed map must not cost a page of writes. Nothing can read it before we return.
-        new System.Span<byte>((byte*)_tables.TableAt(frame.StartAddress), (int)PageSizeExtensions.Bytes4KiB).Clear();
         OwnedFrames++;
         Changed();
         return frame;

@@ -19,9 +19,8 @@ internal static unsafe class SystemNative
     [RuntimeExport("SystemNative_Malloc")]
     private static void* Malloc(nuint size) => KernelHeap.Allocate(size == 0 ? 1 : size);
 
-    /// <summary>The bump heap cannot take memory back yet (see docs/runtime.md).</summary>
     [RuntimeExport("SystemNative_Free")]
-    private static void Free(void* pointer) { }
+    private static void Free(void* pointer) => KernelHeap.Free((byte*)pointer);
 
     [RuntimeExport("SystemNative_GetErrNo")]
     private static int GetErrNo() => _errno;

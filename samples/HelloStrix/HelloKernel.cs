@@ -14,7 +14,7 @@ public sealed unsafe class HelloKernel : Kernel
     protected override void BeforeRun()
     {
         KernelLog.Info("Hello from HelloStrix, a StrixOS kernel of its own");
-        KernelLog.Info($"free memory: {Frames.RemainingFrames * 4096 / (1024 * 1024)} MiB in {Frames.RemainingFrames} frames");
+        KernelLog.Info($"free memory: {Frames.FreeFrames * 4096 / (1024 * 1024)} MiB in {Frames.FreeFrames} frames");
 
         // Map a 16 KiB buffer at an address of our choosing, one fresh frame per page.
         PageTableFlags flags = PageTableFlags.Present | PageTableFlags.Writable | PageTableFlags.NoExecute;
@@ -39,7 +39,7 @@ public sealed unsafe class HelloKernel : Kernel
             Translation translation = PageTable.Translate(VirtAddr.NewTruncate(address)).Value;
             KernelLog.Info($"buffer page {i}: virtual {Hex.Format(address)} -> physical {Hex.Format(translation.Address.Value)}");
         }
-        KernelLog.Info($"buffer check: word 2047 = {buffer[2047]}; free memory now {Frames.RemainingFrames} frames");
+        KernelLog.Info($"buffer check: word 2047 = {buffer[2047]}; free memory now {Frames.FreeFrames} frames");
     }
 
     protected override void Run()

@@ -25,7 +25,7 @@ KERNEL_PT_COUNT     equ 16          ; 4 KiB-page tables for the kernel image: 16
 OFFSET_PD_POOL      equ 64          ; 2 MiB-page directories for the offset map: up to 64 GiB
 KERNEL_STACK_SIZE   equ 256 * 1024
 IST_STACK_SIZE      equ 16 * 1024     ; double fault, NMI, machine check: one each
-EARLY_HEAP_SIZE     equ 4 * 1024 * 1024
+EARLY_HEAP_SIZE     equ 1024 * 1024    ; CoreLib start-up and boot, until the page-table heap takes over
 TLS_AREA_SIZE       equ 4096
 
 COM1                equ 0x3F8
