@@ -18,6 +18,7 @@ public class KitTests
     [Fact]
     public async Task The_sample_project_builds_its_own_image_and_boots()
     {
+        Assert.True(System.IO.File.Exists(SampleImage), $"no {SampleImage}: build it with dotnet build samples/HelloStrix (./strix test does)");
         KernelBootResult boot = await KernelBoot.BootAsync(image: SampleImage, memory: "256M");
         Assert.True(boot.Succeeded, $"exit {boot.ExitStatus}\n{boot.Transcript}");
         Assert.Contains("Hello from HelloStrix, a StrixOS kernel of its own", boot.Transcript);
