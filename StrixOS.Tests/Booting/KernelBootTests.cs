@@ -116,6 +116,16 @@ public class KernelBootTests
         Assert.Contains("stack overflow: the kernel stack ran into its guard page", boot.Transcript);
     }
 
+    [Fact]
+    public async Task A_fault_inside_the_fault_handler_is_reported_and_fails_without_a_reset()
+    {
+        KernelBootResult boot = await KernelBoot.BootAsync("strix.fail=handler-fault", timeoutSeconds: 30);
+        Assert.False(boot.TimedOut, "the kernel hung after a fault in its fault handler");
+        Assert.True(boot.Failed, $"exit status {boot.ExitStatus} (0 would be a triple fault)\n{boot.Transcript}");
+        Assert.Contains("!!! STRIXOS CPU FAULT while reporting a CPU fault: vector 14", boot.Transcript);
+        Assert.Contains("##strix fault vector=14", boot.Transcript);
+    }
+
     /// <summary>Least privilege in the image itself: no ELF segment is both writable and executable.</summary>
     [Fact]
     public void No_segment_of_the_kernel_elf_is_writable_and_executable()

@@ -16,18 +16,44 @@ public static unsafe class ExceptionHandler
 {
     private static int _depth;
 
+    /// <summary>Test hook (<c>strix.fail=handler-fault</c>): the next report faults while it is being made.</summary>
+    public static bool FaultWhileReporting { get; set; }
+
     [RuntimeExport("StrixCpuException")]
     private static void OnException(ExceptionFrame* frame)
     {
         ulong cr2 = X64.ReadCr2();
         if (++_depth > 1)
         {
+            // Allocation-free: the heap, the stack or the report itself may be what broke.
+            Span<char> line = stackalloc char[Testing.TestProtocol.FaultLineCapacity];
+            var nested = new Testing.FaultInfo
+            {
+                Vector = (byte)frame->Vector,
+                HasErrorCode = Testing.CpuExceptionInfo.HasErrorCode((byte)frame->Vector),
+                ErrorCode = frame->ErrorCode,
+                Cr2 = cr2,
+                Rip = frame->Rip,
+                Rsp = frame->Rsp,
+                Cr3 = X64.ReadCr3(),
+            };
+            SerialPort.Com1.Write("\r\n"u8);
+            if (Testing.TestProtocol.TryFormatFault(nested, line, out int written))
+            {
+                foreach (char c in line.Slice(0, written))
+                    SerialPort.Com1.WriteByte((byte)c);
+            }
             SerialPort.Com1.Write("\r\n!!! STRIXOS CPU FAULT while reporting a CPU fault: vector "u8);
             SerialPort.Com1.WriteDecimal(frame->Vector);
             SerialPort.Com1.Write(" at RIP 0x"u8);
             WriteHexRaw(frame->Rip);
             SerialPort.Com1.Write("\r\n"u8);
             Machine.Shutdown(success: false);
+        }
+        if (FaultWhileReporting)
+        {
+            FaultWhileReporting = false;
+            System.Threading.Volatile.Read(ref *(ulong*)0x10);   // a fault inside the handler, on purpose
         }
         Testing.FaultInfo fault = FaultReport.Print(frame, cr2, X64.ReadCr3());
         // An in-kernel test that expects this fault continues from its saved context (never returns).

@@ -7,7 +7,8 @@ namespace StrixOS.Diagnostics;
 /// Command-line switches that make the kernel fail on purpose, so boot tests can prove each
 /// failure path ends in a clear report and a failing exit status: <c>strix.fail=throw</c>
 /// (an unhandled exception), <c>strix.fail=stub</c> (a runtime entry point that is not implemented),
-/// <c>strix.fail=null</c> (a write to address 0) and <c>strix.fail=stack-overflow</c> (into the guard page).
+/// <c>strix.fail=null</c> (a write to address 0), <c>strix.fail=stack-overflow</c> (into the guard page) and
+/// <c>strix.fail=handler-fault</c> (a fault whose report itself faults).
 /// </summary>
 public static class FailureHooks
 {
@@ -29,8 +30,12 @@ public static class FailureHooks
             case "stack-overflow":
                 Recurse(0);
                 break;
+            case "handler-fault":
+                Cpu.ExceptionHandler.FaultWhileReporting = true;
+                WriteThrough(0);
+                break;
             default:
-                Panic.Fail($"unknown strix.fail kind '{kind}' (throw, stub, null, stack-overflow)");
+                Panic.Fail($"unknown strix.fail kind '{kind}' (throw, stub, null, stack-overflow, handler-fault)");
                 break;
         }
     }
