@@ -27,22 +27,9 @@ public static unsafe class ExceptionHandler
         {
             // Allocation-free: the heap, the stack or the report itself may be what broke.
             Span<char> line = stackalloc char[Testing.TestProtocol.FaultLineCapacity];
-            var nested = new Testing.FaultInfo
-            {
-                Vector = (byte)frame->Vector,
-                HasErrorCode = Testing.CpuExceptionInfo.HasErrorCode((byte)frame->Vector),
-                ErrorCode = frame->ErrorCode,
-                Cr2 = cr2,
-                Rip = frame->Rip,
-                Rsp = frame->Rsp,
-                Cr3 = X64.ReadCr3(),
-            };
             SerialPort.Com1.Write("\r\n"u8);
-            if (Testing.TestProtocol.TryFormatFault(nested, line, out int written))
-            {
-                foreach (char c in line.Slice(0, written))
-                    SerialPort.Com1.WriteByte((byte)c);
-            }
+            if (Testing.TestProtocol.TryFormatFault(FaultReport.Describe(frame, cr2, X64.ReadCr3()), line, out int written))
+                SerialPort.Com1.Write(line.Slice(0, written));
             SerialPort.Com1.Write("\r\n!!! STRIXOS CPU FAULT while reporting a CPU fault: vector "u8);
             SerialPort.Com1.WriteDecimal(frame->Vector);
             SerialPort.Com1.Write(" at RIP 0x"u8);

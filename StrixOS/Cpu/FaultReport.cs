@@ -22,17 +22,7 @@ public static unsafe class FaultReport
         string method = SymbolTable.Describe(frame->Rip);
         // The machine-readable line first (docs/testing.md), then the report for people.
         KernelLog.Raw("");
-        var fault = new FaultInfo
-        {
-            Vector = vector,
-            HasErrorCode = hasErrorCode,
-            ErrorCode = frame->ErrorCode,
-            Cr2 = cr2,
-            Rip = frame->Rip,
-            Rsp = frame->Rsp,
-            Cr3 = cr3,
-            MethodName = method,
-        };
+        FaultInfo fault = Describe(frame, cr2, cr3, method);
         KernelLog.Raw(TestProtocol.FormatFault(fault));
         KernelLog.Raw($"!!! STRIXOS CPU FAULT: {CpuExceptionInfo.Mnemonic(vector)} {CpuExceptionInfo.Name(vector)} (vector {vector})");
         KernelLog.Raw($"    error code {Hex.Format(frame->ErrorCode)}: {errorText}");
@@ -48,6 +38,19 @@ public static unsafe class FaultReport
         SerialPortWrite(Backtrace.Format(frame->Rip, frame->Rbp, frame->Rsp));
         return fault;
     }
+
+    /// <summary>The fault as the test protocol reports it (the method name is optional: naming it may allocate).</summary>
+    public static FaultInfo Describe(ExceptionFrame* frame, ulong cr2, ulong cr3, string? method = null) => new()
+    {
+        Vector = (byte)frame->Vector,
+        HasErrorCode = CpuExceptionInfo.HasErrorCode((byte)frame->Vector),
+        ErrorCode = frame->ErrorCode,
+        Cr2 = cr2,
+        Rip = frame->Rip,
+        Rsp = frame->Rsp,
+        Cr3 = cr3,
+        MethodName = method,
+    };
 
     private static string? GuardPageOwner(ulong address)
     {

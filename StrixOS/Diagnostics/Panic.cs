@@ -53,29 +53,25 @@ public static unsafe class Panic
     }
 
     [DoesNotReturn]
-    public static void OutOfMemory(ulong requestBytes, ulong freeBytes)
-    {
-        Enter();
-        var text = new MessageBuffer(stackalloc char[MessageCapacity]);
-        text.Append("kernel heap exhausted: request of "u8);
-        text.Append(requestBytes);
-        text.Append(" bytes, "u8);
-        text.Append(freeBytes);
-        text.Append(" bytes free"u8);
-        Report(text.Text);
-        Machine.Shutdown(success: false);
-    }
+    public static void OutOfMemory(ulong requestBytes, ulong freeBytes) =>
+        SizeReport("kernel heap exhausted: request of "u8, requestBytes, freeBytes, " bytes free"u8);
 
     [DoesNotReturn]
-    public static void HeapExhausted(ulong requestBytes, ulong bytesInUse)
+    public static void HeapExhausted(ulong requestBytes, ulong bytesInUse) =>
+        SizeReport("kernel heap out of memory: request of "u8, requestBytes, bytesInUse,
+            " bytes in use (no free frames, or the heap's virtual range is full)"u8);
+
+    /// <summary>"{lead}{request} bytes, {amount}{tail}", built on the stack.</summary>
+    [DoesNotReturn]
+    private static void SizeReport(ReadOnlySpan<byte> lead, ulong requestBytes, ulong amount, ReadOnlySpan<byte> tail)
     {
         Enter();
         var text = new MessageBuffer(stackalloc char[MessageCapacity]);
-        text.Append("kernel heap out of memory: request of "u8);
+        text.Append(lead);
         text.Append(requestBytes);
         text.Append(" bytes, "u8);
-        text.Append(bytesInUse);
-        text.Append(" bytes in use (no free frames, or the heap's virtual range is full)"u8);
+        text.Append(amount);
+        text.Append(tail);
         Report(text.Text);
         Machine.Shutdown(success: false);
     }
@@ -85,9 +81,9 @@ public static unsafe class Panic
         Span<char> line = stackalloc char[MessageCapacity + 64];
         SerialPort.Com1.Write("\n"u8);
         if (TestProtocol.TryFormatPanic(message, line, out int written))
-            WriteChars(line.Slice(0, written));
+            SerialPort.Com1.Write(line.Slice(0, written));
         SerialPort.Com1.Write("\n!!! STRIXOS PANIC: "u8);
-        WriteChars(message);
+        SerialPort.Com1.Write(message);
         SerialPort.Com1.Write("\n"u8);
     }
 
@@ -100,12 +96,6 @@ public static unsafe class Panic
             Machine.Shutdown(success: false);
         }
         _panicking = true;
-    }
-
-    private static void WriteChars(ReadOnlySpan<char> text)
-    {
-        foreach (char c in text)
-            SerialPort.Com1.WriteByte(c < 0x80 ? (byte)c : (byte)'?');
     }
 
     private static int CStringLength(byte* text)

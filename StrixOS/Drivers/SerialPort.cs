@@ -41,7 +41,10 @@ public sealed unsafe class SerialPort
         }
     }
 
-    public void Write(string text)
+    public void Write(string text) => Write(text.AsSpan());
+
+    /// <summary>ASCII text (anything else as '?'); allocates nothing, so panics and fault reports use it too.</summary>
+    public void Write(ReadOnlySpan<char> text)
     {
         foreach (char c in text)
         {
