@@ -43,10 +43,11 @@ public sealed class DnsmasqPxeTests(ITestOutputHelper output)
 
         (IReadOnlyList<string>? documented, string? docProblem) = DocumentedDnsmasqConfiguration.Read(DeployEnvironment.Root);
         Assert.True(documented is not null, docProblem);
-        (string? configuration, string? siteProblem) = DocumentedDnsmasqConfiguration.ForSite(documented!, PxeNetworkNamespace.Interface, DeployEnvironment.PxeRoot);
+        string scratch = Directory.CreateTempSubdirectory("strix-dnsmasq-").FullName;
+        string tftpRoot = ReadableCopy(DeployEnvironment.PxeRoot, scratch);
+        (string? configuration, string? siteProblem) = DocumentedDnsmasqConfiguration.ForSite(documented!, PxeNetworkNamespace.Interface, tftpRoot);
         Assert.True(configuration is not null, siteProblem);
 
-        string scratch = Directory.CreateTempSubdirectory("strix-dnsmasq-").FullName;
         (PxeNetworkNamespace? network, string? networkProblem) = PxeNetworkNamespace.Create();
         Assert.True(network is not null, networkProblem);
         using (network)
@@ -93,6 +94,32 @@ public sealed class DnsmasqPxeTests(ITestOutputHelper output)
             Assert.True(problems.Count == 0, "the memory map is not sane:\n  " + string.Join("\n  ", problems));
         }
         Directory.Delete(scratch, recursive: true);
+    }
+
+    /// <summary>
+    /// dnsmasq serves TFTP as user nobody, which cannot enter a private (0700) folder such as a clone
+    /// made under `mktemp -d`: the test serves a copy from a folder everyone may read.
+    /// </summary>
+    private static string ReadableCopy(string source, string scratch)
+    {
+        const UnixFileMode Directory755 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        const UnixFileMode File644 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        string root = Path.Combine(scratch, "tftp");
+        File.SetUnixFileMode(scratch, Directory755);
+        foreach (string directory in Directory.GetDirectories(source, "*", SearchOption.AllDirectories).Prepend(source))
+        {
+            string target = Path.Combine(root, Path.GetRelativePath(source, directory));
+            Directory.CreateDirectory(target);
+            File.SetUnixFileMode(target, Directory755);
+        }
+        foreach (string file in Directory.GetFiles(source, "*", SearchOption.AllDirectories))
+        {
+            string target = Path.Combine(root, Path.GetRelativePath(source, file));
+            File.Copy(file, target);
+            File.SetUnixFileMode(target, File644);
+        }
+        return root;
     }
 
     /// <summary>dnsmasq in the foreground inside the namespace, its log (stderr) collected; disposing stops it.</summary>
