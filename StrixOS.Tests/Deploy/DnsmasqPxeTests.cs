@@ -105,6 +105,8 @@ public sealed class DnsmasqPxeTests(ITestOutputHelper output)
         const UnixFileMode Directory755 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
             | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
         const UnixFileMode File644 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        if (!OperatingSystem.IsLinux())
+            throw new PlatformNotSupportedException("network boot through dnsmasq is tested on Linux (network namespaces)");
         string root = Path.Combine(scratch, "tftp");
         File.SetUnixFileMode(scratch, Directory755);
         foreach (string directory in Directory.GetDirectories(source, "*", SearchOption.AllDirectories).Prepend(source))
