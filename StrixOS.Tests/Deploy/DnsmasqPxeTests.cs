@@ -85,8 +85,8 @@ public sealed class DnsmasqPxeTests(ITestOutputHelper output)
                 + $"--- QEMU stderr ---\n{exit.StandardError}\n--- serial ---\n{transcript}\n--- dnsmasq ---\n{log}");
             Assert.Contains($"tags: {expectedTag}", log);
             string bootFile = DeployEnvironment.BootFile(firmware);
-            Assert.Contains($"sent {Path.Combine(DeployEnvironment.PxeRoot, bootFile)}", log);
-            Assert.Contains($"sent {Path.Combine(DeployEnvironment.PxeRoot, "boot/strix.elf")}", log);
+            Assert.Contains($"sent {Path.Combine(tftpRoot, bootFile)}", log);
+            Assert.Contains($"sent {Path.Combine(tftpRoot, "boot/strix.elf")}", log);
 
             (BootMemoryReport? report, string? problem) = BootMemoryReport.Parse(transcript);
             Assert.True(report is not null, $"{problem}\n--- serial ---\n{transcript}");
