@@ -57,6 +57,36 @@ public class KitTests
         }
     }
 
+    [Theory]
+    [InlineData("StrixOS.KernelHost.Boot", "", "StrixOS_StrixOS_KernelHost__Boot")]
+    [InlineData("KernelHost.Boot", "", "StrixOS_StrixOS_KernelHost__Boot")]
+    [InlineData("HelloKernel.Run", "samples/HelloStrix", "HelloStrix_HelloStrix_HelloKernel__Run")]
+    public async Task Strix_translates_a_csharp_method_name_to_its_ilc_symbol(string name, string project, string symbol)
+    {
+        (int status, string output) = await StrixAsync("symbol", name, project);
+        Assert.True(status == 0, output);
+        Assert.Equal(symbol, output.Trim());
+    }
+
+    [Fact]
+    public async Task Strix_refuses_a_method_the_image_does_not_have()
+    {
+        (int status, string output) = await StrixAsync("symbol", "NoSuchType.NoSuchMethod", "");
+        Assert.NotEqual(0, status);
+        Assert.Contains("no method NoSuchType.NoSuchMethod", output);
+    }
+
+    private static async Task<(int Status, string Output)> StrixAsync(string command, string argument, string project)
+    {
+        string root = Runner.RepositoryLayout.FindRoot() ?? throw new InvalidOperationException("no StrixOS.sln above the test assembly");
+        string arguments = $"{command} {argument}" + (project.Length > 0 ? $" --project {Path.Combine(root, project)}" : "");
+        using Process strix = Start(Path.Combine(root, "strix"), arguments);
+        Task<string> output = strix.StandardOutput.ReadToEndAsync();
+        Task<string> errors = strix.StandardError.ReadToEndAsync();
+        Assert.True(strix.WaitForExit(60_000), "strix did not finish within 60 s");
+        return (strix.ExitCode, await output + await errors);
+    }
+
     [Fact]
     public async Task Memory_picture_of_a_real_boot_is_well_formed_and_adds_up_to_the_map()
     {

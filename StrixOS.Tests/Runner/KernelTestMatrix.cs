@@ -7,7 +7,7 @@ namespace StrixOS.Tests.Runner;
 
 /// <summary>
 /// The machines the in-kernel tests run on. By default two (small and baseline, large and
-/// feature-rich); STRIX_MATRIX=1 (./strix test --matrix) runs every memory size with every CPU
+/// feature-rich); STRIX_MATRIX=1 (./strix test; --quick sets 0) runs every memory size with every CPU
 /// model. Firmware and boot medium are axes of <see cref="QemuConfiguration"/> too, for the
 /// deployment work to add.
 /// </summary>
