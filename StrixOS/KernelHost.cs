@@ -40,9 +40,7 @@ public static class KernelHost
 
         Result<OffsetPageTable, InitError> memory = MemoryManager.Init(BootLayout.PhysicalMemoryOffset, HardwarePaging.Instance);
         if (memory.IsError)
-            Panic.Fail(memory.Error == InitError.AlreadyInitialized
-                ? "memory: MemoryManager.Init ran twice"
-                : "memory: MemoryManager.Init refused PHYS_MEM_OFFSET (not aligned or not canonical)");
+            Panic.Fail("memory: MemoryManager.Init refused PHYS_MEM_OFFSET (not aligned or not canonical)");
         OffsetPageTable pageTable = memory.Value;
 
         // Physical memory: the boot allocator's bump design only until the buddy allocator takes over.

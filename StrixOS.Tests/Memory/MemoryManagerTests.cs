@@ -1,18 +1,12 @@
-using System;
 using StrixOS.Memory;
 using Xunit;
 using static StrixOS.Tests.Memory.PagingFixture;
 
 namespace StrixOS.Tests.Memory;
 
-/// <summary>MemoryManager holds process-wide state: every test touching it lives in this one class
-/// (xunit runs a class's tests one at a time) and resets it first.</summary>
-public class MemoryManagerTests : IDisposable
+/// <summary>MemoryManager keeps no state: each call checks the offset and returns a fresh mapper.</summary>
+public class MemoryManagerTests
 {
-    public MemoryManagerTests() => MemoryManager.ResetForTests();
-
-    public void Dispose() => MemoryManager.ResetForTests();
-
     [Fact]
     public void Init_stores_the_offset_and_maps_through_the_table_CR3_names()
     {
@@ -22,20 +16,19 @@ public class MemoryManagerTests : IDisposable
         f.Mapper.MapTo(PageAt(0x4000_0000), Frame(DataBase), PageTableFlags.Present, f.Allocator);
 
         OffsetPageTable mapper = MemoryManager.Init(f.Memory.Offset, f.Hardware).Value;
-        Assert.True(MemoryManager.IsInitialized);
-        Assert.Equal(f.Memory.Offset, MemoryManager.PhysicalMemoryOffset);
+        Assert.Equal(f.Memory.Offset, mapper.PhysicalMemoryOffset);
         Assert.Equal(Level4Address, mapper.Level4Frame.StartAddress.Value);
         Assert.Equal(DataBase + 0x42, mapper.TranslateAddr(Virt(0x4000_0042)).Value.Value);
     }
 
     [Fact]
-    public void A_second_Init_is_refused_and_keeps_the_first_offset()
+    public void Two_Inits_give_independent_mappers_with_their_own_offsets()
     {
         using PagingFixture f = new();
-        Assert.True(MemoryManager.Init(f.Memory.Offset, f.Hardware).IsOk);
-        Result<OffsetPageTable, InitError> again = MemoryManager.Init(f.Memory.Offset + 0x1000, f.Hardware);
-        Assert.Equal(InitError.AlreadyInitialized, again.Error);
-        Assert.Equal(f.Memory.Offset, MemoryManager.PhysicalMemoryOffset);
+        OffsetPageTable first = MemoryManager.Init(f.Memory.Offset, f.Hardware).Value;
+        OffsetPageTable second = MemoryManager.Init(f.Memory.Offset + 0x1000, f.Hardware).Value;
+        Assert.Equal(f.Memory.Offset, first.PhysicalMemoryOffset);
+        Assert.Equal(f.Memory.Offset + 0x1000, second.PhysicalMemoryOffset);
     }
 
     [Theory]
@@ -45,8 +38,6 @@ public class MemoryManagerTests : IDisposable
     {
         SimulatedPagingHardware hardware = new(Level4Address);
         Assert.Equal(InitError.InvalidOffset, MemoryManager.Init(offset, hardware).Error);
-        Assert.False(MemoryManager.IsInitialized);
-        Assert.Equal(0UL, MemoryManager.PhysicalMemoryOffset);
     }
 
     [Fact]

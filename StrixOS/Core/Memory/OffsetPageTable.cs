@@ -14,6 +14,9 @@ namespace StrixOS.Memory;
 /// </summary>
 public sealed unsafe partial class OffsetPageTable
 {
+    /// <summary>A range operation that invalidates more pages than this flushes the whole TLB once instead.</summary>
+    public const int MaxSinglePageFlushes = TlbFlushBatch.Capacity;
+
     private const ulong HugeBit = (ulong)PageTableFlags.HugePage;
     private const ulong PresentBit = (ulong)PageTableFlags.Present;
     private const PageTableFlags InheritedFlags = PageTableFlags.Writable | PageTableFlags.UserAccessible;
