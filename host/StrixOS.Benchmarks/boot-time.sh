@@ -2,13 +2,13 @@
 # Boot-time benchmark: QEMU start to exit for StrixOS (the ISO `strix run` boots) against a
 # NASM-only multiboot2 kernel that exits at once, booted through the same kind of GRUB ISO,
 # alternating the two, N runs each (default 5). Prints each run, the medians and the ratio.
-# Usage: StrixOS.Tests/Benchmarks/boot-time.sh [runs]   (or ./strix bench boot)
+# Usage: host/StrixOS.Benchmarks/boot-time.sh [runs]   (or ./strix bench boot)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 RUNS="${1:-5}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
-FLOOR_DIR="$ROOT/StrixOS.Tests/Benchmarks/BootFloor"
+FLOOR_DIR="$ROOT/host/StrixOS.Benchmarks/BootFloor"
 
 dotnet build "$ROOT/StrixOS/StrixOS.csproj" -c Release -nologo -v:q -tl:off >/dev/null
 STRIX_ISO="$ROOT/StrixOS/bin/Release/strix.iso"
