@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
+using StrixOS.Tests.Runner;
 using Xunit;
 
 namespace StrixOS.Tests.Booting;
@@ -28,12 +29,11 @@ public class LivePageTableTests
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
-        foreach (string argument in new[]
-                 {
-                     "-cdrom", KernelBoot.DefaultImage, "-m", "256M", "-cpu", cpu, "-display", "none", "-no-reboot",
-                     "-serial", $"file:{serial}", "-monitor", $"unix:{monitor},server,nowait",
-                     "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-fw_cfg", "name=opt/strix/cmdline,string=strix.idle",
-                 })
+        var machine = new QemuConfiguration
+        {
+            Memory = "256M", CpuModel = cpu, Serial = $"file:{serial}", Monitor = $"unix:{monitor},server,nowait",
+        };
+        foreach (string argument in machine.Arguments(KernelBoot.DefaultImage, "strix.idle"))
             info.ArgumentList.Add(argument);
         using Process qemu = Process.Start(info) ?? throw new InvalidOperationException("qemu-system-x86_64 did not start");
         try

@@ -35,8 +35,8 @@ public class KitTests
         string elf = Path.Combine(Path.GetDirectoryName(image)!, "strix.elf");
         Assert.True(File.Exists(elf), $"no {elf}: build with ./strix build");
         int port = 20000 + Environment.ProcessId % 20000;
-        using Process qemu = Start("qemu-system-x86_64",
-            $"-cdrom {image} -m 128M -display none -serial null -monitor none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -S -gdb tcp:127.0.0.1:{port}");
+        var machine = new Runner.QemuConfiguration { Serial = "null", ExtraArguments = ["-S", "-gdb", $"tcp:127.0.0.1:{port}"] };
+        using Process qemu = Start("qemu-system-x86_64", machine.Arguments(image, ""));
         try
         {
             using Process session = Start(gdb,
@@ -106,16 +106,17 @@ public class KitTests
         Assert.True(picture.PageTableCount >= 4, "the live page tables were not counted");
     }
 
-    private static Process Start(string file, string arguments)
+    private static Process Start(string file, string arguments) => Start(new ProcessStartInfo(file, arguments));
+
+    private static Process Start(string file, System.Collections.Generic.IEnumerable<string> arguments) => Start(new ProcessStartInfo(file, arguments));
+
+    private static Process Start(ProcessStartInfo info)
     {
-        var info = new ProcessStartInfo(file, arguments)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        return Process.Start(info) ?? throw new InvalidOperationException($"{file} did not start");
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.RedirectStandardInput = true;
+        info.UseShellExecute = false;
+        return Process.Start(info) ?? throw new InvalidOperationException($"{info.FileName} did not start");
     }
 
     private static string? Which(string name) =>

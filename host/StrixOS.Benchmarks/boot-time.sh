@@ -20,11 +20,17 @@ cp "$WORK/floor.elf" "$WORK/iso/boot/"
 cp "$FLOOR_DIR/grub.cfg" "$WORK/iso/boot/grub/"
 grub-mkrescue -o "$WORK/floor.iso" "$WORK/iso" >/dev/null 2>&1
 
+# Both kernels boot on the same machine, whose QEMU line the test engine builds (QemuConfiguration).
+dotnet build "$ROOT/host/StrixOS.Tools/StrixOS.Tools.csproj" -c Release -nologo -v:q -tl:off >/dev/null
+TOOLS="$ROOT/host/StrixOS.Tools/bin/Release/net10.0/StrixOS.Tools.dll"
+mapfile -t FLOOR_ARGS < <(dotnet "$TOOLS" qemu-args "$WORK/floor.iso" --serial null)
+mapfile -t STRIX_ARGS < <(dotnet "$TOOLS" qemu-args "$STRIX_ISO" --serial null)
+
 boot_ms() {
-  local iso="$1" start end status=0
+  local iso="$1" start end status=0 args
+  if [[ "$iso" == "$STRIX_ISO" ]]; then args=("${STRIX_ARGS[@]}"); else args=("${FLOOR_ARGS[@]}"); fi
   start=$(date +%s%N)
-  timeout 60 qemu-system-x86_64 -cdrom "$iso" -m 128M -serial null -display none -no-reboot \
-    -monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04 >/dev/null 2>&1 || status=$?
+  timeout 60 qemu-system-x86_64 "${args[@]}" >/dev/null 2>&1 || status=$?
   end=$(date +%s%N)
   [[ "$status" -eq 33 ]] || { echo "boot of $iso ended with status $status, not 33" >&2; exit 1; }
   echo $(( (end - start) / 1000000 ))

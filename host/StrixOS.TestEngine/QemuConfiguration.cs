@@ -5,7 +5,9 @@ namespace StrixOS.Tests.Runner;
 
 /// <summary>
 /// One machine to boot the kernel on: a point in the test matrix (memory, CPU model, firmware,
-/// boot medium) plus how to run QEMU. <see cref="Arguments"/> turns it into QEMU's command line.
+/// boot medium) plus how to run QEMU. <see cref="Arguments"/> turns it into QEMU's command line:
+/// the one place that line is built, for the test engine, the tests, the benchmarks and the strix
+/// script (through <c>StrixOS.Tools qemu-args</c>).
 /// </summary>
 public sealed record QemuConfiguration
 {
@@ -38,6 +40,12 @@ public sealed record QemuConfiguration
     /// <summary>How many times a run reboots after a crash no test expected before it gives up on the remaining tests.</summary>
     public int MaxCrashRestarts { get; init; } = 3;
 
+    /// <summary>Where the serial console goes: "stdio" (what the engine reads), "file:PATH", "null".</summary>
+    public string Serial { get; init; } = "stdio";
+
+    /// <summary>QEMU's monitor: "none", or e.g. "unix:PATH,server,nowait" for a test that asks it questions.</summary>
+    public string Monitor { get; init; } = "none";
+
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];
 
     /// <summary>A name fit for a file name and a test row: "128M-qemu64", "4G-max-uefi-disk".</summary>
@@ -67,8 +75,8 @@ public sealed record QemuConfiguration
             "-cpu", CpuModel,
             "-display", "none",
             "-vga", "none",
-            "-serial", "stdio",
-            "-monitor", "none",
+            "-serial", Serial,
+            "-monitor", Monitor,
             "-parallel", "none",
             "-no-reboot",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
