@@ -23,7 +23,7 @@ public enum MemoryMapError : byte
 /// Turns a firmware memory map plus the ranges the kernel must keep into a <see cref="MemoryMap"/> that a
 /// frame allocator can trust: every 4 KiB frame inside a Usable output region is Usable in the firmware map,
 /// touched by no other firmware entry, by no reserved range, and is not frame 0.
-/// Rules (docs/boot-memory-map.md): input is clipped to the address limit; Usable entries are united at byte
+/// Rules (docs/memory.md, "Normalisation rules"): input is clipped to the address limit; Usable entries are united at byte
 /// granularity and then shrunk inward to whole frames; every other entry grows outward to whole frames; where
 /// entries overlap the type with the higher <see cref="Precedence"/> wins; frame 0 becomes InUse; adjacent
 /// regions of one type merge. Cost is O(n log n) time and O(n) memory for n input regions.
