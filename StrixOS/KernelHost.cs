@@ -3,7 +3,6 @@ using StrixOS.Boot.Stage;
 using StrixOS.Cpu;
 using StrixOS.Diagnostics;
 using StrixOS.Drivers;
-using StrixOS.KernelTests;
 using StrixOS.Memory;
 using StrixOS.Memory.Heap;
 using StrixOS.Memory.PhysicalMemory;
@@ -11,6 +10,9 @@ using StrixOS.Plugs;
 using StrixOS.Testing;
 
 namespace StrixOS;
+
+/// <summary>Runs an image's in-kernel test suites against the booted kernel (docs/testing.md).</summary>
+public delegate TestRunSummary KernelTestRun(Kernel kernel, in TestCommandLine commandLine);
 
 /// <summary>
 /// The boot sequence every StrixOS image runs (the generated entry point calls <see cref="Boot"/>):
@@ -21,7 +23,12 @@ public static class KernelHost
 {
     public const string Version = "0.1.0";
 
-    public static void Boot(Kernel kernel)
+    /// <summary>
+    /// Boots the machine and runs <paramref name="kernel"/>, or <paramref name="runTests"/> when the
+    /// command line asks for tests. The entry point Cosmos.targets generates passes StrixOS's own
+    /// suites (KernelTests.KernelTestSuites.Run), so the boot sequence does not depend on them.
+    /// </summary>
+    public static void Boot(Kernel kernel, KernelTestRun runTests)
     {
         SerialPort.Com1.Initialize();
         DescriptorTables.Load();
@@ -89,7 +96,7 @@ public static class KernelHost
         TestCommandLine tests = TestCommandLine.Parse(commandLine.Text);
         if (tests.RunsTests || tests.Error != TestCommandLineError.None)
         {
-            TestRunSummary summary = KernelTestSuites.Run(kernel, tests);
+            TestRunSummary summary = runTests(kernel, tests);
             Machine.Shutdown(summary.AllPassed);
         }
         kernel.RunBeforeRun();

@@ -18,7 +18,7 @@ namespace StrixOS.Tests.Kit;
 public sealed class StaleKernelTests : IDisposable
 {
     /// <summary>The opening of KernelHost.Boot, which every image runs.</summary>
-    private static readonly Regex BootBody = new(@"static void Boot\(Kernel kernel\)\s*\{");
+    private static readonly Regex BootBody = new(@"static void Boot\(Kernel kernel[^)]*\)\s*\{");
 
     private readonly string _copy = Path.Combine(Path.GetTempPath(), "strix-stale-" + Guid.NewGuid().ToString("N"));
 
@@ -43,7 +43,7 @@ public sealed class StaleKernelTests : IDisposable
         // ILC's inputs can tell that the image is out of date.
         string kernelHost = Path.Combine(_copy, "StrixOS", "KernelHost.cs");
         string source = File.ReadAllText(kernelHost);
-        Assert.True(BootBody.IsMatch(source), $"{kernelHost} has no `static void Boot(Kernel kernel) {{`: update this test");
+        Assert.True(BootBody.IsMatch(source), $"{kernelHost} has no `static void Boot(Kernel kernel...) {{`: update this test");
         const string marker = "stale-check-9f3b";
         File.WriteAllText(kernelHost, BootBody.Replace(source, m => m.Value + $" System.GC.KeepAlive(\"{marker}\");", 1));
         string sampleAssembly = Path.Combine(_copy, "samples", "HelloStrix", "obj", "Debug", "net10.0", "linux-x64", "HelloStrix.dll");

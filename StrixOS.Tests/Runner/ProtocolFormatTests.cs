@@ -1,5 +1,6 @@
 using System;
 using CsCheck;
+using StrixOS.Cpu;
 using StrixOS.Testing;
 using Xunit;
 

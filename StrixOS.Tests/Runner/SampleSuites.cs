@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using StrixOS.Cpu;
 using StrixOS.Testing;
 
 namespace StrixOS.Tests.Runner;

@@ -1,4 +1,5 @@
 using System.Linq;
+using StrixOS.Cpu;
 using StrixOS.Testing;
 using Xunit;
 

@@ -4,7 +4,7 @@ namespace StrixOS.Cpu;
 
 /// <summary>
 /// Person-readable decoding of CPU exception error codes (Intel SDM vol. 3, ch. 6). Vector names
-/// and mnemonics come from <see cref="Testing.CpuExceptionInfo"/>, shared with the test protocol.
+/// and mnemonics come from <see cref="CpuExceptionInfo"/> (StrixOS.Core), shared with the test protocol.
 /// </summary>
 public static class ErrorCodeText
 {

@@ -1,5 +1,6 @@
 using System.Threading;
 using StrixOS.Boot.Stage;
+using StrixOS.Cpu;
 using StrixOS.Plugs;
 using StrixOS.Testing;
 

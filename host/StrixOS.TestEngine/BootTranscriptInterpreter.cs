@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
+using StrixOS.Cpu;
 using StrixOS.Testing;
 
 namespace StrixOS.Tests.Runner;

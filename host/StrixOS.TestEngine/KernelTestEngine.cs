@@ -6,6 +6,7 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using StrixOS.Cpu;
 using StrixOS.Testing;
 
 namespace StrixOS.Tests.Runner;

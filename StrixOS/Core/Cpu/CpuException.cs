@@ -1,4 +1,4 @@
-namespace StrixOS.Testing;
+namespace StrixOS.Cpu;
 
 /// <summary>The x86-64 CPU exception vectors 0-31 (Intel SDM vol. 3, table 6-1).</summary>
 public enum CpuException : byte

@@ -1,4 +1,4 @@
-namespace StrixOS.Testing;
+namespace StrixOS.Cpu;
 
 /// <summary>Names of the CPU exception vectors, for fault reports a person reads.</summary>
 public static class CpuExceptionInfo

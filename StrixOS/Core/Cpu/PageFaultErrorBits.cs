@@ -1,6 +1,6 @@
 using System;
 
-namespace StrixOS.Testing;
+namespace StrixOS.Cpu;
 
 /// <summary>The bits of a page-fault error code (Intel SDM vol. 3, figure 4-12).</summary>
 [Flags]

@@ -1,3 +1,5 @@
+using StrixOS.Cpu;
+
 namespace StrixOS.Testing;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System;
+using StrixOS.Cpu;
 
 namespace StrixOS.Testing;
 

@@ -1,9 +1,13 @@
-using StrixOS.Diagnostics;
+using StrixOS.Cpu;
 using StrixOS.Testing;
 
-namespace StrixOS.Cpu;
+namespace StrixOS.Diagnostics;
 
-/// <summary>The person-readable CPU fault report on the serial console.</summary>
+/// <summary>
+/// The CPU fault report on the serial console: the machine-readable protocol line the host runner
+/// reads (docs/testing.md), then the report for people. It lives with the other reports (Panic), so
+/// that CPU set-up (Cpu/) does not depend on the test protocol.
+/// </summary>
 public static unsafe class FaultReport
 {
     /// <summary>Prints the report and returns what it reported, for the in-kernel test runner.</summary>
