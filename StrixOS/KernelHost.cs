@@ -45,46 +45,30 @@ public static class KernelHost
             MemoryPictureReport.Print(boot);
         FailureHooks.Run(commandLine);
 
-        Result<OffsetPageTable, InitError> memory = MemoryManager.Init(BootLayout.PhysicalMemoryOffset, HardwarePaging.Instance);
-        if (memory.IsError)
-            Panic.Fail("memory: MemoryManager.Init refused PHYS_MEM_OFFSET (not aligned or not canonical)");
-        OffsetPageTable pageTable = memory.Value;
-
-        // Physical memory: the boot allocator's bump design only until the buddy allocator takes over.
-        var bootFrames = new BootInfoFrameAllocator(boot.MemoryMap.Regions);
-        Result<BuddyFrameAllocator, HandOverError> handOver =
-            BuddyFrameAllocator.HandOver(bootFrames, boot.MemoryMap.Regions, BootLayout.PhysicalMemoryOffset);
-        if (handOver.IsError)
-            Panic.Fail($"memory: the frame allocator hand-over failed: {handOver.Error.Describe()}");
-        BuddyFrameAllocator frames = handOver.Value;
+        // Memory has one owner: page tables, frames (the boot allocator, then the buddy allocator),
+        // address spaces and the heap. PCIDs keep TLB entries across address-space switches where the CPU has them.
+        bool pcid = Pcid.TryEnable();
+        Result<MemorySystem, MemorySystemError> started =
+            MemorySystem.Start(boot.MemoryMap, BootLayout.PhysicalMemoryOffset, HardwarePaging.Instance, pcid);
+        if (started.IsError)
+            Panic.Fail($"memory: {started.Error.Describe()}");
+        MemorySystem memory = started.Value;
+        BuddyFrameAllocator frames = memory.Frames;
         frames.OnRejectedFree = static (frame, error) =>
             Panic.Fail($"frame allocator: refused to free frame {Hex.Format(frame.StartAddress.Value)}: {error.Describe()}");
 
-        // Address spaces share the kernel half; PCIDs keep TLB entries across switches where the CPU has them.
-        bool pcid = CpuFeatures.Pcid;
-        if (pcid)
-            X64.WriteCr4(X64.ReadCr4() | (1UL << 17));
-        Result<AddressSpaceManager, AddressSpaceError> spaces =
-            AddressSpaceManager.Init(pageTable, frames, frames, HardwarePaging.Instance, pcid);
-        if (spaces.IsError)
-            Panic.Fail($"memory: address spaces: {spaces.Error.Describe()}");
-
         // From here on `new` takes memory from a heap mapped on demand through the page tables.
-        Result<HeapAllocator, HeapError> heap = HeapAllocator.Create(KernelHeapLayout.Start, KernelHeapLayout.DefaultMaxBytes,
-            new PageTableHeapBacking(pageTable, frames, frames));
-        if (heap.IsError)
-            Panic.Fail($"memory: kernel heap: {heap.Error.Describe()}");
         ulong earlyHeapUsed = Runtime.KernelHeap.UsedBytes;
-        Runtime.KernelHeap.Use(heap.Value);
+        Runtime.KernelHeap.Use(memory.Heap);
         KernelLog.Info($"memory: {frames.FreeFrames} of {frames.TotalFrames} frames free (buddy allocator, {frames.MetadataFrames} frames of bitmap); " +
                        $"PCID {(pcid ? "on" : "off")}; kernel heap at {Hex.Format(KernelHeapLayout.Start)} (boot used {earlyHeapUsed / 1024} KiB of the early heap)");
 
         kernel.BootInfo = boot;
         kernel.CommandLine = commandLine;
-        kernel.PageTable = pageTable;
+        kernel.PageTable = memory.PageTable;
         kernel.Frames = frames;
-        kernel.AddressSpaces = spaces.Value;
-        kernel.Heap = heap.Value;
+        kernel.AddressSpaces = memory.AddressSpaces;
+        kernel.Heap = memory.Heap;
 
         if (commandLine.Has("strix.idle"))
         {

@@ -1,9 +1,9 @@
 namespace StrixOS.Memory;
 
 /// <summary>
-/// The memory manager's entry point: checks where physical memory is mapped (PHYS_MEM_OFFSET, see
-/// <see cref="AddressSpaceLayout"/>) and hands out the mapper for the active address space. It keeps
-/// no state of its own: whoever sets up memory owns the page table it returns.
+/// The mapper for the active address space: checks where physical memory is mapped (PHYS_MEM_OFFSET,
+/// docs/memory.md) and wraps the level-4 table CR3 names. It keeps no state of its own:
+/// <see cref="MemorySystem"/> owns the page table it returns.
 /// </summary>
 public static unsafe class MemoryManager
 {

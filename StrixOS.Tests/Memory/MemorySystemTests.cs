@@ -1,0 +1,79 @@
+using System;
+using StrixOS.Memory;
+using StrixOS.Memory.Heap;
+using Xunit;
+
+namespace StrixOS.Tests.Memory;
+
+/// <summary>MemorySystem.Start on a simulated machine: 8 MiB, the boot stage's level-4 table in frame 1.</summary>
+public sealed class MemorySystemTests : IDisposable
+{
+    private const ulong MemoryBytes = 8 * 1024 * 1024;
+    private const ulong Level4Address = 0x1000;
+
+    private readonly SimulatedPhysicalMemory _memory = new(MemoryBytes, zero: true);
+    private readonly SimulatedPagingHardware _hardware = new(Level4Address);
+    private readonly MemoryMap _map;
+
+    public MemorySystemTests()
+    {
+        // Frames 0 and 1 (the level-4 table) are taken; the rest is Usable.
+        MemoryRegion[] firmware = { new(0, MemoryBytes, MemoryRegionType.Usable) };
+        MemoryRegion[] reserved = { new(0, 2 * 4096, MemoryRegionType.Kernel) };
+        Assert.True(MemoryMapNormalizer.TryNormalize(firmware, reserved, out MemoryMap? map, out MemoryMapError error), error.ToString());
+        _map = map;
+    }
+
+    public void Dispose() => _memory.Dispose();
+
+    [Fact]
+    public void Start_builds_page_table_frames_address_spaces_and_an_empty_heap()
+    {
+        MemorySystem memory = MemorySystem.Start(_map, _memory.Offset, _hardware, pcidEnabled: true).Value;
+
+        Assert.Equal(Level4Address, memory.PageTable.Level4Frame.StartAddress.Value);
+        Assert.Equal(_memory.Offset, memory.PageTable.PhysicalMemoryOffset);
+        Assert.Equal(MemoryBytes / 4096 - 2, memory.Frames.TotalFrames);
+        Assert.Equal(KernelHeapLayout.Start, memory.Heap.Start);
+        Assert.Equal(0UL, memory.Heap.BytesMapped);
+        // The address spaces share the kernel half the start-up gave them: a new one is made from the same frames.
+        ulong free = memory.Frames.FreeFrames;
+        Assert.True(memory.AddressSpaces.Create().IsOk);
+        Assert.True(memory.Frames.FreeFrames < free);
+    }
+
+    [Fact]
+    public void An_unaligned_offset_is_a_page_table_error_and_says_so()
+    {
+        Result<MemorySystem, MemorySystemError> started = MemorySystem.Start(_map, _memory.Offset + 8, _hardware, pcidEnabled: false);
+        Assert.True(started.IsError);
+        Assert.Equal(MemoryStartStep.PageTable, started.Error.Step);
+        Assert.Equal(InitError.InvalidOffset, started.Error.PageTable);
+        Assert.Contains("PHYS_MEM_OFFSET", started.Error.Describe());
+    }
+
+    [Fact]
+    public void A_heap_range_across_the_halves_is_a_heap_error_and_the_step_is_named()
+    {
+        Result<MemorySystem, MemorySystemError> started = MemorySystem.Start(_map, _memory.Offset, _hardware, pcidEnabled: false,
+            heapStart: 0x0000_7FFF_FFF0_0000, heapMaxBytes: 1UL << 30);
+        Assert.True(started.IsError);
+        Assert.Equal(MemoryStartStep.Heap, started.Error.Step);
+        Assert.Equal(HeapError.InvalidRange, started.Error.Heap);
+        Assert.StartsWith("kernel heap: ", started.Error.Describe());
+    }
+
+    [Fact]
+    public void Every_step_describes_itself_differently()
+    {
+        string[] sentences =
+        {
+            MemorySystemError.Of(InitError.InvalidOffset).Describe(),
+            MemorySystemError.Of(StrixOS.Memory.PhysicalMemory.HandOverError.NoRoomForMetadata).Describe(),
+            MemorySystemError.Of(AddressSpaceError.KernelEntryUserAccessible).Describe(),
+            MemorySystemError.Of(HeapError.InvalidRange).Describe(),
+        };
+        Assert.Equal(sentences.Length, new System.Collections.Generic.HashSet<string>(sentences).Count);
+        Assert.All(sentences, s => Assert.DoesNotContain("unknown", s));
+    }
+}

@@ -1,0 +1,66 @@
+using StrixOS.Memory.Heap;
+using StrixOS.Memory.PhysicalMemory;
+
+namespace StrixOS.Memory;
+
+/// <summary>
+/// The one owner of memory start-up (docs/memory.md). From the normalised memory map, PHYS_MEM_OFFSET
+/// and the paging hardware it builds, in order: the mapper over the active page tables, the boot
+/// allocator over the map's Usable frames and the buddy allocator that takes over from it, the address
+/// spaces sharing the kernel half, and the kernel heap (mapped on demand through the page tables).
+/// Each step's refusal comes back as a <see cref="MemorySystemError"/>; nothing is half set up and kept.
+/// </summary>
+public sealed class MemorySystem
+{
+    private MemorySystem(OffsetPageTable pageTable, BuddyFrameAllocator frames, AddressSpaceManager addressSpaces, HeapAllocator heap)
+    {
+        PageTable = pageTable;
+        Frames = frames;
+        AddressSpaces = addressSpaces;
+        Heap = heap;
+    }
+
+    /// <summary>The active page tables, reached through the offset map.</summary>
+    public OffsetPageTable PageTable { get; }
+
+    /// <summary>Every Usable frame of the map, owned by the buddy allocator after the hand-over.</summary>
+    public BuddyFrameAllocator Frames { get; }
+
+    /// <summary>Per-process page tables sharing the kernel half.</summary>
+    public AddressSpaceManager AddressSpaces { get; }
+
+    /// <summary>The kernel heap over [<see cref="KernelHeapLayout.Start"/>, + max bytes), nothing mapped yet.</summary>
+    public HeapAllocator Heap { get; }
+
+    /// <summary>
+    /// Sets memory up. <paramref name="pcidEnabled"/>: the CPU's CR4.PCIDE is already on, so address
+    /// spaces get their own PCIDs. The heap range defaults to <see cref="KernelHeapLayout"/>.
+    /// </summary>
+    public static Result<MemorySystem, MemorySystemError> Start(
+        MemoryMap map, ulong physicalMemoryOffset, IPagingHardware hardware, bool pcidEnabled,
+        ulong heapStart = KernelHeapLayout.Start, ulong heapMaxBytes = KernelHeapLayout.DefaultMaxBytes)
+    {
+        Result<OffsetPageTable, InitError> pageTable = MemoryManager.Init(physicalMemoryOffset, hardware);
+        if (pageTable.IsError)
+            return MemorySystemError.Of(pageTable.Error);
+
+        // The boot allocator is the seed: its frames go out in address order, and the buddy allocator
+        // keeps what it handed out and places its bitmap right after.
+        var boot = new BootInfoFrameAllocator(map.Regions);
+        Result<BuddyFrameAllocator, HandOverError> frames = BuddyFrameAllocator.HandOver(boot, map.Regions, physicalMemoryOffset);
+        if (frames.IsError)
+            return MemorySystemError.Of(frames.Error);
+
+        Result<AddressSpaceManager, AddressSpaceError> spaces =
+            AddressSpaceManager.Init(pageTable.Value, frames.Value, frames.Value, hardware, pcidEnabled);
+        if (spaces.IsError)
+            return MemorySystemError.Of(spaces.Error);
+
+        Result<HeapAllocator, HeapError> heap = HeapAllocator.Create(heapStart, heapMaxBytes,
+            new PageTableHeapBacking(pageTable.Value, frames.Value, frames.Value));
+        if (heap.IsError)
+            return MemorySystemError.Of(heap.Error);
+
+        return new MemorySystem(pageTable.Value, frames.Value, spaces.Value, heap.Value);
+    }
+}
