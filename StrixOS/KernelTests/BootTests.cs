@@ -5,17 +5,9 @@ using StrixOS.Testing;
 namespace StrixOS.KernelTests;
 
 /// <summary>What the boot stage and BootInfo promise about this boot.</summary>
-public static unsafe class BootTests
+public static unsafe partial class BootTests
 {
-    public static void Register(TestRegistry registry)
-    {
-        TestSuite suite = registry.AddSuite("Boot");
-        suite.Add(nameof(MemoryMapIsSortedAlignedAndDisjoint), &MemoryMapIsSortedAlignedAndDisjoint);
-        suite.Add(nameof(KernelImageAndBootTablesAreNeverUsable), &KernelImageAndBootTablesAreNeverUsable);
-        suite.Add(nameof(OffsetMapCoversAllRam), &OffsetMapCoversAllRam);
-        suite.Add(nameof(IdentityMapIsGoneAndNullPageUnmapped), &IdentityMapIsGoneAndNullPageUnmapped);
-    }
-
+    [KernelTest]
     private static void MemoryMapIsSortedAlignedAndDisjoint(TestContext t)
     {
         var regions = KernelTestSuites.Kernel.BootInfo.MemoryMap.Regions;
@@ -30,6 +22,7 @@ public static unsafe class BootTests
         }
     }
 
+    [KernelTest]
     private static void KernelImageAndBootTablesAreNeverUsable(TestContext t)
     {
         BootLayout* layout = BootLayout.Current;
@@ -43,6 +36,7 @@ public static unsafe class BootTests
         }
     }
 
+    [KernelTest]
     private static void OffsetMapCoversAllRam(TestContext t)
     {
         BootLayout* layout = BootLayout.Current;
@@ -55,6 +49,7 @@ public static unsafe class BootTests
         t.True(highest <= layout->OffsetMapBytes, $"RAM ends at {highest:x}, offset map covers {layout->OffsetMapBytes:x}");
     }
 
+    [KernelTest]
     private static void IdentityMapIsGoneAndNullPageUnmapped(TestContext t)
     {
         OffsetPageTable tables = KernelTestSuites.Kernel.PageTable;

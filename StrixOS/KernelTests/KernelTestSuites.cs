@@ -30,8 +30,8 @@ public static class KernelTestSuites
         var registry = new TestRegistry();
         FrameworkSelfTests.Register(registry);
         RuntimeTests.Register(registry);
-        BootTests.Register(registry);
-        PagingTests.Register(registry);
+        BootTests.RegisterKernelTests(registry);
+        PagingTests.RegisterKernelTests(registry);
         FaultTests.Register(registry);
         AddressSpaceTests.Register(registry);
         FrameAllocatorTests.Register(registry);

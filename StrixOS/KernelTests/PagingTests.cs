@@ -5,25 +5,12 @@ using StrixOS.Testing;
 namespace StrixOS.KernelTests;
 
 /// <summary>The memory manager on the live page tables of this boot (issue 3's in-kernel tests).</summary>
-public static unsafe class PagingTests
+public static unsafe partial class PagingTests
 {
     /// <summary>An unused kernel-half address for mapping tests (PML4 slot 400, nothing else lives there).</summary>
     private const ulong ScratchAddress = 0xFFFF_C800_0000_0000;
 
     private static ulong s_data = 0x5157_4158; // lives in .data
-
-    public static void Register(TestRegistry registry)
-    {
-        TestSuite suite = registry.AddSuite("Paging");
-        suite.Add(nameof(KernelCodeIsReadOnlyExecutable), &KernelCodeIsReadOnlyExecutable);
-        suite.Add(nameof(KernelDataIsWritableNoExecute), &KernelDataIsWritableNoExecute);
-        suite.Add(nameof(KernelRodataIsReadOnlyNoExecute), &KernelRodataIsReadOnlyNoExecute);
-        suite.Add(nameof(StackAndHeapAreWritableNoExecute), &StackAndHeapAreWritableNoExecute);
-        suite.Add(nameof(OffsetMapUsesHugePagesAndTranslatesToItself), &OffsetMapUsesHugePagesAndTranslatesToItself);
-        suite.Add(nameof(MemoryAbove4GiBIsInTheOffsetMap), &MemoryAbove4GiBIsInTheOffsetMap);
-        suite.Add(nameof(MapWriteReadUnmapAFreshPage), &MapWriteReadUnmapAFreshPage);
-        suite.Add(nameof(DoubleMapIsRefusedWithTheMappedFrame), &DoubleMapIsRefusedWithTheMappedFrame);
-    }
 
     private static bool TranslateOk(TestContext t, ulong address, out Translation translation)
     {
@@ -32,6 +19,7 @@ public static unsafe class PagingTests
         return t.True(result.IsOk, $"0x{address:x16} is not mapped");
     }
 
+    [KernelTest]
     private static void KernelCodeIsReadOnlyExecutable(TestContext t)
     {
         ulong code = (ulong)(delegate*<TestContext, void>)&KernelCodeIsReadOnlyExecutable;
@@ -43,6 +31,7 @@ public static unsafe class PagingTests
         t.True((tr.Flags & PageTableFlags.NoExecute) == 0, "kernel text is not executable");
     }
 
+    [KernelTest]
     private static void KernelDataIsWritableNoExecute(TestContext t)
     {
         fixed (ulong* data = &s_data)
@@ -57,6 +46,7 @@ public static unsafe class PagingTests
         }
     }
 
+    [KernelTest]
     private static void KernelRodataIsReadOnlyNoExecute(TestContext t)
     {
         ulong rodata = BootLayout.Current->RodataStart;
@@ -66,6 +56,7 @@ public static unsafe class PagingTests
         t.True((tr.Flags & PageTableFlags.NoExecute) != 0, "rodata is executable");
     }
 
+    [KernelTest]
     private static void StackAndHeapAreWritableNoExecute(TestContext t)
     {
         ulong local = 0x1234;
@@ -80,6 +71,7 @@ public static unsafe class PagingTests
         t.True(KernelTestSuites.Kernel.PageTable.Translate(VirtAddr.NewTruncate(BootLayout.Current->StackGuard)).IsError, "the stack guard page is mapped");
     }
 
+    [KernelTest]
     private static void OffsetMapUsesHugePagesAndTranslatesToItself(TestContext t)
     {
         foreach (ulong physical in new ulong[] { 0x100000, 0x3FFF_F000 })
@@ -92,6 +84,7 @@ public static unsafe class PagingTests
         }
     }
 
+    [KernelTest]
     private static void MemoryAbove4GiBIsInTheOffsetMap(TestContext t)
     {
         foreach (MemoryRegion r in KernelTestSuites.Kernel.BootInfo.MemoryMap.Regions)
@@ -110,6 +103,7 @@ public static unsafe class PagingTests
         t.Skip("no RAM above 4 GiB in this configuration (boot with -m 8G)");
     }
 
+    [KernelTest]
     private static void MapWriteReadUnmapAFreshPage(TestContext t)
     {
         Kernel kernel = KernelTestSuites.Kernel;
@@ -134,6 +128,7 @@ public static unsafe class PagingTests
         t.True(kernel.PageTable.Translate(VirtAddr.NewTruncate(ScratchAddress)).IsError, "still mapped after Unmap");
     }
 
+    [KernelTest]
     private static void DoubleMapIsRefusedWithTheMappedFrame(TestContext t)
     {
         Kernel kernel = KernelTestSuites.Kernel;

@@ -1,0 +1,109 @@
+using System;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using StrixOS.Generators;
+using StrixOS.Testing;
+using Xunit;
+
+namespace StrixOS.Tests.Generators;
+
+/// <summary>The [KernelTest] source generator, run on small sources with Roslyn as the kernel build runs it.</summary>
+public class KernelTestGeneratorTests
+{
+    [Fact]
+    public void Registration_lists_the_marked_methods_in_source_order_with_their_lines()
+    {
+        const string source = """
+            using StrixOS.Testing;
+            namespace Sample;
+            public static unsafe partial class DiskTests
+            {
+                [KernelTest]
+                private static void ReadsSectorZero(TestContext t) { }
+
+                private static void Helper(TestContext t) { }
+
+                [KernelTest]
+                private static void WritesAreReadBack(TestContext t) { }
+            }
+            """;
+        (string generated, ImmutableArray<Diagnostic> diagnostics) = Run(source);
+
+        Assert.Empty(diagnostics);
+        Assert.Contains("registry.AddSuite(\"Disk\")", generated);
+        int first = generated.IndexOf("suite.Add(\"ReadsSectorZero\", &ReadsSectorZero, \"Disk.cs\", 6);", StringComparison.Ordinal);
+        int second = generated.IndexOf("suite.Add(\"WritesAreReadBack\", &WritesAreReadBack, \"Disk.cs\", 11);", StringComparison.Ordinal);
+        Assert.True(first > 0 && second > first, generated);
+        Assert.DoesNotContain("Helper", generated);
+    }
+
+    [Fact]
+    public void The_suite_attribute_names_the_suite()
+    {
+        const string source = """
+            using StrixOS.Testing;
+            [KernelTestSuite("Storage.Disk")]
+            public static partial class DiskChecks
+            {
+                [KernelTest]
+                private static void Reads(TestContext t) { }
+            }
+            """;
+        (string generated, ImmutableArray<Diagnostic> diagnostics) = Run(source);
+        Assert.Empty(diagnostics);
+        Assert.Contains("registry.AddSuite(\"Storage.Disk\")", generated);
+    }
+
+    [Theory]
+    [InlineData("private static int Returns(TestContext t) => 0;")]
+    [InlineData("private void Instance(TestContext t) { }")]
+    [InlineData("private static void NoContext() { }")]
+    [InlineData("private static void TwoArguments(TestContext t, int x) { }")]
+    public void A_method_of_the_wrong_shape_is_a_build_error(string method)
+    {
+        string source = "using StrixOS.Testing;\npublic partial class Checks\n{\n    [KernelTest]\n    " + method + "\n}\n";
+        (string generated, ImmutableArray<Diagnostic> diagnostics) = Run(source);
+        Diagnostic error = Assert.Single(diagnostics);
+        Assert.Equal("STRIX001", error.Id);
+        Assert.Equal(DiagnosticSeverity.Error, error.Severity);
+        Assert.Equal("", generated);
+    }
+
+    [Fact]
+    public void A_class_that_is_not_partial_is_a_build_error()
+    {
+        const string source = """
+            using StrixOS.Testing;
+            public static class Checks
+            {
+                [KernelTest]
+                private static void Reads(TestContext t) { }
+            }
+            """;
+        (string generated, ImmutableArray<Diagnostic> diagnostics) = Run(source);
+        Diagnostic error = Assert.Single(diagnostics);
+        Assert.Equal("STRIX002", error.Id);
+        Assert.Equal("", generated);
+    }
+
+    /// <summary>Runs the generator over <paramref name="source"/> (file Disk.cs) against StrixOS.Core; returns what it wrote.</summary>
+    private static (string Generated, ImmutableArray<Diagnostic> Diagnostics) Run(string source)
+    {
+        string runtime = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
+        MetadataReference[] references =
+        [
+            .. new[] { "System.Runtime.dll", "System.Private.CoreLib.dll" }.Select(f => MetadataReference.CreateFromFile(Path.Combine(runtime, f))),
+            MetadataReference.CreateFromFile(typeof(TestRegistry).Assembly.Location),
+        ];
+        CSharpCompilation compilation = CSharpCompilation.Create("Sample",
+            [CSharpSyntaxTree.ParseText(source, path: "Disk.cs")], references,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true));
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(new KernelTestGenerator()).RunGenerators(compilation);
+        GeneratorRunResult result = driver.GetRunResult().Results.Single();
+        string generated = string.Concat(result.GeneratedSources.Select(s => s.SourceText.ToString()));
+        return (generated, result.Diagnostics);
+    }
+}
