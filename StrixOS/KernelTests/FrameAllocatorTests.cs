@@ -136,7 +136,7 @@ public static unsafe class FrameAllocatorTests
         t.Equal(before, frames.FreeFrames);
         Result<PhysFrame, AllocationError> again = frames.AllocateFrame();
         if (t.True(again.IsOk, "no allocation after everything was freed"))
-            frames.Free(again.Value);
+            t.True(frames.Free(again.Value).IsOk, "freeing the frame allocated again was refused");
     }
 
     private static void DoubleFreeAndForeignFramesAreRefused(TestContext t)

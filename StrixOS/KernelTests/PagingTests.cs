@@ -144,6 +144,6 @@ public static unsafe partial class PagingTests
             t.Equal((int)MapErrorKind.PageAlreadyMapped, (int)again.Error.Kind);
             t.Equal(first.StartAddress.Value, again.Error.Frame.StartAddress.Value);
         }
-        kernel.PageTable.Unmap(page);
+        t.True(kernel.PageTable.Unmap(page).IsOk, "unmapping the page after the refused MapTo failed");
     }
 }
