@@ -229,15 +229,5 @@ public sealed unsafe class AddressSpace
             _stale = true;
     }
 
-    private static AddressSpaceError ErrorOf(MapError error) => error.Kind switch
-    {
-        MapErrorKind.FrameAllocationFailed => AddressSpaceError.OutOfFrames,
-        MapErrorKind.PageAlreadyMapped => AddressSpaceError.AlreadyMapped,
-        MapErrorKind.PageTableInTheWay => AddressSpaceError.TableInTheWay,
-        MapErrorKind.PageNotMapped => AddressSpaceError.NotMapped,
-        MapErrorKind.ParentEntryHugePage => AddressSpaceError.HugePageInTheWay,
-        MapErrorKind.PageSizeMismatch => AddressSpaceError.UnsupportedPageSize,
-        MapErrorKind.InvalidFrameAddress => AddressSpaceError.InvalidFrameAddress,
-        _ => AddressSpaceError.InvalidFrameAddress,
-    };
+    private static AddressSpaceError ErrorOf(MapError error) => error.Kind.ToAddressSpaceError();
 }

@@ -28,10 +28,32 @@ public enum AddressSpaceError : byte
     StillActive,
     /// <summary>A kernel-half level-4 entry is user accessible; sharing it would open the kernel to user mode.</summary>
     KernelEntryUserAccessible,
+    /// <summary>A range start or length is not a multiple of 4 KiB.</summary>
+    RangeNotAligned,
+    /// <summary>A range leaves the lower half or passes the 52-bit physical limit.</summary>
+    RangeOutOfBounds,
 }
 
 public static class AddressSpaceErrorExtensions
 {
+    /// <summary>
+    /// The address-space error for a page-table error, one for each kind: nothing is folded into another
+    /// error. An undefined kind is a bug, not an error value.
+    /// </summary>
+    public static AddressSpaceError ToAddressSpaceError(this MapErrorKind kind) => kind switch
+    {
+        MapErrorKind.FrameAllocationFailed => AddressSpaceError.OutOfFrames,
+        MapErrorKind.PageAlreadyMapped => AddressSpaceError.AlreadyMapped,
+        MapErrorKind.PageTableInTheWay => AddressSpaceError.TableInTheWay,
+        MapErrorKind.PageNotMapped => AddressSpaceError.NotMapped,
+        MapErrorKind.ParentEntryHugePage => AddressSpaceError.HugePageInTheWay,
+        MapErrorKind.PageSizeMismatch => AddressSpaceError.UnsupportedPageSize,
+        MapErrorKind.InvalidFrameAddress => AddressSpaceError.InvalidFrameAddress,
+        MapErrorKind.RangeNotAligned => AddressSpaceError.RangeNotAligned,
+        MapErrorKind.RangeOutOfBounds => AddressSpaceError.RangeOutOfBounds,
+        _ => throw new System.Diagnostics.UnreachableException("undefined MapErrorKind"),
+    };
+
     /// <summary>A sentence for a panic message (enum names are not available in the kernel: no reflection).</summary>
     public static string Describe(this AddressSpaceError error) => error switch
     {
@@ -46,6 +68,8 @@ public static class AddressSpaceErrorExtensions
         AddressSpaceError.TableInTheWay => "an empty page table occupies the huge page's entry",
         AddressSpaceError.StillActive => "the address space is active (in CR3)",
         AddressSpaceError.KernelEntryUserAccessible => "a kernel-half level-4 entry is user accessible",
+        AddressSpaceError.RangeNotAligned => "the range start or length is not a multiple of 4 KiB",
+        AddressSpaceError.RangeOutOfBounds => "the range leaves the lower half or passes 2^52",
         _ => "unknown address space error",
     };
 }

@@ -51,6 +51,14 @@ public readonly struct MapError
     public static MapError AlreadyMapped(PhysFrame mappedFrame) => new(MapErrorKind.PageAlreadyMapped, mappedFrame, default);
     public static MapError InvalidFrameAddress(PhysAddr address) => new(MapErrorKind.InvalidFrameAddress, default, address);
 
+    /// <summary>A sentence for a report or panic message: the kind's, plus the frame or address it concerns.</summary>
+    public string Describe() => Kind switch
+    {
+        MapErrorKind.PageAlreadyMapped => Kind.Describe() + " (to " + Frame.ToString() + ")",
+        MapErrorKind.InvalidFrameAddress => Kind.Describe() + " (" + Address.ToString() + ")",
+        _ => Kind.Describe(),
+    };
+
     /// <summary>Names spelled out: the kernel is built without reflection metadata for enum names.</summary>
     public override string ToString() => Kind switch
     {
@@ -64,5 +72,23 @@ public readonly struct MapError
         MapErrorKind.RangeNotAligned => "RangeNotAligned",
         MapErrorKind.RangeOutOfBounds => "RangeOutOfBounds",
         _ => "MapError " + ((int)Kind).ToString(),
+    };
+}
+
+public static class MapErrorKindExtensions
+{
+    /// <summary>A sentence for a report or panic message (enum names are not available in the kernel: no reflection).</summary>
+    public static string Describe(this MapErrorKind kind) => kind switch
+    {
+        MapErrorKind.FrameAllocationFailed => "the frame allocator cannot supply the page tables needed",
+        MapErrorKind.ParentEntryHugePage => "an entry on the way down maps a huge page",
+        MapErrorKind.PageAlreadyMapped => "the page is already mapped",
+        MapErrorKind.PageNotMapped => "the page is not mapped",
+        MapErrorKind.InvalidFrameAddress => "a huge-page entry holds an address not aligned to its page size",
+        MapErrorKind.PageTableInTheWay => "an empty lower-level table occupies the huge page's entry",
+        MapErrorKind.PageSizeMismatch => "the page and the frame differ in size",
+        MapErrorKind.RangeNotAligned => "the range start or length is not a multiple of 4 KiB",
+        MapErrorKind.RangeOutOfBounds => "the range leaves its half of the address space or passes 2^52",
+        _ => "unknown mapping error",
     };
 }

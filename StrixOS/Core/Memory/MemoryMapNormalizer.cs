@@ -326,3 +326,18 @@ public static class MemoryMapNormalizer
         }
     }
 }
+
+public static class MemoryMapErrorExtensions
+{
+    /// <summary>A sentence for a report or panic message (enum names are not available in the kernel: no reflection).</summary>
+    public static string Describe(this MemoryMapError error) => error switch
+    {
+        MemoryMapError.None => "no error",
+        MemoryMapError.InvertedRange => "an input region ends before it starts",
+        MemoryMapError.ReservedRangeMarkedUsable => "a range the kernel reserves is marked Usable",
+        MemoryMapError.TooManyInputRegions => "more input regions than the normaliser accepts",
+        MemoryMapError.TooManyRegions => "the normalised map would need more regions than it may hold",
+        MemoryMapError.BadAddressLimit => "the address limit is zero, above 2^52 or not a multiple of 4 KiB",
+        _ => "unknown memory map error",
+    };
+}

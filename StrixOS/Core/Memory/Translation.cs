@@ -27,3 +27,14 @@ public readonly struct Translation
 
     public override string ToString() => $"{Frame} + 0x{Offset:X} ({Flags})";
 }
+
+public static class TranslateErrorExtensions
+{
+    /// <summary>A sentence for a report or panic message (enum names are not available in the kernel: no reflection).</summary>
+    public static string Describe(this TranslateError error) => error switch
+    {
+        TranslateError.NotMapped => "the address is not mapped",
+        TranslateError.InvalidFrameAddress => "a huge-page entry holds an address not aligned to its page size",
+        _ => "unknown translation error",
+    };
+}

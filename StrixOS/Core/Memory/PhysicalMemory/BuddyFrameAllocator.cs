@@ -85,7 +85,7 @@ public sealed unsafe partial class BuddyFrameAllocator : IFrameAllocator, IFrame
     public Result<PhysFrame, AllocationError> AllocateFrame(PageSize size)
     {
         if (!size.IsDefined())
-            return AllocationError.OutOfFrames;
+            return AllocationError.InvalidPageSize;
         int order = size == PageSize.Size4KiB ? 0 : size == PageSize.Size2MiB ? Order2MiB : Order1GiB;
         if (!TryTakeBlock(order, out ulong frame, out _))
             return AllocationError.OutOfFrames;

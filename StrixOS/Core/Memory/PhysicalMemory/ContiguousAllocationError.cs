@@ -10,3 +10,15 @@ public enum ContiguousAllocationError : byte
     /// <summary>The alignment is not a power of two of at least 4 KiB.</summary>
     InvalidAlignment,
 }
+
+public static class ContiguousAllocationErrorExtensions
+{
+    /// <summary>A sentence for a report or panic message (enum names are not available in the kernel: no reflection).</summary>
+    public static string Describe(this ContiguousAllocationError error) => error switch
+    {
+        ContiguousAllocationError.OutOfFrames => "no free run of frames that long",
+        ContiguousAllocationError.InvalidCount => "the frame count is zero or too large",
+        ContiguousAllocationError.InvalidAlignment => "the alignment is not a power of two of at least 4 KiB",
+        _ => "unknown contiguous allocation error",
+    };
+}
