@@ -45,11 +45,14 @@ public class BootInfoFuzzTests
                 }
                 byte[] input = bytes.AsSpan(0, keep).ToArray();
 
-                bool ok = BootInfo.TryCreate(input, 0x10000, KernelRanges, 0, out BootInfo? info, out BootInfoError error);
+                Result<BootInfo, BootInfoError> created = BootInfo.Create(input, 0x10000, KernelRanges, 0);
+                bool ok = created.IsOk;
+                BootInfoError error = ok ? default : created.Error;
                 Assert.Equal(ok, error.IsNone);
                 Assert.False(string.IsNullOrEmpty(error.Describe()));
                 if (!ok)
                     return;
+                BootInfo info = created.Value;
                 Assert.NotNull(info);
                 MemoryMapOracle.AssertWellFormed(info.MemoryMap);
                 var reserved = new MemoryRegion[KernelRanges.Length + info.Modules.Length + 1];
@@ -74,15 +77,15 @@ public class BootInfoFuzzTests
         for (int length = 0; length <= original.Length; length++)
         {
             byte[] prefix = original.AsSpan(0, length).ToArray();
-            bool ok = Multiboot2.TryParse(prefix, out _, out BootInfoError error);
-            Assert.Equal(length == original.Length, ok);
-            Assert.False(ok ? !error.IsNone : error.IsNone);
+            Result<Multiboot2Info, BootInfoError> parsed = Multiboot2.Parse(prefix);
+            Assert.Equal(length == original.Length, parsed.IsOk);
+            Assert.True(parsed.IsOk || !parsed.Error.IsNone);
 
             // The same prefix, claiming it is the whole structure.
             if (length >= 8)
             {
                 BitConverter.TryWriteBytes(prefix.AsSpan(0, 4), (uint)length);
-                Multiboot2.TryParse(prefix, out _, out _);
+                _ = Multiboot2.Parse(prefix);
             }
         }
     }

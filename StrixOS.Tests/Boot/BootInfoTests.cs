@@ -21,16 +21,18 @@ public class BootInfoTests
 
     private static BootInfo Create(byte[] bytes, MemoryRegion[]? kernelRanges = null)
     {
-        Assert.True(BootInfo.TryCreate(bytes, InfoAddress, kernelRanges ?? KernelRanges, PhysMemOffset, out BootInfo? info, out BootInfoError error), error.Describe());
+        Result<BootInfo, BootInfoError> created = BootInfo.Create(bytes, InfoAddress, kernelRanges ?? KernelRanges, PhysMemOffset);
+        Assert.True(created.IsOk, created.IsOk ? "" : created.Error.Describe());
+        BootInfo info = created.Value;
         MemoryMapOracle.AssertWellFormed(info.MemoryMap);
         return info;
     }
 
     private static BootInfoError CreateError(byte[] bytes, MemoryRegion[]? kernelRanges = null)
     {
-        Assert.False(BootInfo.TryCreate(bytes, InfoAddress, kernelRanges ?? KernelRanges, PhysMemOffset, out BootInfo? info, out BootInfoError error));
-        Assert.Null(info);
-        return error;
+        Result<BootInfo, BootInfoError> created = BootInfo.Create(bytes, InfoAddress, kernelRanges ?? KernelRanges, PhysMemOffset);
+        Assert.True(created.IsError);
+        return created.Error;
     }
 
     private static void AssertRegions(MemoryMap map, params MemoryRegion[] expected)
@@ -205,8 +207,8 @@ public class BootInfoTests
         byte[] bytes = QemuBios128M().End().Build();
         Assert.Equal(BootInfoErrorKind.ReservedRangeMarkedUsable, CreateError(bytes, new MemoryRegion[] { new(0x100000, 0x200000, Usable) }).Kind);
         Assert.Equal(BootInfoErrorKind.InvertedReservedRange, CreateError(bytes, new MemoryRegion[] { new(0x200000, 0x100000, Kernel) }).Kind);
-        Assert.False(BootInfo.TryCreate(bytes, InfoAddress, KernelRanges, PhysMemOffset, 0x1800, out _, out BootInfoError error));
-        Assert.Equal(BootInfoErrorKind.BadAddressLimit, error.Kind);
+        Result<BootInfo, BootInfoError> created = BootInfo.Create(bytes, InfoAddress, KernelRanges, PhysMemOffset, 0x1800);
+        Assert.Equal(BootInfoErrorKind.BadAddressLimit, created.Error.Kind);
     }
 
     [Fact]
@@ -215,7 +217,7 @@ public class BootInfoTests
         byte[] bytes = new Multiboot2Builder()
             .MemoryMap(new MmapEntry(0x100000, 0x7ff00000, MmapAvailable), new MmapEntry(0x100000000, 0x100000000, MmapAvailable))
             .End().Build();
-        Assert.True(BootInfo.TryCreate(bytes, InfoAddress, KernelRanges, PhysMemOffset, 0x100000000, out BootInfo? info, out _));
+        BootInfo info = BootInfo.Create(bytes, InfoAddress, KernelRanges, PhysMemOffset, 0x100000000).Value;
         Assert.Equal(0x80000000UL, info.MemoryMap.HighestAddress);
     }
 

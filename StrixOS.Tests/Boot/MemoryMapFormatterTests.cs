@@ -76,9 +76,9 @@ public class MemoryMapFormatterTests
     [Fact]
     public void TheTotalLineGivesSizeBytesAndFrames()
     {
-        Assert.True(MemoryMapNormalizer.TryNormalize(
+        MemoryMap map = MemoryMapNormalizer.Normalize(
             new[] { new MemoryRegion(0x100000, 0x7fe0000, MemoryRegionType.Usable), new MemoryRegion(0x1000, 0x9f000, MemoryRegionType.Usable) },
-            ReadOnlySpan<MemoryRegion>.Empty, out MemoryMap? map, out _));
+            ReadOnlySpan<MemoryRegion>.Empty).Value;
         Assert.Equal("Total usable: 127.5 MiB (133685248 bytes, 32638 frames)", MemoryMapFormatter.FormatTotalUsable(map));
     }
 }

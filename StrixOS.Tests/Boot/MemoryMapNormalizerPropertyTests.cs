@@ -43,7 +43,9 @@ public class MemoryMapNormalizerPropertyTests
         Gen.Select(SmallRegion(FirmwareType).Array[0, 14], SmallRegion(ReservedType).Array[0, 4], SmallLimit)
             .Sample((firmware, reserved, limit) =>
             {
-                Assert.True(MemoryMapNormalizer.TryNormalize(firmware, reserved, limit, out MemoryMap? map, out MemoryMapError error), error.ToString());
+                Result<MemoryMap, MemoryMapError> normalized = MemoryMapNormalizer.Normalize(firmware, reserved, limit);
+                Assert.True(normalized.IsOk, normalized.ToString());
+                MemoryMap map = normalized.Value;
                 MemoryMapOracle.AssertWellFormed(map, limit);
                 for (ulong frame = 0; frame <= SmallSpaceFrames + 1; frame++)
                 {
@@ -83,7 +85,9 @@ public class MemoryMapNormalizerPropertyTests
         Gen.Select(WideRegion(FirmwareType).Array[0, 40], WideRegion(ReservedType).Array[0, 6], Gen.Int)
             .Sample((firmware, reserved, seed) =>
             {
-                Assert.True(MemoryMapNormalizer.TryNormalize(firmware, reserved, out MemoryMap? map, out MemoryMapError error), error.ToString());
+                Result<MemoryMap, MemoryMapError> normalized = MemoryMapNormalizer.Normalize(firmware, reserved);
+                Assert.True(normalized.IsOk, normalized.ToString());
+                MemoryMap map = normalized.Value;
                 MemoryMapOracle.AssertWellFormed(map);
                 var random = new Random(seed);
 
@@ -131,8 +135,8 @@ public class MemoryMapNormalizerPropertyTests
         Gen.Select(SmallRegion(FirmwareType).Array[0, 14], SmallRegion(ReservedType).Array[0, 4])
             .Sample((firmware, reserved) =>
             {
-                Assert.True(MemoryMapNormalizer.TryNormalize(firmware, reserved, out MemoryMap? once, out _));
-                Assert.True(MemoryMapNormalizer.TryNormalize(once.Regions, ReadOnlySpan<MemoryRegion>.Empty, out MemoryMap? twice, out _));
+                MemoryMap once = MemoryMapNormalizer.Normalize(firmware, reserved).Value;
+                MemoryMap twice = MemoryMapNormalizer.Normalize(once.Regions, ReadOnlySpan<MemoryRegion>.Empty).Value;
                 Assert.Equal(once.Regions.ToArray(), twice.Regions.ToArray());
             }, iter: 1000, threads: 1);
     }

@@ -11,8 +11,9 @@ public class MemoryMapNormalizerTests
 
     private static MemoryMap Normalize(MemoryRegion[] firmware, params MemoryRegion[] reserved)
     {
-        Assert.True(MemoryMapNormalizer.TryNormalize(firmware, reserved, out MemoryMap? map, out MemoryMapError error), $"normaliser failed: {error}");
-        Assert.Equal(MemoryMapError.None, error);
+        Result<MemoryMap, MemoryMapError> normalized = MemoryMapNormalizer.Normalize(firmware, reserved);
+        Assert.True(normalized.IsOk, $"normaliser failed: {normalized}");
+        MemoryMap map = normalized.Value;
         MemoryMapOracle.AssertWellFormed(map);
         return map;
     }
@@ -159,9 +160,9 @@ public class MemoryMapNormalizerTests
     [Fact]
     public void AnAddressLimitClipsTheMap()
     {
-        Assert.True(MemoryMapNormalizer.TryNormalize(
+        MemoryMap map = MemoryMapNormalizer.Normalize(
             new[] { R(0x1000, 0x20000, Usable), R(0x1f000, 0x40000, Reserved) }, ReadOnlySpan<MemoryRegion>.Empty,
-            0x10000, out MemoryMap? map, out _));
+            0x10000).Value;
         MemoryMapOracle.AssertWellFormed(map, 0x10000);
         AssertRegions(map, R(0x1000, 0x10000, Usable));
     }
@@ -214,18 +215,15 @@ public class MemoryMapNormalizerTests
     [Fact]
     public void InvertedRangeIsAnError()
     {
-        Assert.False(MemoryMapNormalizer.TryNormalize(new[] { R(0x2000, 0x1000, Usable) }, ReadOnlySpan<MemoryRegion>.Empty, out MemoryMap? map, out MemoryMapError error));
-        Assert.Null(map);
-        Assert.Equal(MemoryMapError.InvertedRange, error);
-        Assert.False(MemoryMapNormalizer.TryNormalize(new[] { R(0x1000, 0x2000, Usable) }, new[] { R(0x9000, 0x8000, Kernel) }, out _, out error));
-        Assert.Equal(MemoryMapError.InvertedRange, error);
+        Assert.Equal(MemoryMapError.InvertedRange, MemoryMapNormalizer.Normalize(new[] { R(0x2000, 0x1000, Usable) }, ReadOnlySpan<MemoryRegion>.Empty).Error);
+        Assert.Equal(MemoryMapError.InvertedRange, MemoryMapNormalizer.Normalize(new[] { R(0x1000, 0x2000, Usable) }, new[] { R(0x9000, 0x8000, Kernel) }).Error);
     }
 
     [Fact]
     public void AReservedRangeOfTypeUsableIsAnError()
     {
-        Assert.False(MemoryMapNormalizer.TryNormalize(new[] { R(0x1000, 0x2000, Usable) }, new[] { R(0x1000, 0x2000, Usable) }, out _, out MemoryMapError error));
-        Assert.Equal(MemoryMapError.ReservedRangeMarkedUsable, error);
+        Assert.Equal(MemoryMapError.ReservedRangeMarkedUsable,
+            MemoryMapNormalizer.Normalize(new[] { R(0x1000, 0x2000, Usable) }, new[] { R(0x1000, 0x2000, Usable) }).Error);
     }
 
     [Fact]
@@ -235,11 +233,10 @@ public class MemoryMapNormalizerTests
         var firmware = new MemoryRegion[600];
         for (int i = 0; i < firmware.Length; i++)
             firmware[i] = R(0x1000UL * (ulong)(i + 1), 0x1000UL * (ulong)(i + 2), i % 2 == 0 ? Usable : Reserved);
-        Assert.False(MemoryMapNormalizer.TryNormalize(firmware, ReadOnlySpan<MemoryRegion>.Empty, out _, out MemoryMapError error));
-        Assert.Equal(MemoryMapError.TooManyRegions, error);
+        Assert.Equal(MemoryMapError.TooManyRegions, MemoryMapNormalizer.Normalize(firmware, ReadOnlySpan<MemoryRegion>.Empty).Error);
 
         // Exactly the limit is fine.
-        Assert.True(MemoryMapNormalizer.TryNormalize(firmware.AsSpan(0, MemoryMap.MaxRegions), ReadOnlySpan<MemoryRegion>.Empty, out MemoryMap? map, out _));
+        MemoryMap map = MemoryMapNormalizer.Normalize(firmware.AsSpan(0, MemoryMap.MaxRegions), ReadOnlySpan<MemoryRegion>.Empty).Value;
         Assert.Equal(MemoryMap.MaxRegions, map.Count);
     }
 
@@ -257,8 +254,7 @@ public class MemoryMapNormalizerTests
     public void TooManyInputEntriesIsAnError()
     {
         var firmware = new MemoryRegion[MemoryMapNormalizer.MaxInputRegions];
-        Assert.False(MemoryMapNormalizer.TryNormalize(firmware, new[] { R(0, 0x1000, Kernel) }, out _, out MemoryMapError error));
-        Assert.Equal(MemoryMapError.TooManyInputRegions, error);
+        Assert.Equal(MemoryMapError.TooManyInputRegions, MemoryMapNormalizer.Normalize(firmware, new[] { R(0, 0x1000, Kernel) }).Error);
     }
 
     [Theory]
@@ -267,8 +263,7 @@ public class MemoryMapNormalizerTests
     [InlineData(MemoryMapNormalizer.MaxPhysicalAddress + 0x1000)]
     public void ABadAddressLimitIsAnError(ulong limit)
     {
-        Assert.False(MemoryMapNormalizer.TryNormalize(new[] { R(0x1000, 0x2000, Usable) }, ReadOnlySpan<MemoryRegion>.Empty, limit, out _, out MemoryMapError error));
-        Assert.Equal(MemoryMapError.BadAddressLimit, error);
+        Assert.Equal(MemoryMapError.BadAddressLimit, MemoryMapNormalizer.Normalize(new[] { R(0x1000, 0x2000, Usable) }, ReadOnlySpan<MemoryRegion>.Empty, limit).Error);
     }
 
     [Fact]

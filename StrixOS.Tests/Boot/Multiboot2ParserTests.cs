@@ -10,17 +10,17 @@ public class Multiboot2ParserTests
 {
     private static Multiboot2Info Parse(byte[] bytes)
     {
-        Assert.True(Multiboot2.TryParse(bytes, out Multiboot2Info? info, out BootInfoError error), error.Describe());
-        Assert.True(error.IsNone);
-        return info;
+        Result<Multiboot2Info, BootInfoError> parsed = Multiboot2.Parse(bytes);
+        Assert.True(parsed.IsOk, parsed.IsOk ? "" : parsed.Error.Describe());
+        return parsed.Value;
     }
 
     private static BootInfoError ParseError(byte[] bytes)
     {
-        Assert.False(Multiboot2.TryParse(bytes, out Multiboot2Info? info, out BootInfoError error));
-        Assert.Null(info);
-        Assert.False(error.IsNone);
-        return error;
+        Result<Multiboot2Info, BootInfoError> parsed = Multiboot2.Parse(bytes);
+        Assert.True(parsed.IsError);
+        Assert.False(parsed.Error.IsNone);
+        return parsed.Error;
     }
 
     private static Multiboot2Builder WithMap() =>

@@ -20,8 +20,9 @@ public sealed class MemorySystemTests : IDisposable
         // Frames 0 and 1 (the level-4 table) are taken; the rest is Usable.
         MemoryRegion[] firmware = { new(0, MemoryBytes, MemoryRegionType.Usable) };
         MemoryRegion[] reserved = { new(0, 2 * 4096, MemoryRegionType.Kernel) };
-        Assert.True(MemoryMapNormalizer.TryNormalize(firmware, reserved, out MemoryMap? map, out MemoryMapError error), error.ToString());
-        _map = map;
+        Result<MemoryMap, MemoryMapError> normalized = MemoryMapNormalizer.Normalize(firmware, reserved);
+        Assert.True(normalized.IsOk, normalized.ToString());
+        _map = normalized.Value;
     }
 
     public void Dispose() => _memory.Dispose();

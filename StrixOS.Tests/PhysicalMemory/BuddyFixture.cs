@@ -62,9 +62,10 @@ public sealed class BuddyFixture : IDisposable
     /// <summary>Normalises <paramref name="firmware"/> (no reserved ranges) into a map.</summary>
     public static MemoryMap Normalize(params MemoryRegion[] firmware)
     {
-        if (!MemoryMapNormalizer.TryNormalize(firmware, ReadOnlySpan<MemoryRegion>.Empty, out MemoryMap? map, out MemoryMapError error))
+        Result<MemoryMap, MemoryMapError> normalized = MemoryMapNormalizer.Normalize(firmware, ReadOnlySpan<MemoryRegion>.Empty);
+        if (normalized.TryGetError(out MemoryMapError error))
             throw new InvalidOperationException("test map rejected: " + error);
-        return map;
+        return normalized.Value;
     }
 
     public static PhysFrame FrameAt(ulong address, PageSize size = PageSize.Size4KiB)

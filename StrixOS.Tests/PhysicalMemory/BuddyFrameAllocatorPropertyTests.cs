@@ -90,7 +90,7 @@ public class BuddyFrameAllocatorPropertyTests
 
     private static bool Run(Scenario scenario)
     {
-        if (!MemoryMapNormalizer.TryNormalize(scenario.Firmware, ReadOnlySpan<MemoryRegion>.Empty, out MemoryMap? map, out _))
+        if (!MemoryMapNormalizer.Normalize(scenario.Firmware, ReadOnlySpan<MemoryRegion>.Empty).TryGetValue(out MemoryMap? map))
             return true;
         ulong usableFrames = map.TotalUsableBytes / Frame;
         ulong bootFrames = Math.Min((ulong)scenario.BootFrames, usableFrames);

@@ -30,10 +30,10 @@ public static unsafe class BootInfoReader
             new(layout->KernelPhysicalStart, layout->KernelPhysicalEnd, MemoryRegionType.Kernel),
             new(layout->BootTablesPhysicalStart, layout->BootTablesPhysicalEnd, MemoryRegionType.BootPageTables),
         ];
-        if (!BootInfo.TryCreate(bytes, physical, reserved, BootLayout.PhysicalMemoryOffset,
-                layout->OffsetMapBytes, out BootInfo? bootInfo, out BootInfoError error))
+        Result<BootInfo, BootInfoError> created = BootInfo.Create(bytes, physical, reserved, BootLayout.PhysicalMemoryOffset, layout->OffsetMapBytes);
+        if (created.TryGetError(out BootInfoError error))
             Panic.Fail($"boot: malformed multiboot2 information: {error.Describe()}");
-        return bootInfo;
+        return created.Value;
     }
 
     /// <summary>

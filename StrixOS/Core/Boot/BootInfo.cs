@@ -56,16 +56,13 @@ public sealed class BootInfo
     /// <summary>GRUB left EFI boot services running (tag 18); their memory is then BootloaderReclaimable.</summary>
     public bool EfiBootServicesActive => _parsed.EfiBootServicesActive;
 
-    /// <inheritdoc cref="TryCreate(ReadOnlySpan{byte}, ulong, ReadOnlySpan{MemoryRegion}, ulong, ulong, out BootInfo?, out BootInfoError)"/>
-    public static bool TryCreate(
+    /// <inheritdoc cref="Create(ReadOnlySpan{byte}, ulong, ReadOnlySpan{MemoryRegion}, ulong, ulong)"/>
+    public static Result<BootInfo, BootInfoError> Create(
         ReadOnlySpan<byte> information,
         ulong informationAddress,
         ReadOnlySpan<MemoryRegion> kernelReservedRanges,
-        ulong physicalMemoryOffset,
-        [NotNullWhen(true)] out BootInfo? bootInfo,
-        out BootInfoError error)
-        => TryCreate(information, informationAddress, kernelReservedRanges, physicalMemoryOffset,
-            MemoryMapNormalizer.MaxPhysicalAddress, out bootInfo, out error);
+        ulong physicalMemoryOffset)
+        => Create(information, informationAddress, kernelReservedRanges, physicalMemoryOffset, MemoryMapNormalizer.MaxPhysicalAddress);
 
     /// <summary>
     /// Parses the multiboot2 information and normalises its memory map. The ranges the kernel passes (its
@@ -75,19 +72,20 @@ public sealed class BootInfo
     /// <param name="information">The structure's bytes: exactly total_size (see
     /// <see cref="Multiboot2.TryGetTotalSize"/>).</param>
     /// <param name="informationAddress">The structure's physical address (EBX at entry).</param>
+    /// <param name="kernelReservedRanges">Ranges the kernel keeps out of Usable memory.</param>
+    /// <param name="physicalMemoryOffset">PHYS_MEM_OFFSET, recorded in the result.</param>
     /// <param name="addressLimit">Memory at or above this physical address is left out of the map.</param>
-    public static bool TryCreate(
+    public static Result<BootInfo, BootInfoError> Create(
         ReadOnlySpan<byte> information,
         ulong informationAddress,
         ReadOnlySpan<MemoryRegion> kernelReservedRanges,
         ulong physicalMemoryOffset,
-        ulong addressLimit,
-        [NotNullWhen(true)] out BootInfo? bootInfo,
-        out BootInfoError error)
+        ulong addressLimit)
     {
-        bootInfo = null;
-        if (!Multiboot2.TryParse(information, out Multiboot2Info? parsed, out error))
-            return false;
+        Result<Multiboot2Info, BootInfoError> parsing = Multiboot2.Parse(information);
+        if (parsing.TryGetError(out BootInfoError parseError))
+            return parseError;
+        Multiboot2Info parsed = parsing.Value;
 
         ReadOnlySpan<BootModule> modules = parsed.Modules;
         var reserved = new MemoryRegion[kernelReservedRanges.Length + modules.Length + 1];
@@ -98,18 +96,13 @@ public sealed class BootInfo
         reserved[count] = new MemoryRegion(informationAddress, informationAddress + parsed.TotalSize, MemoryRegionType.BootInformation);
 
         ReadOnlySpan<MemoryRegion> firmware = parsed.FirmwareMemoryMap;
-        if (!MemoryMapNormalizer.TryNormalize(firmware, reserved, addressLimit, out MemoryMap? map, out MemoryMapError mapError))
-        {
-            error = FromMemoryMapError(mapError, firmware.Length + reserved.Length, addressLimit);
-            return false;
-        }
+        Result<MemoryMap, MemoryMapError> normalized = MemoryMapNormalizer.Normalize(firmware, reserved, addressLimit);
+        if (normalized.TryGetError(out MemoryMapError mapError))
+            return FromMemoryMapError(mapError, firmware.Length + reserved.Length, addressLimit);
+        MemoryMap map = normalized.Value;
         if (map.TotalUsableBytes == 0)
-        {
-            error = new BootInfoError(BootInfoErrorKind.NoUsableMemory, value: (ulong)firmware.Length);
-            return false;
-        }
-        bootInfo = new BootInfo(parsed, map, informationAddress, physicalMemoryOffset);
-        return true;
+            return new BootInfoError(BootInfoErrorKind.NoUsableMemory, value: (ulong)firmware.Length);
+        return new BootInfo(parsed, map, informationAddress, physicalMemoryOffset);
     }
 
     private static BootInfoError FromMemoryMapError(MemoryMapError error, int inputCount, ulong addressLimit) => error switch

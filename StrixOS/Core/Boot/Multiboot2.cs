@@ -73,7 +73,10 @@ public static class Multiboot2
     /// the memory map source when present, else tag 6. Unknown tags are skipped; of repeated command line,
     /// loader name or basic memory tags the first counts; a repeated memory map tag is an error.
     /// </summary>
-    public static bool TryParse(ReadOnlySpan<byte> info, [NotNullWhen(true)] out Multiboot2Info? parsed, out BootInfoError error)
+    public static Result<Multiboot2Info, BootInfoError> Parse(ReadOnlySpan<byte> info)
+        => TryParse(info, out Multiboot2Info? parsed, out BootInfoError error) ? parsed : error;
+
+    private static bool TryParse(ReadOnlySpan<byte> info, [NotNullWhen(true)] out Multiboot2Info? parsed, out BootInfoError error)
     {
         parsed = null;
         if (info.Length < HeaderSize)

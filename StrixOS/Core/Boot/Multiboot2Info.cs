@@ -4,7 +4,7 @@ using StrixOS.Memory;
 namespace StrixOS.Boot;
 
 /// <summary>
-/// What <see cref="Multiboot2.TryParse"/> read from the information structure, copied out of it: nothing here
+/// What <see cref="Multiboot2.Parse"/> read from the information structure, copied out of it: nothing here
 /// refers to the structure's memory. The memory map is the firmware's, not yet normalised.
 /// </summary>
 public sealed class Multiboot2Info

@@ -74,16 +74,20 @@ public static class MemoryMapNormalizer
         _ => MemoryRegionType.Reserved,
     };
 
-    public static bool TryNormalize(
+    public static Result<MemoryMap, MemoryMapError> Normalize(
         ReadOnlySpan<MemoryRegion> firmwareRegions,
-        ReadOnlySpan<MemoryRegion> reservedRanges,
-        [NotNullWhen(true)] out MemoryMap? map,
-        out MemoryMapError error)
-        => TryNormalize(firmwareRegions, reservedRanges, MaxPhysicalAddress, out map, out error);
+        ReadOnlySpan<MemoryRegion> reservedRanges)
+        => Normalize(firmwareRegions, reservedRanges, MaxPhysicalAddress);
 
     /// <param name="addressLimit">Exclusive physical limit (4 KiB multiple, at most 2^52): anything above is
     /// dropped, e.g. memory the kernel's direct map cannot reach.</param>
-    public static bool TryNormalize(
+    public static Result<MemoryMap, MemoryMapError> Normalize(
+        ReadOnlySpan<MemoryRegion> firmwareRegions,
+        ReadOnlySpan<MemoryRegion> reservedRanges,
+        ulong addressLimit)
+        => TryNormalize(firmwareRegions, reservedRanges, addressLimit, out MemoryMap? map, out MemoryMapError error) ? map : error;
+
+    private static bool TryNormalize(
         ReadOnlySpan<MemoryRegion> firmwareRegions,
         ReadOnlySpan<MemoryRegion> reservedRanges,
         ulong addressLimit,
