@@ -78,6 +78,8 @@ internal struct FrameIteratorState
     [FieldOffset(0x18)] public ulong ControlPC;
     [FieldOffset(0x20)] public RegisterSet Registers;
     [FieldOffset(0xA8)] public ManagedMethodInfo Method;
+    /// <summary>The current code's FDE, kept for the unwind step (runtime-private, up to 0x158).</summary>
+    [FieldOffset(0xD0)] public FrameDescription Code;
     [FieldOffset(0x158)] public ulong OriginalControlPC;
     [FieldOffset(0x160)] public ulong PreviousTransitionFrame;
 }

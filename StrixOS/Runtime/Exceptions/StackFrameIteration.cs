@@ -83,9 +83,10 @@ internal static unsafe class StackFrameIteration
         it->OriginalControlPC = ip;
         // A return address points after the call; the call itself (ip - 1) is in the right try region.
         it->ControlPC = instructionFault ? ip : ip - 1;
-        if (!KernelCode.TryFindMethod(it->ControlPC, out _, out ManagedMethodInfo method))
+        if (!KernelCode.TryFindMethod(it->ControlPC, out FrameDescription code, out ManagedMethodInfo method))
             return false;
         it->Method = method;
+        it->Code = code;
         // As NativeAOT: methods with EH clauses and their funclets share the method's frame pointer.
         it->FramePointer = method.HasEhInfo || method.IsFunclet ? it->Registers.Value(RegisterSet.Rbp) : 0;
         return true;
@@ -93,8 +94,7 @@ internal static unsafe class StackFrameIteration
 
     private static bool UnwindManagedFrame(FrameIteratorState* it)
     {
-        if (!KernelCode.TryFindMethod(it->ControlPC, out FrameDescription fde, out _)
-            || !CallFrameInstructions.TryComputeRow(ImageView.Identity, fde, it->ControlPC, out UnwindRow row))
+        if (!CallFrameInstructions.TryComputeRow(ImageView.Identity, it->Code, it->ControlPC, out UnwindRow row))
             return false;
         ulong cfa;
         if (row.CfaRegister == 7)
