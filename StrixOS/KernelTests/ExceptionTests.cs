@@ -41,6 +41,7 @@ public static unsafe class ExceptionTests
         suite.Add(nameof(DivisionByZeroBecomesDivideByZeroException), &DivisionByZeroBecomesDivideByZeroException);
         suite.Add(nameof(ThrowingNullThrowsNullReferenceException), &ThrowingNullThrowsNullReferenceException);
         suite.Add(nameof(TenThousandThrowsDoNotLeak), &TenThousandThrowsDoNotLeak);
+        suite.Add(nameof(EnvironmentStackTraceListsTheCallers), &EnvironmentStackTraceListsTheCallers);
     }
 
     private sealed class TestException(string message, int code = 0) : Exception(message)
@@ -608,5 +609,33 @@ public static unsafe class ExceptionTests
         // Beyond the exception object, a throw may keep only its stack-trace array (CoreLib's
         // AppendExceptionStackFrame: a few IPs); the dispatcher and unwinder allocate nothing.
         t.True(thrown >= objectsOnly && perThrowExtra <= 128, $"heap grew {thrown} bytes for {Cycles} throws vs {objectsOnly} for the objects alone ({perThrowExtra} bytes per throw beyond the object)");
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static string StackTraceFromHere() => Environment.StackTrace;
+
+    /// <summary>
+    /// Environment.StackTrace walks the live stack (RhpGetCurrentThreadStackTrace). Without stack-trace
+    /// metadata CoreLib prints each frame as module + offset; the offsets must lead back to this
+    /// test's methods through the kernel's symbol table.
+    /// </summary>
+    private static void EnvironmentStackTraceListsTheCallers(TestContext t)
+    {
+        string trace = StackTraceFromHere();
+        string[] lines = trace.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        t.True(lines.Length >= 4, "at least this test, the runner and the kernel's entry: " + trace);
+        const string Prefix = "at strix!<BaseAddress>+0x";
+        bool foundHelper = false, foundTest = false;
+        foreach (string line in lines)
+        {
+            int at = line.IndexOf(Prefix, StringComparison.Ordinal);
+            if (!t.True(at >= 0, "frame line: " + line))
+                return;
+            ulong offset = ulong.Parse(line.AsSpan(at + Prefix.Length).Trim(), System.Globalization.NumberStyles.HexNumber);
+            string method = Diagnostics.SymbolTable.Describe(Runtime.Exceptions.KernelCode.Symbols.ImageBase + offset);
+            foundHelper |= method.Contains(nameof(StackTraceFromHere), StringComparison.Ordinal);
+            foundTest |= method.Contains(nameof(EnvironmentStackTraceListsTheCallers), StringComparison.Ordinal);
+        }
+        t.True(foundHelper && foundTest, "the frames resolve to this test's methods: " + trace);
     }
 }

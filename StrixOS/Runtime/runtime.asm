@@ -153,10 +153,6 @@ section .text
 %endmacro
 
 STUB RhpGetThreadAbortException
-STUB RhpGetCurrentThreadStackTrace
-STUB RhFindMethodStartAddress
-STUB RhGetOSModuleFromPointer
-STUB RhGetModuleFileName
 STUB RhCreateCrashDumpIfEnabled
 STUB RhGetCrashInfoBuffer
 STUB RhpSignalFinalizationComplete

@@ -95,4 +95,6 @@ internal struct ExceptionSymbols
     public ulong ClasslibFunctions, ClasslibFunctionCount;
     /// <summary>Pairs of (CoreLib helper method start, ExceptionIDs value it throws).</summary>
     public ulong NullThrowingHelpers, NullThrowingHelperCount;
+    /// <summary>The first address of the kernel image (its "OS module" for stack traces).</summary>
+    public ulong ImageBase;
 }

@@ -202,7 +202,7 @@ StrixFilterFuncletReturn:
     ret
 
 ; void StrixGetExceptionSymbols(ExceptionSymbols* symbols): the addresses the C# side needs.
-extern __eh_frame_start, __eh_frame_end
+extern __eh_frame_start, __eh_frame_end, __kernel_high_start
 global StrixGetExceptionSymbols
 StrixGetExceptionSymbols:
     lea rax, [__eh_frame_start]
@@ -225,6 +225,26 @@ StrixGetExceptionSymbols:
     lea rax, [StrixNullThrowingHelpers]
     mov [rdi + 0x48], rax
     mov qword [rdi + 0x50], NULL_THROWING_HELPER_COUNT
+    lea rax, [__kernel_high_start]
+    mov [rdi + 0x58], rax
+    ret
+
+; void StrixCaptureCallerContext(LimitedContext* context): the caller's registers just after this
+; call returns (IP = the return address, RSP above it, callee-saved registers), to start a walk.
+global StrixCaptureCallerContext
+StrixCaptureCallerContext:
+    mov rax, [rsp]
+    mov [rdi], rax
+    lea rax, [rsp + 8]
+    mov [rdi + 0x08], rax
+    mov [rdi + 0x10], rbp
+    mov qword [rdi + 0x18], 0
+    mov [rdi + 0x20], rbx
+    mov qword [rdi + 0x28], 0
+    mov [rdi + 0x30], r12
+    mov [rdi + 0x38], r13
+    mov [rdi + 0x40], r14
+    mov [rdi + 0x48], r15
     ret
 
 section .data progbits alloc noexec write align=8
