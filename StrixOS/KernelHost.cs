@@ -77,6 +77,13 @@ public static class KernelHost
             X64.HaltForever();
         }
 
+        if (commandLine.TryGetValue("bench", out string benchmark) && benchmark == "exceptions")
+        {
+            foreach (string line in Benchmarks.ThrowCatchBenchmark.Run())
+                KernelLog.Info(line);
+            Machine.Shutdown(success: true);
+        }
+
         TestCommandLine tests = TestCommandLine.Parse(commandLine.Text);
         if (tests.RunsTests || tests.Error != TestCommandLineError.None)
         {

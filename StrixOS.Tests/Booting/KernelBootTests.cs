@@ -77,13 +77,35 @@ public class KernelBootTests
     }
 
     [Fact]
-    public async Task An_unhandled_exception_panics_with_its_type_and_message()
+    public async Task An_unhandled_exception_panics_with_its_type_message_inner_exception_and_stack_trace()
     {
         KernelBootResult boot = await KernelBoot.BootAsync("strix.fail=throw");
         Assert.True(boot.Failed, boot.Transcript);
         Assert.Contains("!!! STRIXOS PANIC: unhandled exception System_InvalidOperationException: strix.fail=throw asked for this exception", boot.Transcript);
-        Assert.Contains("at StrixOS_StrixOS_Diagnostics_FailureHooks__Run", boot.Transcript);
+        Assert.Contains("  inner exception System_FormatException: the inner exception of strix.fail=throw", boot.Transcript);
+        string[] stack = StackTraceLines(boot.Transcript);
+        Assert.True(stack.Length >= 3, boot.Transcript);
+        Assert.Contains("StrixOS_StrixOS_Diagnostics_FailureHooks__Run", stack[0]);
+        Assert.Contains("StrixOS_StrixOS_KernelHost__Boot", stack[1]);
+        Assert.Contains(stack, line => line.Contains("__managed__Main", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_null_dereference_in_managed_code_is_an_unhandled_NullReferenceException()
+    {
+        KernelBootResult boot = await KernelBoot.BootAsync("strix.fail=null");
+        Assert.True(boot.Failed, boot.Transcript);
+        Assert.Contains("!!! STRIXOS PANIC: unhandled exception System_NullReferenceException", boot.Transcript);
+        Assert.DoesNotContain("##strix fault", boot.Transcript);
+        string[] stack = StackTraceLines(boot.Transcript);
+        Assert.True(stack.Length >= 2, boot.Transcript);
+        Assert.Contains("StrixOS_StrixOS_Diagnostics_FailureHooks__WriteThrough", stack[0]);
+        Assert.Contains("StrixOS_StrixOS_Diagnostics_FailureHooks__Run", stack[1]);
+    }
+
+    private static string[] StackTraceLines(string transcript) =>
+        transcript.Split('\n').SkipWhile(l => !l.Contains("stack trace:")).Skip(1)
+            .TakeWhile(l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal)).ToArray();
 
     [Fact]
     public async Task A_stubbed_runtime_entry_point_names_itself_and_fails()
@@ -96,10 +118,10 @@ public class KernelBootTests
     [Fact]
     public async Task A_cpu_fault_report_names_the_faulting_method_and_its_caller()
     {
-        KernelBootResult boot = await KernelBoot.BootAsync("strix.fail=null");
+        KernelBootResult boot = await KernelBoot.BootAsync("strix.fail=unmapped");
         Assert.True(boot.Failed, boot.Transcript);
         Assert.Contains("##strix fault vector=14", boot.Transcript);
-        Assert.Contains("CR2 0x0000000000000000 (the address that faulted)", boot.Transcript);
+        Assert.Contains("CR2 0x0000700000000000 (the address that faulted)", boot.Transcript);
         string[] backtrace = boot.Transcript.Split('\n').SkipWhile(l => !l.Contains("backtrace:")).Skip(1)
             .TakeWhile(l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal)).ToArray();
         Assert.True(backtrace.Length >= 2, boot.Transcript);

@@ -7,7 +7,9 @@ using StrixOS.Plugs;
 namespace StrixOS.Cpu;
 
 /// <summary>
-/// Every CPU exception lands here (interrupts.asm). The report names the vector, decodes the
+/// Every CPU exception lands here (interrupts.asm). Faults .NET turns into exceptions (null
+/// dereference, division by zero) resume as a throw (Runtime/Exceptions/HardwareExceptions.cs);
+/// for the others the report names the vector, decodes the
 /// error code, and gives CR2, RIP (with the C# method), RSP, CR3 and a backtrace; then the kernel
 /// stops with the failure status. A fault while reporting gives a short raw report instead;
 /// a kernel stack overflow arrives as a double fault on its own stack.
@@ -41,6 +43,13 @@ public static unsafe class ExceptionHandler
         {
             FaultWhileReporting = false;
             System.Threading.Volatile.Read(ref *(ulong*)0x10);   // a fault inside the handler, on purpose
+        }
+        // A null dereference or division by zero in managed code becomes its .NET exception, unless an
+        // expected-fault test is armed: that test checks the CPU fault itself.
+        if (!KernelTests.FaultRecovery.IsArmed && Runtime.Exceptions.HardwareExceptions.TryRedirect(frame, cr2))
+        {
+            _depth--;
+            return;
         }
         Testing.FaultInfo fault = FaultReport.Print(frame, cr2, X64.ReadCr3());
         // An in-kernel test that expects this fault continues from its saved context (never returns).

@@ -20,12 +20,16 @@ public static class FailureHooks
         switch (kind)
         {
             case "throw":
-                throw new InvalidOperationException("strix.fail=throw asked for this exception");
+                throw new InvalidOperationException("strix.fail=throw asked for this exception",
+                    new FormatException("the inner exception of strix.fail=throw"));
             case "stub":
                 Stubbed();
                 break;
             case "null":
-                WriteThrough(0);
+                WriteThrough(0);                        // a NullReferenceException, as in .NET
+                break;
+            case "unmapped":
+                WriteThrough(0x0000_7000_0000_0000);    // not the null page: a CPU fault report
                 break;
             case "stack-overflow":
                 Recurse(0);
@@ -35,7 +39,7 @@ public static class FailureHooks
                 WriteThrough(0);
                 break;
             default:
-                Panic.Fail($"unknown strix.fail kind '{kind}' (throw, stub, null, stack-overflow, handler-fault)");
+                Panic.Fail($"unknown strix.fail kind '{kind}' (throw, stub, null, unmapped, stack-overflow, handler-fault)");
                 break;
         }
     }

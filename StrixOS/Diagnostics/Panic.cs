@@ -30,6 +30,16 @@ public static unsafe class Panic
         Machine.Shutdown(success: false);
     }
 
+    /// <summary>A panic whose details (e.g. an unhandled exception's stack) replace the backtrace.</summary>
+    [DoesNotReturn]
+    public static void Fail(string message, string details)
+    {
+        Enter();
+        Report(message);
+        SerialPort.Com1.Write(details);
+        Machine.Shutdown(success: false);
+    }
+
     [DoesNotReturn]
     public static void Raw(ReadOnlySpan<byte> message)
     {

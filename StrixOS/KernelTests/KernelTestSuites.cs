@@ -30,6 +30,7 @@ public static class KernelTestSuites
         var registry = new TestRegistry();
         FrameworkSelfTests.Register(registry);
         RuntimeTests.Register(registry);
+        ExceptionTests.Register(registry);
         BootTests.RegisterKernelTests(registry);
         PagingTests.RegisterKernelTests(registry);
         FaultTests.Register(registry);

@@ -24,6 +24,8 @@ public static unsafe class KernelHeap
 
     public static ulong UsedBytes => (ulong)(_next - _start);
     public static ulong FreeBytes => (ulong)(_end - _next);
+    /// <summary>Bytes in live blocks of the heap that serves <c>new</c> now (the early heap's before <see cref="Use"/>).</summary>
+    public static ulong BytesInUse => _heapReady ? _heap!.BytesInUse : UsedBytes;
 
     /// <summary>The page-table heap serves every allocation from now on.</summary>
     public static void Use(HeapAllocator heap)

@@ -152,21 +152,7 @@ section .rodata
 section .text
 %endmacro
 
-STUB RhpCallCatchFunclet
-STUB RhpCallFilterFunclet
-STUB RhpCallFinallyFunclet
-STUB RhpEHEnumInitFromStackFrameIterator
-STUB RhpEHEnumNext
-STUB RhpSfiInit
-STUB RhpSfiNext
-STUB RhpRethrow
 STUB RhpGetThreadAbortException
-STUB RhpGetCurrentThreadStackTrace
-STUB RhFindMethodStartAddress
-STUB RhGetOSModuleFromPointer
-STUB RhGetModuleFileName
-STUB RhpGetClasslibFunctionFromCodeAddress
-STUB RhpGetClasslibFunctionFromEEType
 STUB RhCreateCrashDumpIfEnabled
 STUB RhGetCrashInfoBuffer
 STUB RhpSignalFinalizationComplete
