@@ -30,6 +30,7 @@ public static class KernelTestSuites
         var registry = new TestRegistry();
         FrameworkSelfTests.Register(registry);
         RuntimeTests.Register(registry);
+        StackTests.Register(registry);
         BootTests.Register(registry);
         PagingTests.Register(registry);
         FaultTests.Register(registry);
