@@ -11,7 +11,14 @@ function csharp_name(symbol,    name, assembly) {
     name = symbol
     assembly = ""
     if (sub(/^S_P_CoreLib_/, "", name)) assembly = "System.Private.CoreLib"
-    else if (match(name, /^[A-Za-z0-9]+_/)) { assembly = substr(name, 1, RLENGTH - 1); name = substr(name, RLENGTH + 1) }
+    else {
+        # ILC puts the assembly first; it shows when the namespace repeats it (StrixOS_StrixOS_Kernel__Main).
+        for (i = 1; i <= length(name); i++) {
+            if (substr(name, i, 1) != "_") continue
+            prefix = substr(name, 1, i)
+            if (substr(name, i + 1, i) == prefix) { assembly = substr(prefix, 1, i - 1); gsub(/_/, ".", assembly); name = substr(name, i + 1); break }
+        }
+    }
     # Type and method are separated by "__"; dots inside the namespace became "_".
     if (split(name, parts, "__") >= 2) {
         type = parts[1]; gsub(/_/, ".", type)

@@ -31,6 +31,8 @@ public static class KernelTestSuites
         FrameworkSelfTests.Register(registry);
         RuntimeTests.Register(registry);
         StackTests.Register(registry);
+        PlatformTests.Register(registry);
+        MathTests.Register(registry);
         BootTests.Register(registry);
         PagingTests.Register(registry);
         FaultTests.Register(registry);
