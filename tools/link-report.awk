@@ -10,7 +10,10 @@
 function csharp_name(symbol,    name, assembly) {
     name = symbol
     assembly = ""
-    if (sub(/^S_P_CoreLib_/, "", name)) assembly = "System.Private.CoreLib"
+    if (match(name, /^S_P_[A-Za-z]+_/)) {                 # System.Private.* assemblies: S_P_CoreLib, S_P_TypeLoader, ...
+        assembly = "System.Private." substr(name, 5, RLENGTH - 5)
+        name = substr(name, RLENGTH + 1)
+    }
     else {
         # ILC puts the assembly first; it shows when the namespace repeats it (StrixOS_StrixOS_Kernel__Main).
         for (i = 1; i <= length(name); i++) {

@@ -33,6 +33,8 @@ public static class KernelTestSuites
         StackTests.Register(registry);
         PlatformTests.Register(registry);
         MathTests.Register(registry);
+        GenericsTests.Register(registry);
+        TypeNameTests.Register(registry);
         BootTests.Register(registry);
         PagingTests.Register(registry);
         FaultTests.Register(registry);
