@@ -35,6 +35,7 @@ public static class KernelTestSuites
         MathTests.Register(registry);
         GenericsTests.Register(registry);
         TypeNameTests.Register(registry);
+        LanguageTests.Register(registry);
         BootTests.Register(registry);
         PagingTests.Register(registry);
         FaultTests.Register(registry);
