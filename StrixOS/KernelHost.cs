@@ -39,6 +39,7 @@ public static class KernelHost
         BootInfo boot = BootInfoReader.Read(new CommandLine(hostCommandLine ?? ""));
         SymbolTable.Load(boot);
         CommandLine commandLine = CommandLine.Join(boot.CommandLine, hostCommandLine);
+        Runtime.KernelEnvironment.Use(commandLine);
         BootReport.Print(boot);
         Protection.Enable();
         if (commandLine.Has("strix.memmap"))

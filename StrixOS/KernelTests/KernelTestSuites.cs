@@ -31,6 +31,12 @@ public static class KernelTestSuites
         FrameworkSelfTests.Register(registry);
         RuntimeTests.Register(registry);
         ExceptionTests.Register(registry);
+        StackTests.Register(registry);
+        PlatformTests.Register(registry);
+        MathTests.Register(registry);
+        GenericsTests.Register(registry);
+        TypeNameTests.Register(registry);
+        LanguageTests.Register(registry);
         BootTests.RegisterKernelTests(registry);
         PagingTests.RegisterKernelTests(registry);
         FaultTests.Register(registry);

@@ -86,4 +86,22 @@ internal static unsafe class Modules
 
     [RuntimeExport("RhRegisterInlinedThreadStaticRoot")]
     private static void RegisterInlinedThreadStaticRoot(void* root, IntPtr typeManager) { }
+
+    /// <summary>Read-only blobs (e.g. struct marshalling data for Marshal.SizeOf) are module sections 300 + id.</summary>
+    [RuntimeExport("RhFindBlob")]
+    private static bool FindBlob(TypeManager** handle, uint blobId, byte** blob, uint* length)
+    {
+        const int ReadonlyBlobRegionStart = 300, ReadonlyBlobRegionEnd = 399;
+        int section = ReadonlyBlobRegionStart + (int)blobId;
+        if (section > ReadonlyBlobRegionEnd)
+        {
+            *blob = null;
+            *length = 0;
+            return false;
+        }
+        int size;
+        *blob = GetModuleSection(handle, section, &size);
+        *length = (uint)size;
+        return *blob != null;
+    }
 }

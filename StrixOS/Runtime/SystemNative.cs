@@ -13,7 +13,6 @@ namespace StrixOS.Runtime;
 /// </summary>
 internal static unsafe class SystemNative
 {
-    private static int _errno;
     private static ulong _randomState;
 
     [RuntimeExport("SystemNative_Malloc")]
@@ -21,16 +20,6 @@ internal static unsafe class SystemNative
 
     [RuntimeExport("SystemNative_Free")]
     private static void Free(void* pointer) => KernelHeap.Free((byte*)pointer);
-
-    [RuntimeExport("SystemNative_GetErrNo")]
-    private static int GetErrNo() => _errno;
-
-    [RuntimeExport("SystemNative_SetErrNo")]
-    private static void SetErrNo(int value) => _errno = value;
-
-    /// <summary>No environment: every variable is unset.</summary>
-    [RuntimeExport("SystemNative_GetEnv")]
-    private static byte* GetEnv(byte* name) => null;
 
     /// <summary>Nanoseconds (Stopwatch.Frequency on Linux is 1e9), from the calibrated TSC.</summary>
     [RuntimeExport("SystemNative_GetTimestamp")]

@@ -42,4 +42,15 @@ internal static unsafe class Threading
 
     [RuntimeExport("SystemNative_LowLevelMonitor_Signal_Release")]
     private static void MonitorSignalRelease(IntPtr monitor) { }
+
+    /// <summary>Interlocked.MemoryBarrierProcessWide: with one CPU a full fence on this one orders everything.</summary>
+    [RuntimeExport("RhFlushProcessWriteBuffers")]
+    private static void FlushProcessWriteBuffers() => System.Threading.Interlocked.MemoryBarrier();
+
+    // Thread statics that ILC cannot inline live in per-thread arrays CoreLib allocates itself
+    // (Internal.Runtime.ThreadStatics); the runtime only keeps the root. One thread: one root.
+    private static object[][]? _threadStaticStorage;
+
+    [RuntimeExport("RhGetThreadStaticStorage")]
+    private static ref object[][]? GetThreadStaticStorage() => ref _threadStaticStorage;
 }

@@ -159,9 +159,6 @@ STUB RhpSignalFinalizationComplete
 STUB RhpWaitForFinalizerRequest
 STUB RhpGetNextFinalizableObject
 STUB RhGetRuntimeVersion
-STUB SystemNative_MMap
-STUB SystemNative_MUnmap
-STUB SystemNative_MProtect
 STUB SystemNative_LowLevelMonitor_Wait
 STUB SystemNative_LowLevelMonitor_TimedWait
 STUB __tls_get_addr

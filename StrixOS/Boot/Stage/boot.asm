@@ -23,7 +23,7 @@ PTE_NX              equ 1 << 63
 
 KERNEL_PT_COUNT     equ 16          ; 4 KiB-page tables for the kernel image: 16 x 2 MiB = 32 MiB
 OFFSET_PD_POOL      equ 64          ; 2 MiB-page directories for the offset map: up to 64 GiB
-KERNEL_STACK_SIZE   equ 256 * 1024
+KERNEL_STACK_SIZE   equ 8 * 1024 * 1024   ; recursion 100,000 deep with room to spare (docs/runtime.md)
 IST_STACK_SIZE      equ 16 * 1024     ; double fault, NMI, machine check: one each
 EARLY_HEAP_SIZE     equ 1024 * 1024    ; CoreLib start-up and boot, until the page-table heap takes over
 TLS_AREA_SIZE       equ 4096

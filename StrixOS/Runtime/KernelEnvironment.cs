@@ -1,0 +1,145 @@
+using System;
+using System.Runtime;
+using StrixOS.Boot;
+using StrixOS.Drivers;
+
+namespace StrixOS.Runtime;
+
+/// <summary>
+/// What a process's environment would hold, answered by the kernel: environment variables from the
+/// kernel command line (<c>env.NAME=value</c>), the machine name, the OS release, the user (root).
+/// Defaults: TZ is the empty string (CoreLib reads it as "local time is UTC" without looking for
+/// time-zone files) and DOTNET_DebugWriteToStdErr=1 (Debug.WriteLine goes to the serial console).
+/// </summary>
+public static unsafe class KernelEnvironment
+{
+    public const string MachineName = "strixos";
+    public const string Release = "0.1";
+
+    /// <summary>
+    /// Set unless the command line sets them: TZ empty (local time is UTC, no time-zone files), and
+    /// Debug.WriteLine to standard error, which is the serial console.
+    /// </summary>
+    private static readonly string[] Defaults = ["TZ=", "DOTNET_DebugWriteToStdErr=1"];
+
+    // Each variable is kept as a NUL-terminated "NAME=value" string on the native heap, as in environ.
+    private static byte** _variables;
+    private static int _count;
+
+    /// <summary>Takes the <c>env.NAME=value</c> words of the command line (called once at boot).</summary>
+    public static void Use(CommandLine commandLine)
+    {
+        string[] words = commandLine.Text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        _variables = (byte**)KernelHeap.Allocate((ulong)(words.Length + Defaults.Length + 1) * 8);
+        _count = 0;
+        foreach (string word in words)
+        {
+            if (word.StartsWith("env.", StringComparison.Ordinal) && word.IndexOf('=') > 4)
+                _variables[_count++] = ToCString(word.Substring(4));
+        }
+        foreach (string pair in Defaults)
+        {
+            string name = pair.Substring(0, pair.IndexOf('=') + 1);
+            bool set = false;
+            foreach (string word in words)
+                set |= word.StartsWith("env." + name, StringComparison.Ordinal);
+            if (!set)
+                _variables[_count++] = ToCString(pair);
+        }
+        _variables[_count] = null;
+    }
+
+    /// <summary>A copy on the native heap, NUL-terminated (ASCII; other characters become '?').</summary>
+    public static byte* ToCString(string text)
+    {
+        byte* copy = KernelHeap.Allocate((ulong)text.Length + 1);
+        for (int i = 0; i < text.Length; i++)
+            copy[i] = text[i] < 0x80 ? (byte)text[i] : (byte)'?';
+        copy[text.Length] = 0;
+        return copy;
+    }
+
+    [RuntimeExport("SystemNative_GetEnv")]
+    private static byte* GetEnv(byte* name)
+    {
+        if (_variables == null)
+            return name[0] == 'T' && name[1] == 'Z' && name[2] == 0 ? EmptyTz() : null;
+        for (int i = 0; i < _count; i++)
+        {
+            byte* entry = _variables[i];
+            int j = 0;
+            while (name[j] != 0 && entry[j] == name[j])
+                j++;
+            if (name[j] == 0 && entry[j] == '=')
+                return entry + j + 1;
+        }
+        return null;
+    }
+
+    private static byte* _emptyTz;
+    private static byte* EmptyTz() => _emptyTz != null ? _emptyTz : (_emptyTz = ToCString(""));
+
+    [RuntimeExport("SystemNative_GetEnviron")]
+    private static byte** GetEnviron()
+    {
+        if (_variables == null)
+            Use(new CommandLine(""));
+        return _variables;
+    }
+
+    [RuntimeExport("SystemNative_FreeEnviron")]
+    private static void FreeEnviron(byte** environ) { }
+
+    [RuntimeExport("SystemNative_GetHostName")]
+    private static int GetHostName(byte* name, int length)
+    {
+        if (length <= MachineName.Length)
+            return -1;
+        for (int i = 0; i < MachineName.Length; i++)
+            name[i] = (byte)MachineName[i];
+        name[MachineName.Length] = 0;
+        return 0;
+    }
+
+    // The marshaller frees these strings with SystemNative_Free: each call returns a fresh copy.
+    [RuntimeExport("SystemNative_GetUnixRelease")]
+    private static byte* GetUnixRelease() => ToCString(Release);
+
+    [RuntimeExport("SystemNative_GetUnixName")]
+    private static byte* GetUnixName() => ToCString("StrixOS");
+
+    [RuntimeExport("SystemNative_GetProcessPath")]
+    private static byte* GetProcessPath() => ToCString("/boot/strix.elf");
+
+    [RuntimeExport("SystemNative_GetCwd")]
+    private static byte* GetCwd(byte* buffer, int size)
+    {
+        if (size < 2)
+        {
+            Errno.Set(Errno.ERANGE);
+            return null;
+        }
+        buffer[0] = (byte)'/';
+        buffer[1] = 0;
+        return buffer;
+    }
+
+    [RuntimeExport("SystemNative_GetEUid")]
+    private static uint GetEUid() => 0;
+
+    [RuntimeExport("SystemNative_GetEGid")]
+    private static uint GetEGid() => 0;
+
+    [RuntimeExport("SystemNative_GetGroups")]
+    private static int GetGroups(int count, uint* groups) => 0;
+
+    /// <summary>syslog(3): to the serial console, like SystemNative_LogError.</summary>
+    [RuntimeExport("SystemNative_SysLog")]
+    private static void SysLog(int priority, byte* message, byte* argument)
+    {
+        SerialPort.Com1.Write("[syslog] "u8);
+        bool formatIsPlainString = message[0] == '%' && message[1] == 's' && message[2] == 0;   // CoreLib passes "%s", text
+        SerialPort.Com1.WriteCString(formatIsPlainString && argument != null ? argument : message);
+        SerialPort.Com1.Write("\r\n"u8);
+    }
+}
