@@ -37,11 +37,11 @@ public sealed unsafe partial class OffsetPageTable
     {
         if (level == 1)
             return;
-        int shift = 3 + 9 * level;
-        int firstIndex = (int)((first >> shift) & 511);
-        int lastIndex = (int)((last >> shift) & 511);
+        var window = new TableWindow(level, first, last);
+        int firstIndex = window.FirstIndex;
+        int lastIndex = window.LastIndex;
         PageTableEntry* entries = (PageTableEntry*)table;
-        ulong span = 1UL << shift;
+        ulong span = window.EntrySpan;
         ulong entryBase = first & ~(span - 1);
         for (int i = firstIndex; i <= lastIndex; i++, entryBase += span)
         {

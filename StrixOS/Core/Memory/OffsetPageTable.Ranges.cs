@@ -85,9 +85,9 @@ public sealed unsafe partial class OffsetPageTable
     /// <paramref name="table"/> is null for a table that does not exist yet.</summary>
     private bool CheckMapRange(PageTable* table, int level, ulong first, ulong last, ref RangeWalk walk)
     {
-        int shift = 3 + 9 * level;
-        int firstIndex = (int)((first >> shift) & 511);
-        int lastIndex = (int)((last >> shift) & 511);
+        var window = new TableWindow(level, first, last);
+        int firstIndex = window.FirstIndex;
+        int lastIndex = window.LastIndex;
         PageTableEntry* entries = (PageTableEntry*)table;
         if (level == 1)
         {
@@ -102,7 +102,7 @@ public sealed unsafe partial class OffsetPageTable
             return true;
         }
 
-        ulong span = 1UL << shift;
+        ulong span = window.EntrySpan;
         ulong entryBase = first & ~(span - 1);
         for (int i = firstIndex; i <= lastIndex; i++, entryBase += span)
         {
@@ -143,9 +143,9 @@ public sealed unsafe partial class OffsetPageTable
     /// <summary>Write pass: makes the same choices as <see cref="CheckMapRange"/>, which guaranteed success.</summary>
     private void WriteMapRange(PageTable* table, int level, ulong first, ulong last, ref RangeWalk walk, IFrameAllocator allocator)
     {
-        int shift = 3 + 9 * level;
-        int firstIndex = (int)((first >> shift) & 511);
-        int lastIndex = (int)((last >> shift) & 511);
+        var window = new TableWindow(level, first, last);
+        int firstIndex = window.FirstIndex;
+        int lastIndex = window.LastIndex;
         PageTableEntry* entries = (PageTableEntry*)table;
         if (level == 1)
         {
@@ -156,7 +156,7 @@ public sealed unsafe partial class OffsetPageTable
             return;
         }
 
-        ulong span = 1UL << shift;
+        ulong span = window.EntrySpan;
         ulong entryBase = first & ~(span - 1);
         for (int i = firstIndex; i <= lastIndex; i++, entryBase += span)
         {
@@ -213,11 +213,11 @@ public sealed unsafe partial class OffsetPageTable
     {
         if (level == 1)
             return true;
-        int shift = 3 + 9 * level;
-        int firstIndex = (int)((first >> shift) & 511);
-        int lastIndex = (int)((last >> shift) & 511);
+        var window = new TableWindow(level, first, last);
+        int firstIndex = window.FirstIndex;
+        int lastIndex = window.LastIndex;
         PageTableEntry* entries = (PageTableEntry*)table;
-        ulong span = 1UL << shift;
+        ulong span = window.EntrySpan;
         ulong entryBase = first & ~(span - 1);
         for (int i = firstIndex; i <= lastIndex; i++, entryBase += span)
         {
@@ -244,11 +244,11 @@ public sealed unsafe partial class OffsetPageTable
 
     private void ClearRange(PageTable* table, int level, ulong first, ulong last, ref RangeWalk walk, ref TlbFlushBatch flushes)
     {
-        int shift = 3 + 9 * level;
-        int firstIndex = (int)((first >> shift) & 511);
-        int lastIndex = (int)((last >> shift) & 511);
+        var window = new TableWindow(level, first, last);
+        int firstIndex = window.FirstIndex;
+        int lastIndex = window.LastIndex;
         PageTableEntry* entries = (PageTableEntry*)table;
-        ulong span = 1UL << shift;
+        ulong span = window.EntrySpan;
         ulong entryBase = first & ~(span - 1);
         for (int i = firstIndex; i <= lastIndex; i++, entryBase += span)
         {

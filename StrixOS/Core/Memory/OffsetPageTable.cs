@@ -44,7 +44,7 @@ public sealed unsafe partial class OffsetPageTable
 
     /// <summary>The entry of <paramref name="table"/> (at <paramref name="level"/>) on the walk of <paramref name="address"/>.</summary>
     private static PageTableEntry* EntryOf(PageTable* table, ulong address, int level)
-        => (PageTableEntry*)table + ((address >> (3 + 9 * level)) & 511);
+        => (PageTableEntry*)table + TableWindow.IndexOf(address, level);
 
     private static bool IsHuge(PageTableEntry* entry) => (entry->Raw & HugeBit) != 0;
 

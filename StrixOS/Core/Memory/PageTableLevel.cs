@@ -15,7 +15,7 @@ public enum PageTableLevel : byte
 public static class PageTableLevelExtensions
 {
     /// <summary>Bytes of virtual address space one entry of a table at this level covers (4 KiB .. 512 GiB).</summary>
-    public static ulong EntrySpan(this PageTableLevel level) => 1UL << (12 + 9 * ((int)level - 1));
+    public static ulong EntrySpan(this PageTableLevel level) => 1UL << TableWindow.Shift((int)level);
 
     /// <summary>The page size whose leaf entries live at this level; false for level 4, which has none.</summary>
     public static bool TryGetLeafPageSize(this PageTableLevel level, out PageSize size)

@@ -44,14 +44,14 @@ public readonly struct VirtAddr : IEquatable<VirtAddr>, IComparable<VirtAddr>
     public bool IsLowerHalf => Value < LowerHalfEnd;
 
     public PageOffset PageOffset => PageOffset.NewTruncate((ushort)Value);
-    public PageTableIndex P1Index => PageTableIndex.NewTruncate((ushort)(Value >> 12));
-    public PageTableIndex P2Index => PageTableIndex.NewTruncate((ushort)(Value >> 21));
-    public PageTableIndex P3Index => PageTableIndex.NewTruncate((ushort)(Value >> 30));
-    public PageTableIndex P4Index => PageTableIndex.NewTruncate((ushort)(Value >> 39));
+    public PageTableIndex P1Index => Index(PageTableLevel.One);
+    public PageTableIndex P2Index => Index(PageTableLevel.Two);
+    public PageTableIndex P3Index => Index(PageTableLevel.Three);
+    public PageTableIndex P4Index => Index(PageTableLevel.Four);
 
     /// <summary>The index into the table of <paramref name="level"/> that translates this address.</summary>
     public PageTableIndex Index(PageTableLevel level)
-        => PageTableIndex.NewTruncate((ushort)(Value >> (12 + 9 * ((int)level - 1))));
+        => PageTableIndex.NewTruncate((ushort)TableWindow.IndexOf(Value, (int)level));
 
     public bool IsAligned(ulong alignment) => (Value & (alignment - 1)) == 0;
 
