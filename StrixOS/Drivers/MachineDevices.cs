@@ -1,9 +1,11 @@
 using StrixOS.Boot;
+using StrixOS.Cpu;
 
 namespace StrixOS.Drivers;
 
 /// <summary>
-/// Brings up the machine beyond the CPU and memory, in order: ACPI tables. Called once by the boot
+/// Brings up the machine beyond the CPU and memory, in order: ACPI tables, interrupt controllers, the
+/// APIC timer. Called once by the boot
 /// sequence after the kernel heap is up.
 /// </summary>
 public static class MachineDevices
@@ -11,5 +13,7 @@ public static class MachineDevices
     public static void Start(BootInfo boot)
     {
         Platform.ReadAcpi(boot);
+        Interrupts.Initialize(Platform.Acpi?.Madt);
+        Clock.Calibrate();
     }
 }
