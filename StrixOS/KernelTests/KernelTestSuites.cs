@@ -32,6 +32,7 @@ public static class KernelTestSuites
         RuntimeTests.Register(registry);
         BootTests.Register(registry);
         PagingTests.Register(registry);
+        MachineTests.Register(registry);
         FaultTests.Register(registry);
         AddressSpaceTests.Register(registry);
         FrameAllocatorTests.Register(registry);
