@@ -24,6 +24,7 @@ public static class KernelHost
     public static void Boot(Kernel kernel)
     {
         SerialPort.Com1.Initialize();
+        Drivers.Screen.BootScreen.Attach();
         DescriptorTables.Load();
         // The host test runner passes its command line through QEMU fw_cfg; GRUB's comes with BootInfo.
         string? hostCommandLine = QemuFwCfg.ReadTextFile("opt/strix/cmdline");

@@ -5,7 +5,7 @@ namespace StrixOS.Drivers;
 
 /// <summary>
 /// Brings up the machine beyond the CPU and memory, in order: ACPI tables, interrupt controllers, the
-/// APIC timer. Called once by the boot
+/// APIC timer, keyboard and serial input. Called once by the boot
 /// sequence after the kernel heap is up.
 /// </summary>
 public static class MachineDevices
@@ -15,5 +15,8 @@ public static class MachineDevices
         Platform.ReadAcpi(boot);
         Interrupts.Initialize(Platform.Acpi?.Madt);
         Clock.Calibrate();
+        Diagnostics.KernelLog.Info($"screen: {Screen.BootScreen.Description}");
+        Input.Ps2Keyboard.Initialize();
+        Input.SerialInput.Initialize();
     }
 }

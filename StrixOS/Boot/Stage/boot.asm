@@ -53,6 +53,10 @@ mb2_header:
     dw 6, 0                                         ; module alignment: page-aligned modules
     dd 8
     align 8
+    dw 5, 1                                         ; framebuffer, optional: any mode, 32 bpp preferred
+    dd 20                                           ; (grub.cfg keeps VGA text under BIOS)
+    dd 0, 0, 32
+    align 8
     dw 0, 0                                         ; end tag
     dd 8
 mb2_header_end:
