@@ -22,8 +22,7 @@ public static class SerialInput
         byte vector = Cpu.Interrupts.RegisterIsaIrq(4, OnInterrupt);
         Ports.Out8(ModemControl, 0x0B);        // DTR, RTS, OUT2 (OUT2 gates the UART's interrupt line)
         Ports.Out8(InterruptEnable, 0x01);     // received data available
-        while ((Ports.In8(LineStatus) & 1) != 0)
-            Ports.In8(Base);
+        OnInterrupt();                         // bytes that arrived before the interrupt was on
         KernelLog.Info($"serial: COM1 input on IRQ 4 (vector 0x{vector:X2})");
     }
 
