@@ -53,9 +53,9 @@ mb2_header:
     dw 6, 0                                         ; module alignment: page-aligned modules
     dd 8
     align 8
-    dw 5, 1                                         ; framebuffer, optional: any mode, 32 bpp preferred
+    dw 5, 1                                         ; framebuffer, optional, no preferred size or depth
     dd 20                                           ; (grub.cfg keeps VGA text under BIOS)
-    dd 0, 0, 32
+    dd 0, 0, 0                                      ; (a depth here would rule out text mode)
     align 8
     dw 0, 0                                         ; end tag
     dd 8
