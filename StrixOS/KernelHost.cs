@@ -75,7 +75,7 @@ public static class KernelHost
         KernelLog.Info($"memory: {frames.FreeFrames} of {frames.TotalFrames} frames free (buddy allocator, {frames.MetadataFrames} frames of bitmap); " +
                        $"PCID {(pcid ? "on" : "off")}; kernel heap at {Hex.Format(KernelHeapLayout.Start)} (boot used {earlyHeapUsed / 1024} KiB of the early heap)");
 
-        MachineDevices.Start(boot);
+        MachineDevices.Start(boot, commandLine);
 
         kernel.BootInfo = boot;
         kernel.CommandLine = commandLine;

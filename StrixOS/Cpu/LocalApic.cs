@@ -18,6 +18,7 @@ public static unsafe class LocalApic
     private const uint LvtTimer = 0x320, LvtLint0 = 0x350, LvtLint1 = 0x360, LvtError = 0x370;
     private const uint TimerInitialCount = 0x380, TimerCurrentCount = 0x390, TimerDivide = 0x3E0;
     private const uint Masked = 1u << 16;
+    private const uint InterruptCommandLow = 0x300, SelfShorthand = 1u << 18;
 
     private static byte* _registers;
 
@@ -45,6 +46,9 @@ public static unsafe class LocalApic
     }
 
     public static void EndOfInterrupt() => Write(Eoi, 0);
+
+    /// <summary>Interrupts this CPU with <paramref name="vector"/> (ICR, fixed delivery, "self" shorthand).</summary>
+    public static void SendSelfInterrupt(byte vector) => Write(InterruptCommandLow, vector | SelfShorthand);
 
     /// <summary>Timer counts down at the bus clock / 16.</summary>
     public static void TimerSetDivideBy16() => Write(TimerDivide, 0x3);

@@ -10,7 +10,7 @@ namespace StrixOS.Drivers;
 /// </summary>
 public static class MachineDevices
 {
-    public static void Start(BootInfo boot)
+    public static void Start(BootInfo boot, CommandLine commandLine)
     {
         Platform.ReadAcpi(boot);
         Interrupts.Initialize(Platform.Acpi?.Madt);
@@ -18,5 +18,6 @@ public static class MachineDevices
         Diagnostics.KernelLog.Info($"screen: {Screen.BootScreen.Description}");
         Input.Ps2Keyboard.Initialize();
         Input.SerialInput.Initialize();
+        ClockProbes.Run(commandLine);
     }
 }
