@@ -28,7 +28,7 @@ public class ScreenTests(ITestOutputHelper output)
         qemu.TypeOnKeyboard("Hello, Strix!\n");
         Assert.True(qemu.WaitForText("Text typed: Hello, Strix!", TimeSpan.FromSeconds(30)), "keyboard line not echoed on COM1:\n" + qemu.Transcript);
         qemu.TypeOnSerial("typed on com1\n");
-        Assert.True(qemu.WaitForText("Text typed: typed on com1", TimeSpan.FromSeconds(30)), "serial line not echoed:\n" + qemu.Transcript);
+        Assert.True(qemu.WaitForText("Text typed: typed on com1\nInput: ", TimeSpan.FromSeconds(30)), "serial line not echoed:\n" + qemu.Transcript);
 
         string[] screen = ScreenText.FromVgaText(qemu.ReadPhysical(0xB8000, 80 * 25 * 2));
         output.WriteLine(string.Join("\n", screen));
@@ -38,7 +38,7 @@ public class ScreenTests(ITestOutputHelper output)
         Assert.Contains("Input: Hello, Strix!", screen);
         Assert.Contains("Text typed: Hello, Strix!", screen);
         Assert.Contains("Text typed: typed on com1", screen);
-        Assert.Equal("Input:", screen.Last(l => l.Length > 0));
+        Assert.Equal("Input:", screen.Last(l => l.Length > 0));   // the prompt after the serial line (waited for above)
     }
 
     [Fact]
@@ -83,10 +83,17 @@ public class ScreenTests(ITestOutputHelper output)
         Assert.Equal(message, screen[0]);
     }
 
+    /// <summary>
+    /// A 100 ms sleep lasts 100 ms of the host's time within 5%, in two parts that a loaded host cannot blur:
+    /// each sleep lasts 100-105 ms on the kernel's clock, and over the whole run (20 sleeps, about 2 s) the
+    /// kernel's clock advances at the host clock's rate within 5% (its readings against the times the lines
+    /// arrive). The intervals between the lines as the host saw them are printed, not asserted: they include
+    /// the time the guest takes to print, which grows with the host's load.
+    /// </summary>
     [Fact]
     public void Stop_powers_QEMU_off_through_ACPI_and_100_ms_sleeps_match_the_host_clock()
     {
-        const int ticks = 10;
+        const int ticks = 20;
         using QemuSession qemu = QemuSession.Start(KernelBoot.DefaultImage, commandLine: $"strix.sleeptest={ticks}");
         int? status = qemu.WaitForExit(BootTimeout);
         output.WriteLine(qemu.Transcript);
@@ -95,15 +102,20 @@ public class ScreenTests(ITestOutputHelper output)
 
         List<SerialLine> tickLines = qemu.Lines.Where(l => l.Text.StartsWith("sleep-test: tick ", StringComparison.Ordinal)).ToList();
         Assert.Equal(ticks, tickLines.Count);
-        var hostMs = new List<double>();
+        // "sleep-test: tick I slept NS ns at NS ns"
+        List<double> sleptMs = tickLines.Select(l => ulong.Parse(l.Text.Split(' ')[4]) / 1e6).ToList();
+        List<double> kernelAtMs = tickLines.Select(l => ulong.Parse(l.Text.Split(' ')[7]) / 1e6).ToList();
+        var hostIntervals = new List<double>();
         for (int i = 1; i < tickLines.Count; i++)
-            hostMs.Add((tickLines[i].At - tickLines[i - 1].At).TotalMilliseconds);
-        hostMs.Sort();
-        double median = hostMs[hostMs.Count / 2];
-        output.WriteLine($"host intervals (ms, sorted): {string.Join(", ", hostMs.Select(m => m.ToString("F1")))}; median {median:F1}");
-        Assert.InRange(median, 95.0, 105.0);
+            hostIntervals.Add((tickLines[i].At - tickLines[i - 1].At).TotalMilliseconds);
+        double hostSpan = (tickLines[^1].At - tickLines[0].At).TotalMilliseconds;
+        double kernelSpan = kernelAtMs[^1] - kernelAtMs[0];
+        double rate = kernelSpan / hostSpan;
+        output.WriteLine($"slept (kernel clock, ms): {string.Join(", ", sleptMs.Select(m => m.ToString("F2")))}");
+        output.WriteLine($"line intervals (host clock, ms): {string.Join(", ", hostIntervals.Select(m => m.ToString("F1")))}");
+        output.WriteLine($"kernel clock {kernelSpan:F1} ms over {hostSpan:F1} ms of host clock: rate {rate:F4}");
 
-        var kernelMs = tickLines.Select(l => ulong.Parse(l.Text.Split(' ')[4]) / 1e6).OrderBy(m => m).ToList();
-        Assert.InRange(kernelMs[kernelMs.Count / 2], 100.0, 105.0);
+        Assert.All(sleptMs, ms => Assert.InRange(ms, 100.0, 105.0));
+        Assert.InRange(rate, 0.95, 1.05);
     }
 }

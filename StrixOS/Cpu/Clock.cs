@@ -4,8 +4,8 @@ using StrixOS.Plugs;
 namespace StrixOS.Cpu;
 
 /// <summary>
-/// Time: the monotonic clock is the TSC calibrated against the PIT (<see cref="Timestamp"/>, the same one
-/// behind Stopwatch and Environment.TickCount64); waiting is the local APIC timer in one-shot mode,
+/// Time: the monotonic clock is the TSC calibrated against the HPET, or the PIT without one
+/// (<see cref="Timestamp"/>, the same clock behind Stopwatch and Environment.TickCount64); waiting is the local APIC timer in one-shot mode,
 /// calibrated against that clock, with the CPU halted until the interrupt.
 /// </summary>
 public static class Clock
@@ -18,9 +18,22 @@ public static class Clock
 
     public static ulong ApicTimerHz => _apicTicksPerSecond;
 
-    /// <summary>Measures the APIC timer's rate over 10 ms of the TSC clock. Interrupts must be set up.</summary>
-    public static void Calibrate()
+    /// <summary>
+    /// Re-measures the TSC against the HPET (when ACPI lists one), then the APIC timer's rate over 10 ms of
+    /// the TSC clock. Interrupts must be set up.
+    /// </summary>
+    public static void Calibrate(ulong hpetAddress)
     {
+        string source = Timestamp.TicksPerSecond != 0 && Timestamp.IsCalibrated ? "PIT" : "nothing: no PIT";
+        if (hpetAddress != 0)
+        {
+            ulong hz = HpetCounter.MeasureTscHz(hpetAddress);
+            if (hz != 0)
+            {
+                Timestamp.Recalibrate(hz);
+                source = "HPET";
+            }
+        }
         LocalApic.TimerSetDivideBy16();
         ulong start = Timestamp.Nanoseconds;
         LocalApic.TimerStartFreeRunning();
@@ -32,7 +45,7 @@ public static class Clock
         LocalApic.TimerStop();
         _apicTicksPerSecond = (ulong)elapsed * 1_000_000_000UL / (now - start);
         Interrupts.RegisterLocalVector(LocalApic.TimerVector, static () => { });
-        KernelLog.Info($"clock: TSC {Timestamp.TicksPerSecond / 1000} kHz{(Timestamp.IsCalibrated ? "" : " (not calibrated: no PIT)")}, " +
+        KernelLog.Info($"clock: TSC {Timestamp.TicksPerSecond / 1000} kHz (measured against the {source}), " +
                        $"APIC timer {_apicTicksPerSecond / 1000} kHz (bus clock / 16)");
     }
 

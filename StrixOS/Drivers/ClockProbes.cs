@@ -8,7 +8,8 @@ namespace StrixOS.Drivers;
 
 /// <summary>
 /// Measurements a host test or a person asks for on the command line: <c>strix.sleeptest=N</c> sleeps
-/// 100 ms N times and prints a line after each (the host times the lines against its own clock);
+/// 100 ms N times and prints a line after each with the time it slept and the clock's reading (the host
+/// compares the clock's rate with its own);
 /// <c>strix.irqlatency</c> sends this CPU 1000 self-interrupts and prints the cycles from the send to the
 /// handler's first C# line (docs/benchmarks.md).
 /// </summary>
@@ -33,7 +34,7 @@ public static class ClockProbes
             ulong before = Clock.Nanoseconds;
             Clock.Sleep(100);
             ulong slept = Clock.Nanoseconds - before;
-            KernelLog.Raw($"sleep-test: tick {i} slept {slept} ns");
+            KernelLog.Raw($"sleep-test: tick {i} slept {slept} ns at {Clock.Nanoseconds} ns");
         }
     }
 

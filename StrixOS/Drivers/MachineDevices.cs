@@ -14,7 +14,7 @@ public static class MachineDevices
     {
         Platform.ReadAcpi(boot);
         Interrupts.Initialize(Platform.Acpi?.Madt);
-        Clock.Calibrate();
+        Clock.Calibrate(Platform.Acpi?.Hpet is { } hpet && hpet.BaseAddress.AddressSpace == Acpi.GenericAddress.SystemMemory ? hpet.BaseAddress.Address : 0);
         Diagnostics.KernelLog.Info($"screen: {Screen.BootScreen.Description}");
         Input.Ps2Keyboard.Initialize();
         Input.SerialInput.Initialize();
