@@ -10,7 +10,7 @@ namespace StrixOS.Cpu;
 /// </summary>
 public static class Clock
 {
-    private const ulong CalibrationNs = 10_000_000;
+    private const ulong CalibrationNs = 5_000_000;   // each boot pays it; the reads at both ends are adjacent
     private static ulong _apicTicksPerSecond;
 
     /// <summary>Nanoseconds since boot (monotonic).</summary>
@@ -19,7 +19,7 @@ public static class Clock
     public static ulong ApicTimerHz => _apicTicksPerSecond;
 
     /// <summary>
-    /// Re-measures the TSC against the HPET (when ACPI lists one), then the APIC timer's rate over 10 ms of
+    /// Re-measures the TSC against the HPET (when ACPI lists one), then the APIC timer's rate over 5 ms of
     /// the TSC clock. Interrupts must be set up.
     /// </summary>
     public static void Calibrate(ulong hpetAddress)

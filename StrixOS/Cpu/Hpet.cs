@@ -5,7 +5,7 @@ namespace StrixOS.Cpu;
 
 /// <summary>
 /// The HPET's main counter, used to measure the TSC's rate: both counters are read together at the start
-/// and the end of a 20 ms window, so the rate is right even when the CPU looks at the clock late.
+/// and the end of a 10 ms window, so the rate is right even when the CPU looks at the clock late.
 /// </summary>
 public static unsafe class HpetCounter
 {
@@ -24,7 +24,7 @@ public static unsafe class HpetCounter
         ulong configuration = Mmio.Read64(hpet + Configuration);
         if ((configuration & EnableCounter) == 0)
             *(ulong*)(hpet + Configuration) = configuration | EnableCounter;
-        ulong window = 20_000_000_000_000UL / period;               // 20 ms in HPET ticks
+        ulong window = 10_000_000_000_000UL / period;               // 10 ms in HPET ticks
         ulong maxGap = 20_000_000_000UL / period;                   // 20 us: a tighter bracket than any stall
         if (!TryReadTogether(hpet, maxGap, out ulong hpetStart, out ulong tscStart))
             return 0;
