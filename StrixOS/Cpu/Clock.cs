@@ -24,15 +24,17 @@ public static class Clock
     /// </summary>
     public static void Calibrate(ulong hpetAddress)
     {
-        string source = Timestamp.TicksPerSecond != 0 && Timestamp.IsCalibrated ? "PIT" : "nothing: no PIT";
-        if (hpetAddress != 0)
+        // The HPET first: with one, the PIT's 10 ms measurement is never needed at all.
+        ulong hpetHz = hpetAddress != 0 ? HpetCounter.MeasureTscHz(hpetAddress) : 0;
+        string source;
+        if (hpetHz != 0)
         {
-            ulong hz = HpetCounter.MeasureTscHz(hpetAddress);
-            if (hz != 0)
-            {
-                Timestamp.Recalibrate(hz);
-                source = "HPET";
-            }
+            Timestamp.Recalibrate(hpetHz);
+            source = "HPET";
+        }
+        else
+        {
+            source = Timestamp.TicksPerSecond != 0 && Timestamp.IsCalibrated ? "PIT" : "nothing: no PIT";
         }
         LocalApic.TimerSetDivideBy16();
         ulong start = Timestamp.Nanoseconds;

@@ -4,9 +4,10 @@ using StrixOS.Plugs;
 namespace StrixOS.Cpu;
 
 /// <summary>
-/// Time from the TSC, calibrated first against the PIT (channel 2, 10 ms one-shot), then, once the ACPI
-/// tables are read, against the HPET when there is one (<see cref="Recalibrate"/>). If the PIT never
-/// answers, a nominal 1 GHz is assumed until then and <see cref="IsCalibrated"/> says so.
+/// Time from the TSC: measured against the HPET once the ACPI tables are read, when there is one
+/// (<see cref="Recalibrate"/>); otherwise, or if the clock is read before that, against the PIT (channel
+/// 2, 10 ms one-shot). If the PIT never answers, a nominal 1 GHz is assumed and <see cref="IsCalibrated"/>
+/// says so.
 /// </summary>
 public static class Timestamp
 {
@@ -44,7 +45,7 @@ public static class Timestamp
     /// </summary>
     public static void Recalibrate(ulong ticksPerSecond)
     {
-        ulong now = Nanoseconds;
+        ulong now = _ticksPerSecond == 0 ? 0 : Nanoseconds;   // never measured against the PIT: start at 0
         _start = Plugs.X64.ReadTimestampCounter();
         _startNanoseconds = now;
         _ticksPerSecond = ticksPerSecond;
