@@ -41,7 +41,8 @@ public abstract class Kernel
     /// <summary>Runs in a loop until <see cref="Stop"/> is called.</summary>
     protected abstract void Run();
 
-    /// <summary>Ends the kernel: QEMU exits with success (33) or failure (35); real hardware halts.</summary>
+    /// <summary>Ends the kernel: QEMU's exit device gives success (33) or failure (35); without it, success
+    /// powers the machine off through ACPI and failure halts with the report on the screen.</summary>
     protected void Stop(bool success = true)
     {
         StopRequested = true;

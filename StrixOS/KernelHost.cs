@@ -31,6 +31,7 @@ public static class KernelHost
     public static void Boot(Kernel kernel, KernelTestRun runTests)
     {
         SerialPort.Com1.Initialize();
+        Drivers.Screen.BootScreen.Attach();
         DescriptorTables.Load();
         // The host test runner passes its command line through QEMU fw_cfg; GRUB's comes with BootInfo.
         string? hostCommandLine = QemuFwCfg.ReadTextFile("opt/strix/cmdline");
@@ -63,6 +64,8 @@ public static class KernelHost
         Runtime.KernelHeap.Use(memory.Heap);
         KernelLog.Info($"memory: {frames.FreeFrames} of {frames.TotalFrames} frames free (buddy allocator, {frames.MetadataFrames} frames of bitmap); " +
                        $"PCID {(pcid ? "on" : "off")}; kernel heap at {Hex.Format(KernelHeapLayout.Start)} (boot used {earlyHeapUsed / 1024} KiB of the early heap)");
+
+        MachineDevices.Start(boot, commandLine);
 
         kernel.BootInfo = boot;
         kernel.CommandLine = commandLine;

@@ -48,6 +48,15 @@ public static unsafe class DescriptorTables
                               | ((ulong)InterruptGate << 40) | (((handler >> 16) & 0xFFFF) << 48);
             idt[vector * 2 + 1] = handler >> 32;
         }
+        // Hardware interrupts (irq.asm): on the current stack, interrupts off while the handler runs.
+        ulong* irqStubs = InterruptFlag.IrqStubs();
+        for (int vector = 32; vector < 256; vector++)
+        {
+            ulong handler = irqStubs[vector - 32];
+            idt[vector * 2] = (handler & 0xFFFF) | ((ulong)KernelCode << 16)
+                              | ((ulong)InterruptGate << 40) | (((handler >> 16) & 0xFFFF) << 48);
+            idt[vector * 2 + 1] = handler >> 32;
+        }
         LoadDescriptorTable(idt, 256 * 16, isGdt: false);
     }
 

@@ -4,14 +4,17 @@ using StrixOS.Plugs;
 namespace StrixOS.Cpu;
 
 /// <summary>
-/// Time from the TSC, calibrated once against the PIT (channel 2, 10 ms one-shot). If the PIT
-/// never answers, a nominal 1 GHz is assumed and <see cref="IsCalibrated"/> says so.
+/// Time from the TSC: measured against the HPET once the ACPI tables are read, when there is one
+/// (<see cref="Recalibrate"/>); otherwise, or if the clock is read before that, against the PIT (channel
+/// 2, 10 ms one-shot). If the PIT never answers, a nominal 1 GHz is assumed and <see cref="IsCalibrated"/>
+/// says so.
 /// </summary>
 public static class Timestamp
 {
     private const uint PitHz = 1_193_182;
     private static ulong _ticksPerSecond;
     private static ulong _start;
+    private static ulong _startNanoseconds;
 
     public static bool IsCalibrated { get; private set; }
 
@@ -31,8 +34,22 @@ public static class Timestamp
         {
             ulong hz = TicksPerSecond;
             ulong ticks = Plugs.X64.ReadTimestampCounter() - _start;
-            return (ulong)((UInt128)ticks * 1_000_000_000UL / hz);
+            return _startNanoseconds + (ulong)((UInt128)ticks * 1_000_000_000UL / hz);
         }
+    }
+
+    /// <summary>
+    /// Takes a better rate (e.g. measured against the HPET, whose counter is read at the same moment as the
+    /// TSC, so a late look at the clock does not skew it, as a late look at the PIT's expiry flag does).
+    /// The clock continues from its current value: it never jumps back.
+    /// </summary>
+    public static void Recalibrate(ulong ticksPerSecond)
+    {
+        ulong now = _ticksPerSecond == 0 ? 0 : Nanoseconds;   // never measured against the PIT: start at 0
+        _start = Plugs.X64.ReadTimestampCounter();
+        _startNanoseconds = now;
+        _ticksPerSecond = ticksPerSecond;
+        IsCalibrated = true;
     }
 
     private static void Calibrate()

@@ -6,8 +6,9 @@ namespace StrixOS.Drivers;
 /// <summary>
 /// Leaving the machine. Under QEMU with <c>-device isa-debug-exit,iobase=0xf4,iosize=0x04</c> a
 /// write of v to port 0xF4 ends QEMU with status (v &lt;&lt; 1) | 1: 0x10 gives 33 (success),
-/// 0x11 gives 35 (failure). Without that device the write does nothing and the CPU halts with
-/// interrupts off, leaving the serial console readable.
+/// 0x11 gives 35 (failure). Without that device a successful stop powers the machine off through
+/// ACPI (QEMU then exits with 0); a failure halts with interrupts off, so the report stays readable
+/// on the screen and the serial console.
 /// </summary>
 public static class Machine
 {
@@ -15,11 +16,32 @@ public static class Machine
     public const uint SuccessCode = 0x10;
     public const uint FailureCode = 0x11;
 
+    private const ushort KeyboardControllerStatus = 0x64;
+    private const byte KeyboardControllerPulseReset = 0xFE;
+
     [DoesNotReturn]
     public static void Shutdown(bool success)
     {
         Ports.Out32(DebugExitPort, success ? SuccessCode : FailureCode);
+        if (success)
+            AcpiPower.TryPowerOff();
         X64.HaltForever();
+        while (true) { }
+    }
+
+    /// <summary>Restarts the machine: the FADT reset register, then the 8042's reset line, then a triple fault.</summary>
+    [DoesNotReturn]
+    public static void Reboot()
+    {
+        X64.DisableInterrupts();
+        AcpiPower.TryReset();
+        // 8042: wait until its input buffer is empty (an absent controller reads 0xFF: give up after a while).
+        for (int i = 0; i < 100_000 && (Ports.In8(KeyboardControllerStatus) & 2) != 0; i++)
+            X64.Pause();
+        Ports.Out8(KeyboardControllerStatus, KeyboardControllerPulseReset);
+        for (int i = 0; i < 1_000_000; i++)
+            X64.Pause();
+        X64.TripleFault();
         while (true) { }
     }
 }

@@ -6,7 +6,8 @@ namespace StrixOS.Drivers;
 /// <summary>A 16550 UART (COM1 at 0x3F8), 115200 baud, 8N1, polled. Line feeds go out as CR LF.</summary>
 public sealed unsafe class SerialPort
 {
-    public static readonly SerialPort Com1 = new(0x3F8);
+    private const ushort Com1Base = 0x3F8;
+    public static readonly SerialPort Com1 = new(Com1Base);
 
     private readonly ushort _base;
 
@@ -29,6 +30,8 @@ public sealed unsafe class SerialPort
         for (int spins = 0; spins < 100_000 && (Ports.In8((ushort)(_base + 5)) & 0x20) == 0; spins++)
             X64.Pause();
         Ports.Out8(_base, value);
+        if (_base == Com1Base)
+            Screen.ScreenConsole.Write(value);   // every COM1 line is on the screen too
     }
 
     public void Write(ReadOnlySpan<byte> bytes)

@@ -39,6 +39,7 @@ public static class KernelTestSuites
         LanguageTests.Register(registry);
         BootTests.RegisterKernelTests(registry);
         PagingTests.RegisterKernelTests(registry);
+        MachineTests.Register(registry);
         FaultTests.Register(registry);
         AddressSpaceTests.Register(registry);
         FrameAllocatorTests.Register(registry);

@@ -32,6 +32,8 @@ public static unsafe class X64
     [DllImport("*", EntryPoint = "strix_pause"), SuppressGCTransition] public static extern void Pause();
     /// <summary>Interrupts off, halt, never return: the machine stays inspectable.</summary>
     [DllImport("*", EntryPoint = "strix_halt_forever"), SuppressGCTransition] public static extern void HaltForever();
+    /// <summary>Loads an empty IDT and raises an interrupt: the CPU cannot deliver it and resets (last-resort reboot).</summary>
+    [DllImport("*", EntryPoint = "strix_triple_fault"), SuppressGCTransition] public static extern void TripleFault();
     [DllImport("*", EntryPoint = "strix_rdtsc"), SuppressGCTransition] public static extern ulong ReadTimestampCounter();
     [DllImport("*", EntryPoint = "strix_rdmsr"), SuppressGCTransition] public static extern ulong ReadMsr(uint msr);
     [DllImport("*", EntryPoint = "strix_wrmsr"), SuppressGCTransition] public static extern void WriteMsr(uint msr, ulong value);

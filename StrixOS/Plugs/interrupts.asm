@@ -137,4 +137,16 @@ strix_load_tss:
     ltr di
     ret
 
+; void strix_triple_fault(): an IDT of limit 0 makes any interrupt a triple fault, i.e. a CPU reset.
+global strix_triple_fault
+strix_triple_fault:
+    sub rsp, 16
+    mov word [rsp], 0
+    mov qword [rsp + 2], 0
+    lidt [rsp]
+    int3
+.spin:
+    hlt
+    jmp .spin
+
 section .note.GNU-stack noalloc noexec nowrite progbits

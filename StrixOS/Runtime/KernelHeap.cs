@@ -1,6 +1,7 @@
 using StrixOS.Boot.Stage;
 using StrixOS.Diagnostics;
 using StrixOS.Memory.Heap;
+using StrixOS.Plugs;
 
 namespace StrixOS.Runtime;
 
@@ -37,6 +38,15 @@ public static unsafe class KernelHeap
     /// <summary>Zeroed memory (16-byte aligned from the heap, 8 from the early heap); panics naming the size when exhausted.</summary>
     public static byte* Allocate(ulong size)
     {
+        // Interrupts off: a handler that allocates must not enter the heap or the page tables mid-operation.
+        ulong flags = InterruptFlag.SaveAndDisable();
+        byte* block = AllocateWithInterruptsOff(size);
+        InterruptFlag.Restore(flags);
+        return block;
+    }
+
+    private static byte* AllocateWithInterruptsOff(ulong size)
+    {
         // A nested allocation (while the heap itself is mid-operation) goes to the early heap.
         if (_heapReady && !_inHeap)
         {
@@ -52,6 +62,13 @@ public static unsafe class KernelHeap
 
     /// <summary>Gives a block back (SystemNative_Free). Early-heap memory is kept; anything else is a bug.</summary>
     public static void Free(byte* pointer)
+    {
+        ulong flags = InterruptFlag.SaveAndDisable();
+        FreeWithInterruptsOff(pointer);
+        InterruptFlag.Restore(flags);
+    }
+
+    private static void FreeWithInterruptsOff(byte* pointer)
     {
         if (pointer == null || (pointer >= _start && pointer < _end))
             return;

@@ -1,6 +1,7 @@
 ; StrixOS boot stage: from GRUB's multiboot2 hand-off (32-bit protected mode) to C#.
 ;
-;   1. 32-bit: check the CPU (long mode, NX), identity-map the first 4 GiB with 2 MiB pages,
+;   1. 32-bit: check the CPU (SSE2, long mode, NX; else a message on COM1 and VGA text),
+;      identity-map the first 4 GiB with 2 MiB pages,
 ;      enable SSE, PAE, EFER.LME|NXE, CR0.PG|WP and enter 64-bit mode (still at low addresses).
 ;   2. 64-bit, low: map all RAM the firmware reports at PHYS_MEM_OFFSET (1 GiB pages when CPUID
 ;      has them, 2 MiB otherwise, NX) and the kernel image at KERNEL_VMA with 4 KiB pages whose
@@ -53,6 +54,10 @@ mb2_header:
     dw 6, 0                                         ; module alignment: page-aligned modules
     dd 8
     align 8
+    dw 5, 1                                         ; framebuffer, optional, no preferred size or depth
+    dd 20                                           ; (grub.cfg keeps VGA text under BIOS)
+    dd 0, 0, 0                                      ; (a depth here would rule out text mode)
+    align 8
     dw 0, 0                                         ; end tag
     dd 8
 mb2_header_end:
@@ -68,6 +73,10 @@ _start:
     jne .not_multiboot
     mov [mb_info_phys], ebx
 
+    mov eax, 1                                      ; SSE2: compiled C# uses it
+    cpuid
+    test edx, 1 << 26
+    jz .no_sse2
     mov eax, 0x80000000
     cpuid
     cmp eax, 0x80000001
@@ -132,15 +141,26 @@ _start:
 .no_nx:
     mov esi, msg_no_nx
     jmp boot_fail32
+.no_sse2:
+    mov esi, msg_no_sse2
+    jmp boot_fail32
 
-; Print the zero-terminated string at esi on COM1, then exit QEMU with failure or halt.
+; Print the zero-terminated string at esi on COM1 and on the VGA text screen (white on red, top
+; line: what a BIOS machine shows; paging is off, so 0xB8000 is reached directly), then exit QEMU
+; with failure or halt.
 boot_fail32:
     mov dx, COM1
+    mov edi, 0xB8000
 .next:
     lodsb
     test al, al
     jz .done
     out dx, al
+    cmp al, 32
+    jb .next                                        ; CR and LF go to the serial port only
+    mov ah, 0x4F
+    mov [edi], ax
+    add edi, 2
     jmp .next
 .done:
     mov dx, DEBUG_EXIT_PORT
@@ -410,6 +430,7 @@ gdt64_pointer:
 msg_not_multiboot: db "StrixOS boot: not started by a multiboot2 boot loader (bad magic in EAX)", 13, 10, 0
 msg_no_long_mode:  db "StrixOS boot: this CPU has no 64-bit long mode", 13, 10, 0
 msg_no_nx:         db "StrixOS boot: this CPU has no NX (no-execute) support", 13, 10, 0
+msg_no_sse2:       db "StrixOS boot: this CPU has no SSE2", 13, 10, 0
 
 ; ---------------------------------------------------------------------------------------------
 ; Boot page tables: loaded with the image (so the memory map marks them in use) and

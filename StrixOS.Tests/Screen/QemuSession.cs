@@ -1,0 +1,279 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading;
+using StrixOS.Tests.Runner;
+
+namespace StrixOS.Tests.Screen;
+
+/// <summary>A serial line as it arrived, with the host's time of arrival.</summary>
+internal readonly record struct SerialLine(string Text, TimeSpan At);
+
+/// <summary>
+/// One interactive QEMU machine for the screen tests, used as a person would: a display adapter (QEMU's
+/// standard VGA), COM1 on this process's pipes (read lines, type text), and the QEMU monitor on a Unix
+/// socket for <c>sendkey</c>, <c>screendump</c> and <c>pmemsave</c>. Disposing kills QEMU.
+/// </summary>
+internal sealed class QemuSession : IDisposable
+{
+    private readonly Process _process;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly List<SerialLine> _lines = new();
+    private readonly string _directory;
+    private readonly string _monitorPath;
+    private Socket? _monitor;
+
+    private QemuSession(Process process, string directory, string monitorPath)
+    {
+        _process = process;
+        _directory = directory;
+        _monitorPath = monitorPath;
+    }
+
+    public static QemuSession Start(string image, bool uefi = false, string commandLine = "", bool debugExit = false,
+        string cpu = "qemu64", string memory = "128M")
+    {
+        Xunit.Assert.True(File.Exists(image), $"no kernel image at {image}: ./strix test builds it");
+        string directory = Directory.CreateTempSubdirectory("strix-screen-").FullName;
+        string monitor = Path.Combine(directory, "monitor.sock");
+        var start = new ProcessStartInfo(QemuProcess.Locate(QemuConfiguration.DefaultQemu) ?? QemuConfiguration.DefaultQemu)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in new[]
+                 {
+                     "-m", memory, "-cpu", cpu, "-display", "none", "-serial", "stdio", "-no-reboot", "-parallel", "none",
+                     "-monitor", $"unix:{monitor},server,nowait",
+                     "-drive", $"file={image.Replace(",", ",,")},format=raw,media=cdrom,readonly=on",
+                 })
+            start.ArgumentList.Add(argument);
+        if (uefi)
+        {
+            start.ArgumentList.Add("-bios");
+            start.ArgumentList.Add(QemuConfiguration.DefaultOvmf);
+        }
+        if (debugExit)
+        {
+            start.ArgumentList.Add("-device");
+            start.ArgumentList.Add("isa-debug-exit,iobase=0xf4,iosize=0x04");
+        }
+        if (commandLine.Length > 0)
+        {
+            start.ArgumentList.Add("-fw_cfg");
+            start.ArgumentList.Add($"name=opt/strix/cmdline,string={commandLine.Replace(",", ",,")}");
+        }
+        var process = new Process { StartInfo = start };
+        var session = new QemuSession(process, directory, monitor);
+        process.ErrorDataReceived += (_, _) => { };
+        process.Start();
+        process.BeginErrorReadLine();
+        // Raw characters, not lines: a prompt such as "Input: " has no line end yet.
+        var reader = new Thread(() => session.ReadSerial()) { IsBackground = true };
+        reader.Start();
+        return session;
+    }
+
+    private readonly StringBuilder _text = new();
+
+    private void ReadSerial()
+    {
+        var current = new StringBuilder();
+        char[] buffer = new char[4096];
+        int n;
+        while ((n = _process.StandardOutput.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            lock (_lines)
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    char c = buffer[i];
+                    if (c == '\r')
+                        continue;
+                    _text.Append(c);
+                    if (c == '\n')
+                    {
+                        _lines.Add(new SerialLine(current.ToString(), _clock.Elapsed));
+                        current.Clear();
+                    }
+                    else
+                    {
+                        current.Append(c);
+                    }
+                }
+                Monitor.PulseAll(_lines);
+            }
+        }
+        lock (_lines)
+            Monitor.PulseAll(_lines);
+    }
+
+    /// <summary>Everything COM1 printed so far (CR removed).</summary>
+    public string Transcript
+    {
+        get
+        {
+            lock (_lines)
+                return _text.ToString();
+        }
+    }
+
+    /// <summary>The complete lines so far, each with its time of arrival.</summary>
+    public List<SerialLine> Lines
+    {
+        get
+        {
+            lock (_lines)
+                return new List<SerialLine>(_lines);
+        }
+    }
+
+    /// <summary>Waits until COM1's output (a partial line included) contains <paramref name="text"/> after
+    /// <paramref name="fromCharacter"/>; false on timeout or QEMU's exit.</summary>
+    public bool WaitForText(string text, TimeSpan timeout, int fromCharacter = 0)
+    {
+        DateTime end = DateTime.UtcNow + timeout;
+        lock (_lines)
+        {
+            while (true)
+            {
+                if (_text.Length > fromCharacter && _text.ToString(fromCharacter, _text.Length - fromCharacter).Contains(text, StringComparison.Ordinal))
+                    return true;
+                TimeSpan left = end - DateTime.UtcNow;
+                if (left <= TimeSpan.Zero || _process.HasExited)
+                    return false;
+                Monitor.Wait(_lines, left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200));
+            }
+        }
+    }
+
+    /// <summary>How many characters COM1 has printed (a starting point for <see cref="WaitForText"/>).</summary>
+    public int TextLength
+    {
+        get
+        {
+            lock (_lines)
+                return _text.Length;
+        }
+    }
+
+    /// <summary>Types on COM1 (as a serial terminal would: Enter is CR).</summary>
+    public void TypeOnSerial(string text)
+    {
+        _process.StandardInput.Write(text.Replace("\n", "\r"));
+        _process.StandardInput.Flush();
+    }
+
+    /// <summary>Types on the PS/2 keyboard, one monitor <c>sendkey</c> per character.</summary>
+    public void TypeOnKeyboard(string text)
+    {
+        foreach (char c in text)
+            MonitorCommand("sendkey " + KeyName(c));
+    }
+
+    /// <summary>Physical memory, read by the monitor's <c>pmemsave</c>.</summary>
+    public byte[] ReadPhysical(ulong address, int length)
+    {
+        string file = Path.Combine(_directory, $"pmem-{address:x}-{_clock.ElapsedTicks}.bin");
+        MonitorCommand($"pmemsave 0x{address:x} {length} \"{file}\"");
+        return File.ReadAllBytes(file);
+    }
+
+    /// <summary>What the display shows, by the monitor's <c>screendump</c> (PPM).</summary>
+    public Ppm ScreenDump()
+    {
+        string file = Path.Combine(_directory, $"screen-{_clock.ElapsedTicks}.ppm");
+        MonitorCommand($"screendump \"{file}\"");
+        return Ppm.Parse(File.ReadAllBytes(file));
+    }
+
+    public int? WaitForExit(TimeSpan timeout) => _process.WaitForExit(timeout) ? _process.ExitCode : null;
+
+    /// <summary>Sends one monitor command and waits for the next prompt (the command has then finished).</summary>
+    public string MonitorCommand(string command)
+    {
+        Socket monitor = ConnectMonitor();
+        monitor.Send(Encoding.ASCII.GetBytes(command + "\n"));
+        return ReadUntilPrompt(monitor);
+    }
+
+    private Socket ConnectMonitor()
+    {
+        if (_monitor != null)
+            return _monitor;
+        DateTime end = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            try
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                socket.Connect(new UnixDomainSocketEndPoint(_monitorPath));
+                socket.ReceiveTimeout = 30_000;
+                ReadUntilPrompt(socket);   // the banner
+                return _monitor = socket;
+            }
+            catch (SocketException) when (DateTime.UtcNow < end)
+            {
+                Thread.Sleep(100);
+            }
+        }
+    }
+
+    private static string ReadUntilPrompt(Socket socket)
+    {
+        var text = new StringBuilder();
+        byte[] buffer = new byte[4096];
+        while (!text.ToString().EndsWith("(qemu) ", StringComparison.Ordinal))
+        {
+            int n = socket.Receive(buffer);
+            if (n == 0)
+                break;
+            text.Append(Encoding.ASCII.GetString(buffer, 0, n));
+        }
+        return text.ToString();
+    }
+
+    /// <summary>QEMU's key name for a character of a US keyboard.</summary>
+    public static string KeyName(char c) => c switch
+    {
+        >= 'a' and <= 'z' => c.ToString(),
+        >= 'A' and <= 'Z' => "shift-" + char.ToLowerInvariant(c),
+        >= '0' and <= '9' => c.ToString(),
+        ' ' => "spc",
+        '\n' => "ret",
+        '\b' => "backspace",
+        '.' => "dot",
+        ',' => "comma",
+        '-' => "minus",
+        '!' => "shift-1",
+        '?' => "shift-slash",
+        _ => throw new ArgumentOutOfRangeException(nameof(c), $"no key name for '{c}'"),
+    };
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+                _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(5000);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        _monitor?.Dispose();
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

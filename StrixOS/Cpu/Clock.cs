@@ -1,0 +1,85 @@
+using StrixOS.Diagnostics;
+using StrixOS.Plugs;
+
+namespace StrixOS.Cpu;
+
+/// <summary>
+/// Time: the monotonic clock is the TSC calibrated against the HPET, or the PIT without one
+/// (<see cref="Timestamp"/>, the same clock behind Stopwatch and Environment.TickCount64); waiting is the local APIC timer in one-shot mode,
+/// calibrated against that clock, with the CPU halted until the interrupt.
+/// </summary>
+public static class Clock
+{
+    private const ulong CalibrationNs = 5_000_000;   // each boot pays it; the reads at both ends are adjacent
+    private static ulong _apicTicksPerSecond;
+
+    /// <summary>Nanoseconds since boot (monotonic).</summary>
+    public static ulong Nanoseconds => Timestamp.Nanoseconds;
+
+    public static ulong ApicTimerHz => _apicTicksPerSecond;
+
+    /// <summary>
+    /// Re-measures the TSC against the HPET (when ACPI lists one), then the APIC timer's rate over 5 ms of
+    /// the TSC clock. Interrupts must be set up.
+    /// </summary>
+    public static void Calibrate(ulong hpetAddress)
+    {
+        // The HPET first: with one, the PIT's 10 ms measurement is never needed at all.
+        ulong hpetHz = hpetAddress != 0 ? HpetCounter.MeasureTscHz(hpetAddress) : 0;
+        string source;
+        if (hpetHz != 0)
+        {
+            Timestamp.Recalibrate(hpetHz);
+            source = "HPET";
+        }
+        else
+        {
+            source = Timestamp.TicksPerSecond != 0 && Timestamp.IsCalibrated ? "PIT" : "nothing: no PIT";
+        }
+        LocalApic.TimerSetDivideBy16();
+        ulong start = Timestamp.Nanoseconds;
+        LocalApic.TimerStartFreeRunning();
+        ulong now;
+        do
+            now = Timestamp.Nanoseconds;
+        while (now - start < CalibrationNs);
+        uint elapsed = uint.MaxValue - LocalApic.TimerCurrent;
+        LocalApic.TimerStop();
+        _apicTicksPerSecond = (ulong)elapsed * 1_000_000_000UL / (now - start);
+        Interrupts.RegisterLocalVector(LocalApic.TimerVector, static () => { });
+        KernelLog.Info($"clock: TSC {Timestamp.TicksPerSecond / 1000} kHz (measured against the {source}), " +
+                       $"APIC timer {_apicTicksPerSecond / 1000} kHz (bus clock / 16)");
+    }
+
+    /// <summary>Halts until <paramref name="deadlineNs"/> (on <see cref="Nanoseconds"/>), waking on the APIC timer.</summary>
+    public static void SleepUntil(ulong deadlineNs)
+    {
+        while (true)
+        {
+            ulong now = Timestamp.Nanoseconds;
+            if (now >= deadlineNs)
+                return;
+            if (_apicTicksPerSecond == 0 || !Interrupts.IsInitialized)
+            {
+                X64.Pause();
+                continue;
+            }
+            ulong remaining = deadlineNs - now > 1_000_000_000UL ? 1_000_000_000UL : deadlineNs - now;   // no overflow below
+            ulong ticks = remaining * _apicTicksPerSecond / 1_000_000_000UL;
+            ulong flags = InterruptFlag.SaveAndDisable();
+            LocalApic.TimerOneShot(ticks > uint.MaxValue ? uint.MaxValue : ticks == 0 ? 1u : (uint)ticks);
+            InterruptFlag.EnableAndHalt();
+            InterruptFlag.Restore(flags);
+        }
+    }
+
+    public static void Sleep(ulong milliseconds) => SleepUntil(Timestamp.Nanoseconds + milliseconds * 1_000_000UL);
+
+    /// <summary>Halts until any interrupt arrives (the idle wait of Run, ReadKey and ReadLine).</summary>
+    public static void WaitForInterrupt()
+    {
+        ulong flags = InterruptFlag.SaveAndDisable();
+        InterruptFlag.EnableAndHalt();
+        InterruptFlag.Restore(flags);
+    }
+}

@@ -1,0 +1,62 @@
+using System;
+using StrixOS.Boot;
+using StrixOS.Cpu;
+using StrixOS.Diagnostics;
+using StrixOS.Plugs;
+
+namespace StrixOS.Drivers;
+
+/// <summary>
+/// Measurements a host test or a person asks for on the command line: <c>strix.sleeptest=N</c> sleeps
+/// 100 ms N times and prints a line after each with the time it slept and the clock's reading (the host
+/// compares the clock's rate with its own);
+/// <c>strix.irqlatency</c> sends this CPU 1000 self-interrupts and prints the cycles from the send to the
+/// handler's first C# line (docs/benchmarks.md).
+/// </summary>
+public static class ClockProbes
+{
+    public const byte ProbeVector = 0xE0;
+    private static ulong _handlerTsc;
+
+    public static void Run(CommandLine commandLine)
+    {
+        if (commandLine.TryGetValue("strix.sleeptest", out string countText) && int.TryParse(countText, out int count))
+            SleepTest(count);
+        if (commandLine.Has("strix.irqlatency"))
+            IrqLatency(1000);
+    }
+
+    private static void SleepTest(int count)
+    {
+        KernelLog.Raw($"sleep-test: start at {Clock.Nanoseconds} ns");
+        for (int i = 1; i <= count; i++)
+        {
+            ulong before = Clock.Nanoseconds;
+            Clock.Sleep(100);
+            ulong slept = Clock.Nanoseconds - before;
+            KernelLog.Raw($"sleep-test: tick {i} slept {slept} ns at {Clock.Nanoseconds} ns");
+        }
+    }
+
+    private static void IrqLatency(int samples)
+    {
+        Interrupts.RegisterLocalVector(ProbeVector, static () => _handlerTsc = X64.ReadTimestampCounter());
+        ulong[] cycles = new ulong[samples];
+        for (int i = 0; i < samples; i++)
+        {
+            ulong flags = InterruptFlag.SaveAndDisable();
+            _handlerTsc = 0;
+            ulong sent = X64.ReadTimestampCounter();
+            LocalApic.SendSelfInterrupt(ProbeVector);
+            InterruptFlag.Restore(flags);       // the interrupt is taken here
+            while (_handlerTsc == 0)
+                X64.Pause();
+            cycles[i] = _handlerTsc - sent;
+        }
+        Array.Sort(cycles);
+        ulong hz = Timestamp.TicksPerSecond;
+        ulong median = cycles[samples / 2];
+        KernelLog.Raw($"irq-latency: {samples} self-interrupts, TSC cycles min {cycles[0]} median {median} " +
+                      $"p99 {cycles[samples * 99 / 100]} max {cycles[samples - 1]}; median {median * 1_000_000_000UL / hz} ns at {hz / 1_000_000} MHz");
+    }
+}

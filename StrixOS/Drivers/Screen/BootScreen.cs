@@ -1,0 +1,71 @@
+using StrixOS.Boot.Stage;
+using StrixOS.Diagnostics;
+
+namespace StrixOS.Drivers.Screen;
+
+/// <summary>
+/// Finds the screen GRUB handed over (multiboot2 tag 8) before anything else is parsed, so the first log
+/// line already reaches it: EGA text (type 2) becomes a <see cref="VgaTextScreen"/>, an RGB framebuffer
+/// (type 1) a <see cref="FramebufferScreen"/>. No tag and a BIOS boot: VGA text at 0xB8000, which is what
+/// GRUB leaves when it does not report one. Reads the structure through the offset map with bounds checks.
+/// </summary>
+public static unsafe class BootScreen
+{
+    private const uint FramebufferTag = 8, EfiSystemTable64Tag = 12, EfiMemoryMapTag = 17;
+
+    public static string Description { get; private set; } = "none";
+
+    public static void Attach()
+    {
+        BootLayout* layout = BootLayout.Current;
+        ulong info = layout->MultibootInfoPhysical;
+        ulong limit = layout->OffsetMapBytes;
+        if (info == 0 || info + 8 > limit)
+            return;
+        byte* start = (byte*)(BootLayout.PhysicalMemoryOffset + info);
+        uint total = *(uint*)start;
+        if (total < 16 || info + total > limit)
+            return;
+        bool efi = false;
+        byte* framebuffer = null;
+        for (uint offset = 8; offset + 8 <= total;)
+        {
+            uint type = *(uint*)(start + offset);
+            uint size = *(uint*)(start + offset + 4);
+            if (type == 0 || size < 8 || size > total - offset)
+                break;
+            if (type == FramebufferTag && size >= 32)
+                framebuffer = start + offset;
+            if (type == EfiSystemTable64Tag || type == EfiMemoryMapTag)
+                efi = true;
+            offset += (size + 7) & ~7u;
+        }
+
+        if (framebuffer != null)
+        {
+            ulong address = *(ulong*)(framebuffer + 8);
+            uint pitch = *(uint*)(framebuffer + 16), width = *(uint*)(framebuffer + 20), height = *(uint*)(framebuffer + 24);
+            byte bpp = framebuffer[28], kind = framebuffer[29];
+            if (kind == 2 && address + (ulong)width * height * 2 <= limit)
+            {
+                ScreenConsole.Attach(new VgaTextScreen(address, (int)width, (int)height));
+                Description = $"VGA text {width}x{height}";
+                return;
+            }
+            if (kind == 1 && (bpp == 32 || bpp == 24) && address + (ulong)pitch * height <= limit && *(uint*)(framebuffer + 4) >= 38)
+            {
+                ScreenConsole.Attach(new FramebufferScreen(address, (int)pitch, (int)width, (int)height, bpp,
+                    framebuffer[32], framebuffer[34], framebuffer[36]));
+                Description = $"framebuffer {width}x{height}x{bpp} at physical 0x{address:X}, {width / 8}x{height / 16} characters";
+                return;
+            }
+            Description = $"unsupported framebuffer (type {kind}, {bpp} bpp at 0x{address:X})";
+            return;
+        }
+        if (!efi)
+        {
+            ScreenConsole.Attach(new VgaTextScreen(0xB8000, 80, 25));
+            Description = "VGA text 80x25 (no framebuffer tag; BIOS text mode assumed)";
+        }
+    }
+}
