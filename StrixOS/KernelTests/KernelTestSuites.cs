@@ -31,6 +31,7 @@ public static class KernelTestSuites
         FrameworkSelfTests.Register(registry);
         RuntimeTests.Register(registry);
         ExceptionTests.Register(registry);
+        GcRootTests.Register(registry);
         BootTests.Register(registry);
         PagingTests.Register(registry);
         FaultTests.Register(registry);
