@@ -18,6 +18,8 @@ public static unsafe class GcRootTests
         suite.Add(nameof(ALocalLiveAcrossACallIsAStackRoot), &ALocalLiveAcrossACallIsAStackRoot);
         suite.Add(nameof(EveryRootOfADeepStackPointsAtAnObject), &EveryRootOfADeepStackPointsAtAnObject);
         suite.Add(nameof(RewritingARootChangesTheFramesReference), &RewritingARootChangesTheFramesReference);
+        suite.Add(nameof(StaticFieldsAreReachedFromStaticBaseRoots), &StaticFieldsAreReachedFromStaticBaseRoots);
+        suite.Add(nameof(ThreadStaticFieldsAreReachedFromThreadStaticRoots), &ThreadStaticFieldsAreReachedFromThreadStaticRoots);
     }
 
     private sealed class Holder(int value)
@@ -119,6 +121,54 @@ public static unsafe class GcRootTests
     }
 
     private static Holder s_replacement = null!;
+    private static Holder s_staticHeld = null!;
+    [System.ThreadStatic] private static Holder? t_threadHeld;
+
+    /// <summary>Finds roots whose object has a field holding <see cref="Target"/>: a static base holding a static field.</summary>
+    private struct FieldSearchVisitor : IRootVisitor
+    {
+        public ulong Target;
+        public uint Roots, NotAnObject, Holding;
+
+        public void Visit(ulong* slot, bool interior, bool pinned)
+        {
+            Roots++;
+            ulong obj = *slot;
+            if (obj == 0)
+                return;
+            if (!LooksLikeObject(obj))
+            {
+                NotAnObject++;
+                return;
+            }
+            uint baseSize = *(uint*)(*(ulong*)obj + 4);
+            for (uint offset = 8; offset + 8 <= baseSize; offset += 8)
+            {
+                if (*(ulong*)(obj + offset) == Target)
+                    Holding++;
+            }
+        }
+    }
+
+    private static void StaticFieldsAreReachedFromStaticBaseRoots(TestContext t)
+    {
+        s_staticHeld = new Holder(5);
+        var visitor = new FieldSearchVisitor { Target = AddressOf(s_staticHeld) };
+        StaticScanResult result = StaticRootScanner.Scan(ref visitor);
+        t.True(result.StaticBases >= 50, $"{result.StaticBases} GC static bases");
+        t.Equal(0u, visitor.NotAnObject);
+        t.Equal(1u, visitor.Holding);
+    }
+
+    private static void ThreadStaticFieldsAreReachedFromThreadStaticRoots(TestContext t)
+    {
+        t_threadHeld = new Holder(6);
+        var visitor = new FieldSearchVisitor { Target = AddressOf(t_threadHeld) };
+        StaticScanResult result = StaticRootScanner.Scan(ref visitor);
+        t.True(result.ThreadStaticRoots >= 1, $"{result.ThreadStaticRoots} thread-static roots");
+        t.Equal(0u, visitor.NotAnObject);
+        t.True(visitor.Holding >= 1, "the thread-static storage holding the field is a root");
+    }
 
     /// <summary>
     /// A reference kept across calls in a loop lives in a callee-saved register or a stack slot; the
