@@ -1,4 +1,6 @@
+using System.Runtime;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using StrixOS.Runtime.Collector;
 using StrixOS.Runtime.Exceptions;
 using StrixOS.Testing;
@@ -20,6 +22,8 @@ public static unsafe class GcRootTests
         suite.Add(nameof(RewritingARootChangesTheFramesReference), &RewritingARootChangesTheFramesReference);
         suite.Add(nameof(StaticFieldsAreReachedFromStaticBaseRoots), &StaticFieldsAreReachedFromStaticBaseRoots);
         suite.Add(nameof(ThreadStaticFieldsAreReachedFromThreadStaticRoots), &ThreadStaticFieldsAreReachedFromThreadStaticRoots);
+        suite.Add(nameof(StrongAndPinnedHandlesAreRootsWeakAndFreedOnesAreNot), &StrongAndPinnedHandlesAreRootsWeakAndFreedOnesAreNot);
+        suite.Add(nameof(DependentHandlesPairPrimaryWithSecondary), &DependentHandlesPairPrimaryWithSecondary);
     }
 
     private sealed class Holder(int value)
@@ -158,6 +162,80 @@ public static unsafe class GcRootTests
         t.True(result.StaticBases >= 50, $"{result.StaticBases} GC static bases");
         t.Equal(0u, visitor.NotAnObject);
         t.Equal(1u, visitor.Holding);
+    }
+
+    private static uint StrongRootsHolding(object target, out uint pinnedHits)
+    {
+        var visitor = new CheckingVisitor { Target = AddressOf(target) };
+        HandleTable.ScanStrong(ref visitor);
+        var pinned = new PinnedCounter { Target = AddressOf(target) };
+        HandleTable.ScanStrong(ref pinned);
+        pinnedHits = pinned.Pinned;
+        return visitor.Found;
+    }
+
+    private struct PinnedCounter : IRootVisitor
+    {
+        public ulong Target;
+        public uint Pinned;
+
+        public void Visit(ulong* slot, bool interior, bool pinned)
+        {
+            if (*slot == Target && pinned)
+                Pinned++;
+        }
+    }
+
+    private static void StrongAndPinnedHandlesAreRootsWeakAndFreedOnesAreNot(TestContext t)
+    {
+        var strong = new Holder(1);
+        int[] pinnedArray = new int[4];
+        var weak = new Holder(3);
+        uint before = HandleTable.LiveHandles;
+        GCHandle strongHandle = GCHandle.Alloc(strong, GCHandleType.Normal);
+        GCHandle pinnedHandle = GCHandle.Alloc(pinnedArray, GCHandleType.Pinned);
+        GCHandle weakHandle = GCHandle.Alloc(weak, GCHandleType.Weak);
+        t.Equal(before + 3, HandleTable.LiveHandles);
+        t.Equal(1u, StrongRootsHolding(strong, out uint strongPinned));
+        t.Equal(0u, strongPinned);
+        t.Equal(1u, StrongRootsHolding(pinnedArray, out uint arrayPinned));
+        t.Equal(1u, arrayPinned);
+        t.Equal(0u, StrongRootsHolding(weak, out _));
+        t.True(ReferenceEquals(weak, weakHandle.Target), "a weak handle still reads its target");
+        strongHandle.Free();
+        pinnedHandle.Free();
+        weakHandle.Free();
+        t.Equal(before, HandleTable.LiveHandles);
+        t.Equal(0u, StrongRootsHolding(strong, out _));
+        t.Equal(0u, StrongRootsHolding(pinnedArray, out _));
+    }
+
+    private static void DependentHandlesPairPrimaryWithSecondary(TestContext t)
+    {
+        var primary = new Holder(1);
+        var secondary = new Holder(2);
+        var handle = new DependentHandle(primary, secondary);
+        var visitor = new DependentFinder { Primary = AddressOf(primary), Secondary = AddressOf(secondary) };
+        HandleTable.ScanKind(HandleKind.Dependent, ref visitor);
+        t.Equal(1u, visitor.Pairs);
+        t.Equal(0u, StrongRootsHolding(secondary, out _));
+        t.True(ReferenceEquals(secondary, handle.Dependent), "the dependent reads back");
+        handle.Dispose();
+        visitor.Pairs = 0;
+        HandleTable.ScanKind(HandleKind.Dependent, ref visitor);
+        t.Equal(0u, visitor.Pairs);
+    }
+
+    private struct DependentFinder : IRootVisitor
+    {
+        public ulong Primary, Secondary;
+        public uint Pairs;
+
+        public void Visit(ulong* slot, bool interior, bool pinned)
+        {
+            if (slot[0] == Primary && slot[1] == Secondary)
+                Pairs++;
+        }
     }
 
     private static void ThreadStaticFieldsAreReachedFromThreadStaticRoots(TestContext t)
