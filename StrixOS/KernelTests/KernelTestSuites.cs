@@ -32,6 +32,7 @@ public static class KernelTestSuites
         RuntimeTests.Register(registry);
         ExceptionTests.Register(registry);
         GcRootTests.Register(registry);
+        GcLayoutTests.Register(registry);
         BootTests.Register(registry);
         PagingTests.Register(registry);
         FaultTests.Register(registry);
