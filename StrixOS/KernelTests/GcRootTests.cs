@@ -1,3 +1,4 @@
+using System;
 using System.Runtime;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -24,6 +25,7 @@ public static unsafe class GcRootTests
         suite.Add(nameof(ThreadStaticFieldsAreReachedFromThreadStaticRoots), &ThreadStaticFieldsAreReachedFromThreadStaticRoots);
         suite.Add(nameof(StrongAndPinnedHandlesAreRootsWeakAndFreedOnesAreNot), &StrongAndPinnedHandlesAreRootsWeakAndFreedOnesAreNot);
         suite.Add(nameof(DependentHandlesPairPrimaryWithSecondary), &DependentHandlesPairPrimaryWithSecondary);
+        suite.Add(nameof(GcApisLinkAndCountAllocations), &GcApisLinkAndCountAllocations);
     }
 
     private sealed class Holder(int value)
@@ -224,6 +226,26 @@ public static unsafe class GcRootTests
         visitor.Pairs = 0;
         HandleTable.ScanKind(HandleKind.Dependent, ref visitor);
         t.Equal(0u, visitor.Pairs);
+    }
+
+    /// <summary>
+    /// The GC class's queries link and tell the truth of a heap without collections yet: allocated
+    /// bytes grow by what was allocated, no collection happened, and no finalizer is pending.
+    /// </summary>
+    private static void GcApisLinkAndCountAllocations(TestContext t)
+    {
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        var array = new byte[10000];
+        long after = GC.GetTotalAllocatedBytes(precise: true);
+        t.True(after - before >= 10000 && after - before < 10100, $"{after - before} bytes counted for a 10000-byte array");
+        t.Equal(0, GC.CollectionCount(0));
+        GC.WaitForPendingFinalizers();
+        var weak = new WeakReference(array);
+        t.True(ReferenceEquals(array, weak.Target), "a weak reference reads its live target");
+        GCMemoryInfo info = GC.GetGCMemoryInfo();
+        t.Equal(0L, info.Index);
+        GC.KeepAlive(array);
+        t.True(GC.GetTotalMemory(forceFullCollection: false) > 0, "memory in use");
     }
 
     private struct DependentFinder : IRootVisitor

@@ -24,6 +24,16 @@ internal static unsafe class GcServices
     [RuntimeExport("RhpGetGcTotalMemory")]
     private static long GetTotalMemory() => (long)KernelHeap.UsedBytes;
 
+    [RuntimeExport("RhGetTotalAllocatedBytes")]
+    private static long GetTotalAllocatedBytes() => (long)Allocation.TotalAllocatedBytes;
+
+    [RuntimeExport("RhGetTotalAllocatedBytesPrecise")]
+    private static long GetTotalAllocatedBytesPrecise() => (long)Allocation.TotalAllocatedBytes;
+
+    /// <summary>Nothing is collected yet, so no finalizer is ever queued: there is nothing to wait for.</summary>
+    [RuntimeExport("RhWaitForPendingFinalizers")]
+    private static void WaitForPendingFinalizers(int allowReentrantWait) { }
+
     [RuntimeExport("RhGetMemoryInfo")]
     private static void GetMemoryInfo(byte* info, int kind) { }
 
