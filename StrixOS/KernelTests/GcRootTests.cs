@@ -26,6 +26,8 @@ public static unsafe class GcRootTests
         suite.Add(nameof(StrongAndPinnedHandlesAreRootsWeakAndFreedOnesAreNot), &StrongAndPinnedHandlesAreRootsWeakAndFreedOnesAreNot);
         suite.Add(nameof(DependentHandlesPairPrimaryWithSecondary), &DependentHandlesPairPrimaryWithSecondary);
         suite.Add(nameof(GcApisLinkAndCountAllocations), &GcApisLinkAndCountAllocations);
+        suite.Add(nameof(AFinallyOnTheNormalPathReportsItsMethodsFrame), &AFinallyOnTheNormalPathReportsItsMethodsFrame);
+        suite.Add(nameof(AScanInsideACatchHandlerIsRefused), &AScanInsideACatchHandlerIsRefused);
     }
 
     private sealed class Holder(int value)
@@ -246,6 +248,80 @@ public static unsafe class GcRootTests
         t.Equal(0L, info.Index);
         GC.KeepAlive(array);
         t.True(GC.GetTotalMemory(forceFullCollection: false) > 0, "memory in use");
+    }
+
+    private static int s_counter;
+
+    /// <summary>
+    /// A finally with a try inside it is not cloned into the normal path (the JIT clones only simple
+    /// ones): it stays a funclet its method calls, and the scan
+    /// goes through it, and the method's references are reported once, through the funclet.
+    /// </summary>
+    private static void AFinallyOnTheNormalPathReportsItsMethodsFrame(TestContext t)
+    {
+        int value = HeldAcrossFinally();
+        t.Equal((int)StackScanStatus.Complete, (int)s_result.Status);
+        t.True(s_result.FuncletFrames >= 1, $"{s_result.FuncletFrames} funclet frames (the finally was inlined into the method?)");
+        t.True(s_visitor.Found >= 1, "the method's object is reported through the funclet");
+        t.Equal(0u, s_visitor.NotAnObject);
+        t.Equal(9, value);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int HeldAcrossFinally()
+    {
+        var held = new Holder(9);
+        try
+        {
+            MayThrow();
+        }
+        finally
+        {
+            for (int i = 0; i < s_counter % 3 + 2; i++)
+            {
+                s_counter += i;
+                if (i == 1)
+                {
+                    s_visitor = new CheckingVisitor { Target = AddressOf(held) };
+                    ScanNow();
+                }
+                else
+                {
+                    s_counter ^= held.Value;
+                }
+            }
+            try
+            {
+                MayThrow();
+            }
+            catch (OverflowException)
+            {
+                s_counter = 0;
+            }
+        }
+        return held.Value;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void MayThrow()
+    {
+        s_counter++;
+        if (s_counter < 0)
+            throw new OverflowException();
+    }
+
+    private static void AScanInsideACatchHandlerIsRefused(TestContext t)
+    {
+        s_visitor = default;
+        try
+        {
+            throw new InvalidOperationException("scan from a catch");
+        }
+        catch (InvalidOperationException)
+        {
+            ScanNow();
+        }
+        t.Equal((int)StackScanStatus.FuncletActive, (int)s_result.Status);
     }
 
     private struct DependentFinder : IRootVisitor

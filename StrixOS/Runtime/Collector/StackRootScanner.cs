@@ -15,6 +15,7 @@ internal enum StackScanStatus
     /// <summary>
     /// An exception handler funclet is running (its caller is the dispatcher's funclet thunk): the
     /// frames between it and its parent are not walked yet, so a precise scan is not possible.
+    /// A funclet its own method called directly (a finally on the normal path) is scanned.
     /// </summary>
     FuncletActive,
 }
@@ -24,6 +25,8 @@ internal struct StackScanResult
     public StackScanStatus Status;
     public uint Frames;
     public uint Roots;
+    /// <summary>Funclet frames met (finally blocks called by their method on the normal path).</summary>
+    public uint FuncletFrames;
     /// <summary>Roots reported through the save slot of a callee-saved register.</summary>
     public uint RegisterRoots;
     /// <summary>The return address of the frame that stopped the scan, if it did not complete.</summary>
@@ -36,7 +39,9 @@ internal struct StackScanResult
 /// return address (every frame is at a call: the scan runs from inside the allocator or GC.Collect).
 /// A live register is reported through the place its value is saved in (a callee's save slot, or the
 /// scan's starting context), never as a copy, so a collector that updated it would update the real
-/// value: the callee-saved-register case a walker that reads only stack slots misses.
+/// value: the callee-saved-register case a walker that reads only stack slots misses. A funclet
+/// shares its method's frame and GC info: the innermost funclet reports for the method (filters
+/// without untracked slots), and the method's own frame is then not reported again.
 /// </summary>
 internal static unsafe class StackRootScanner
 {
@@ -55,15 +60,34 @@ internal static unsafe class StackRootScanner
         // The first frame is this method's own: it holds no references of its callers.
         if (valid)
             valid = StackFrameIteration.Next(&frame, null);
+        ulong funcletParent = 0;
         while (valid)
         {
+            bool report = true;
+            bool reportUntracked = true;
             if (frame.Method.IsFunclet)
             {
-                result.Status = StackScanStatus.FuncletActive;
-                result.FailedAt = frame.OriginalControlPC;
-                return result;
+                // Called from the dispatcher's thunk: an exception is in flight, and the frames
+                // between the funclet and its parent are not walked for the GC yet.
+                if (CalledByFuncletThunk(&frame))
+                {
+                    result.Status = StackScanStatus.FuncletActive;
+                    result.FailedAt = frame.OriginalControlPC;
+                    return result;
+                }
+                // Called directly by its method (a finally on the normal path): the innermost
+                // funclet reports the method's frame, the outer ones of the same method do not.
+                report = funcletParent != frame.Method.MethodStart;
+                reportUntracked = !frame.Method.IsFilter;
+                funcletParent = frame.Method.MethodStart;
+                result.FuncletFrames++;
             }
-            if (!ScanFrame(&frame, ref visitor, ref result))
+            else if (funcletParent != 0 && frame.Method.MethodStart == funcletParent)
+            {
+                report = false;             // already reported through its funclet
+                funcletParent = 0;
+            }
+            if (report && !ScanFrame(&frame, reportUntracked, ref visitor, ref result))
             {
                 result.Status = StackScanStatus.Corrupt;
                 result.FailedAt = frame.OriginalControlPC;
@@ -75,7 +99,21 @@ internal static unsafe class StackRootScanner
         return result;
     }
 
-    private static bool ScanFrame<TVisitor>(FrameIteratorState* frame, ref TVisitor visitor, ref StackScanResult result) where TVisitor : struct, IRootVisitor
+    /// <summary>Does the funclet return into RhpCallCatchFunclet / RhpCallFinallyFunclet / RhpCallFilterFunclet?</summary>
+    private static bool CalledByFuncletThunk(FrameIteratorState* frame)
+    {
+        if (!CallFrameInstructions.TryComputeRow(ImageView.Identity, frame->Code, frame->ControlPC, out UnwindRow row) || !row.IsSaved(16))
+            return true;                    // cannot tell: refuse rather than guess
+        ulong cfa = CanonicalFrameAddress(frame, in row);
+        if (cfa == 0)
+            return true;
+        ulong returnAddress = *(ulong*)((long)cfa + row.SavedOffset[16]);
+        ref readonly ExceptionSymbols symbols = ref KernelCode.Symbols;
+        return returnAddress == symbols.CatchFuncletReturn || returnAddress == symbols.FinallyFuncletReturn
+            || returnAddress == symbols.FilterFuncletReturn;
+    }
+
+    private static bool ScanFrame<TVisitor>(FrameIteratorState* frame, bool reportUntracked, ref TVisitor visitor, ref StackScanResult result) where TVisitor : struct, IRootVisitor
     {
         ulong codeOffset = frame->OriginalControlPC - frame->Method.MethodStart;
         if (!CallFrameInstructions.TryComputeRow(ImageView.Identity, frame->Code, frame->ControlPC, out UnwindRow row))
@@ -87,7 +125,7 @@ internal static unsafe class StackRootScanner
         };
         resolver.Visitor = visitor;
         GcLiveSlotsResult slots = GcLiveSlots.Enumerate(ImageView.Identity, frame->Method.GcInfo, (uint)codeOffset,
-            reportUntracked: true, reportScratchSlots: false, ref resolver);
+            reportUntracked, reportScratchSlots: false, ref resolver);
         visitor = resolver.Visitor;
         result.Roots += resolver.Roots;
         result.RegisterRoots += resolver.RegisterRoots;
