@@ -33,6 +33,7 @@ public static class KernelTestSuites
         ExceptionTests.Register(registry);
         GcRootTests.Register(registry);
         GcLayoutTests.Register(registry);
+        GcMarkTests.Register(registry);
         BootTests.Register(registry);
         PagingTests.Register(registry);
         FaultTests.Register(registry);
