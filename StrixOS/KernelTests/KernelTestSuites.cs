@@ -40,6 +40,9 @@ public static class KernelTestSuites
         BootTests.RegisterKernelTests(registry);
         PagingTests.RegisterKernelTests(registry);
         MachineTests.Register(registry);
+        GcRootTests.Register(registry);
+        GcLayoutTests.Register(registry);
+        GcMarkTests.Register(registry);
         FaultTests.Register(registry);
         AddressSpaceTests.Register(registry);
         FrameAllocatorTests.Register(registry);

@@ -14,6 +14,9 @@ internal static unsafe class Allocation
 {
     private const uint HasComponentSizeFlag = 0x80000000;
 
+    /// <summary>Bytes of every object allocated since boot (GC.GetTotalAllocatedBytes).</summary>
+    public static ulong TotalAllocatedBytes;
+
     private static uint BaseSize(void* methodTable) => ((uint*)methodTable)[1];
     private static uint ComponentSize(void* methodTable) =>
         (((uint*)methodTable)[0] & HasComponentSizeFlag) != 0 ? ((uint*)methodTable)[0] & 0xFFFF : 0;
@@ -27,6 +30,7 @@ internal static unsafe class Allocation
     private static byte* NewObjectAddress(void* methodTable)
     {
         byte* memory = KernelHeap.Allocate(BaseSize(methodTable));
+        TotalAllocatedBytes += BaseSize(methodTable);
         byte* obj = memory + sizeof(IntPtr);
         *(void**)obj = methodTable;
         return obj;
@@ -38,6 +42,7 @@ internal static unsafe class Allocation
             Panic.Fail($"array allocation with negative length {length}");
         ulong size = BaseSize(methodTable) + (ulong)length * ComponentSize(methodTable);
         byte* memory = KernelHeap.Allocate(size);
+        TotalAllocatedBytes += size;
         byte* obj = memory + sizeof(IntPtr);
         *(void**)obj = methodTable;
         *(int*)(obj + sizeof(IntPtr)) = length;

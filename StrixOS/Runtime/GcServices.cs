@@ -1,12 +1,14 @@
 using System;
 using System.Runtime;
 using StrixOS.Diagnostics;
+using StrixOS.Runtime.Collector;
 
 namespace StrixOS.Runtime;
 
 /// <summary>
 /// What CoreLib asks of a garbage collector. There is none yet: collections are no-ops,
-/// finalizers never run, and GC handles are cells on the kernel heap that hold one reference.
+/// finalizers never run. GC handles are entries of the handle table (Collector/HandleTable.cs), which
+/// the collector's root scan enumerates.
 /// </summary>
 internal static unsafe class GcServices
 {
@@ -21,6 +23,16 @@ internal static unsafe class GcServices
 
     [RuntimeExport("RhpGetGcTotalMemory")]
     private static long GetTotalMemory() => (long)KernelHeap.UsedBytes;
+
+    [RuntimeExport("RhGetTotalAllocatedBytes")]
+    private static long GetTotalAllocatedBytes() => (long)Allocation.TotalAllocatedBytes;
+
+    [RuntimeExport("RhGetTotalAllocatedBytesPrecise")]
+    private static long GetTotalAllocatedBytesPrecise() => (long)Allocation.TotalAllocatedBytes;
+
+    /// <summary>Nothing is collected yet, so no finalizer is ever queued: there is nothing to wait for.</summary>
+    [RuntimeExport("RhWaitForPendingFinalizers")]
+    private static void WaitForPendingFinalizers(int allowReentrantWait) { }
 
     [RuntimeExport("RhGetMemoryInfo")]
     private static void GetMemoryInfo(byte* info, int kind) { }
@@ -41,29 +53,20 @@ internal static unsafe class GcServices
     private static int SetThreadDoNotTriggerGc(void* thread, int value) => 0;
 
     [RuntimeExport("RhpHandleAlloc")]
-    private static IntPtr HandleAlloc(IntPtr value, int type)
-    {
-        var cell = (IntPtr*)KernelHeap.Allocate((ulong)sizeof(IntPtr));
-        *cell = value;
-        return (IntPtr)cell;
-    }
+    private static IntPtr HandleAlloc(IntPtr value, int type) =>
+        (IntPtr)HandleTable.Allocate((ulong)value, (HandleKind)type);
 
     [RuntimeExport("RhHandleFree")]
     private static void HandleFree(IntPtr handle)
     {
         if (handle != IntPtr.Zero)
-            *(IntPtr*)handle = IntPtr.Zero;
+            HandleTable.Free((ulong*)handle);
     }
 
-    /// <summary>A dependent handle keeps a secondary alive while its primary lives: two cells.</summary>
+    /// <summary>A dependent handle keeps a secondary alive while its primary lives: its entry's second word.</summary>
     [RuntimeExport("RhpHandleAllocDependent")]
-    private static IntPtr HandleAllocDependent(IntPtr primary, IntPtr secondary)
-    {
-        var cells = (IntPtr*)KernelHeap.Allocate(2 * (ulong)sizeof(IntPtr));
-        cells[0] = primary;
-        cells[1] = secondary;
-        return (IntPtr)cells;
-    }
+    private static IntPtr HandleAllocDependent(IntPtr primary, IntPtr secondary) =>
+        (IntPtr)HandleTable.Allocate((ulong)primary, HandleKind.Dependent, (ulong)secondary);
 
     [RuntimeExport("RhHandleGetDependent")]
     private static IntPtr HandleGetDependent(IntPtr handle, IntPtr* secondary)

@@ -28,6 +28,14 @@ public static unsafe class KernelHeap
     /// <summary>Bytes in live blocks of the heap that serves <c>new</c> now (the early heap's before <see cref="Use"/>).</summary>
     public static ulong BytesInUse => _heapReady ? _heap!.BytesInUse : UsedBytes;
 
+    /// <summary>
+    /// Is the address inside memory either heap hands out (the early heap in the image's BSS, or the
+    /// page-table heap's virtual range)? Objects elsewhere (frozen objects in the image) are not heap.
+    /// </summary>
+    public static bool Contains(ulong address) =>
+        address >= (ulong)_start && address < (ulong)_next
+        || address >= Memory.Heap.KernelHeapLayout.Start && address < Memory.Heap.KernelHeapLayout.Start + Memory.Heap.KernelHeapLayout.DefaultMaxBytes;
+
     /// <summary>The page-table heap serves every allocation from now on.</summary>
     public static void Use(HeapAllocator heap)
     {

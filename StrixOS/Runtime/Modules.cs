@@ -37,6 +37,48 @@ internal static unsafe class Modules
         public int ClasslibFunctionCount;
     }
 
+    /// <summary>ReadyToRunSectionType.GCStaticRegion: 32-bit relative pointers to each type's GC static base cell.</summary>
+    public const int GcStaticRegionSection = 201;
+    private const int MaxModules = 8;
+    private const int MaxThreadStaticRoots = 64;
+
+    // Fixed tables, not managed arrays: the collector reads them and must not depend on the heap.
+    private static TypeManager* s_modules0, s_modules1, s_modules2, s_modules3, s_modules4, s_modules5, s_modules6, s_modules7;
+    private static int s_moduleCount;
+    private static ulong* s_threadStaticRoots;
+    private static int s_threadStaticRootCount;
+
+    public static int Count => s_moduleCount;
+
+    private static ref TypeManager* ModuleAt(int index)
+    {
+        switch (index)
+        {
+            case 0: return ref s_modules0;
+            case 1: return ref s_modules1;
+            case 2: return ref s_modules2;
+            case 3: return ref s_modules3;
+            case 4: return ref s_modules4;
+            case 5: return ref s_modules5;
+            case 6: return ref s_modules6;
+            default: return ref s_modules7;
+        }
+    }
+
+    /// <summary>A section of module <paramref name="index"/> (in creation order), or null.</summary>
+    public static byte* Section(int index, int sectionId, out int length)
+    {
+        TypeManager* manager = ModuleAt(index);
+        int found;
+        byte* start = GetModuleSection(&manager, sectionId, &found);
+        length = found;
+        return start;
+    }
+
+    /// <summary>The thread-local cells CoreLib registered as roots of its inlined thread statics.</summary>
+    public static int ThreadStaticRootCount => s_threadStaticRootCount;
+    public static ulong* ThreadStaticRoot(int index) => (ulong*)s_threadStaticRoots[index];
+
     [RuntimeExport("RhpRegisterOsModule")]
     private static IntPtr RegisterOsModule(IntPtr osModule) => (IntPtr)1;
 
@@ -49,6 +91,9 @@ internal static unsafe class Modules
         manager->Header = header;
         manager->ClasslibFunctions = classlibFunctions;
         manager->ClasslibFunctionCount = count;
+        if (s_moduleCount == MaxModules)
+            Panic.Fail($"more than {MaxModules} managed modules: the GC's module table is full");
+        ModuleAt(s_moduleCount++) = manager;
         return (IntPtr)manager;
     }
 
@@ -84,8 +129,19 @@ internal static unsafe class Modules
     [RuntimeExport("RhUpdateFrozenSegment")]
     private static void UpdateFrozenSegment(IntPtr segment, void* allocated, void* committed) { }
 
+    /// <summary>
+    /// CoreLib allocated a module's inlined thread-static storage and stored it in the thread-local
+    /// cell <paramref name="root"/>: the cell is a GC root from now on (one thread: one cell per module).
+    /// </summary>
     [RuntimeExport("RhRegisterInlinedThreadStaticRoot")]
-    private static void RegisterInlinedThreadStaticRoot(void* root, IntPtr typeManager) { }
+    private static void RegisterInlinedThreadStaticRoot(void* root, IntPtr typeManager)
+    {
+        if (s_threadStaticRoots == null)
+            s_threadStaticRoots = (ulong*)KernelHeap.Allocate((ulong)(MaxThreadStaticRoots * sizeof(ulong)));
+        if (s_threadStaticRootCount == MaxThreadStaticRoots)
+            Panic.Fail("too many thread-static roots for the GC's table");
+        s_threadStaticRoots[s_threadStaticRootCount++] = (ulong)root;
+    }
 
     /// <summary>Read-only blobs (e.g. struct marshalling data for Marshal.SizeOf) are module sections 300 + id.</summary>
     [RuntimeExport("RhFindBlob")]

@@ -60,6 +60,23 @@ public struct ManagedMethodInfo
         return true;
     }
 
+    /// <summary>
+    /// Where the method's GC info starts: right after its record's flags byte and the optional
+    /// associated-data and EH-info pointers (funclets share their method's GC info).
+    /// </summary>
+    public readonly ulong GcInfo
+    {
+        get
+        {
+            ulong blob = MainLsda + 1;
+            if ((MainFlags & HasAssociatedDataFlag) != 0)
+                blob += 4;
+            if ((MainFlags & HasEhInfoFlag) != 0)
+                blob += 4;
+            return blob;
+        }
+    }
+
     /// <summary>The EH clauses of the method (the main record's), if it has any.</summary>
     public readonly bool TryGetClauses(ImageView image, out EhClauseEnumerator clauses)
     {

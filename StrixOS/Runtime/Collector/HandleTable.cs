@@ -1,0 +1,133 @@
+using StrixOS.Diagnostics;
+
+namespace StrixOS.Runtime.Collector;
+
+/// <summary>GC handle kinds, with the values CoreLib passes (GCHandleType; dependent is NativeAOT's 6).</summary>
+internal enum HandleKind
+{
+    Weak = 0,
+    WeakTrackResurrection = 1,
+    Normal = 2,
+    Pinned = 3,
+    Dependent = 6,
+}
+
+/// <summary>
+/// The GC handle table: handles live in chunks of fixed entries so the collector can enumerate
+/// them as roots (strong, pinned), clear them (weak) or follow them (dependent). A handle is the
+/// address of its entry's first word, which holds the reference: CoreLib reads and writes the
+/// target through it directly. A dependent handle's secondary is the entry's second word. Chunks
+/// come from the kernel heap and are kept; freed entries go on a free list.
+/// </summary>
+internal static unsafe class HandleTable
+{
+    private const int EntriesPerChunk = 255;
+
+    private struct Entry
+    {
+        public ulong Target;
+        public ulong Secondary;
+        public ulong Kind;       // HandleKind, or FreeKind
+        public Entry* NextFree;
+    }
+
+    private struct Chunk
+    {
+        public Chunk* Next;
+        public ulong Used;
+        // Entries follow, 32 bytes each.
+    }
+
+    private const ulong FreeKind = ulong.MaxValue;
+
+    private static Chunk* s_chunks;
+    private static Entry* s_free;
+    private static uint s_live;
+
+    public static uint LiveHandles => s_live;
+
+    private static Entry* EntriesOf(Chunk* chunk) => (Entry*)(chunk + 1);
+
+    public static ulong* Allocate(ulong target, HandleKind kind, ulong secondary = 0)
+    {
+        if (s_free == null)
+            AddChunk();
+        Entry* entry = s_free;
+        s_free = entry->NextFree;
+        entry->Target = target;
+        entry->Secondary = secondary;
+        entry->Kind = (ulong)kind;
+        entry->NextFree = null;
+        s_live++;
+        return (ulong*)entry;
+    }
+
+    public static void Free(ulong* handle)
+    {
+        var entry = (Entry*)handle;
+        if (entry->Kind == FreeKind)
+            Panic.Fail($"GC handle {Hex.Format((ulong)handle)} freed twice");
+        entry->Target = 0;
+        entry->Secondary = 0;
+        entry->Kind = FreeKind;
+        entry->NextFree = s_free;
+        s_free = entry;
+        s_live--;
+    }
+
+    public static HandleKind KindOf(ulong* handle) => (HandleKind)((Entry*)handle)->Kind;
+
+    private static void AddChunk()
+    {
+        var chunk = (Chunk*)KernelHeap.Allocate((ulong)(sizeof(Chunk) + EntriesPerChunk * sizeof(Entry)));
+        chunk->Next = s_chunks;
+        chunk->Used = EntriesPerChunk;
+        s_chunks = chunk;
+        Entry* entries = EntriesOf(chunk);
+        for (int i = EntriesPerChunk - 1; i >= 0; i--)
+        {
+            entries[i].Target = 0;
+            entries[i].Secondary = 0;
+            entries[i].Kind = FreeKind;
+            entries[i].NextFree = s_free;
+            s_free = &entries[i];
+        }
+    }
+
+    /// <summary>Reports the targets of strong handles (normal and pinned): they keep objects alive.</summary>
+    public static uint ScanStrong<TVisitor>(ref TVisitor visitor) where TVisitor : struct, IRootVisitor
+    {
+        uint reported = 0;
+        for (Chunk* chunk = s_chunks; chunk != null; chunk = chunk->Next)
+        {
+            Entry* entries = EntriesOf(chunk);
+            for (int i = 0; i < EntriesPerChunk; i++)
+            {
+                ulong kind = entries[i].Kind;
+                if (kind != (ulong)HandleKind.Normal && kind != (ulong)HandleKind.Pinned)
+                    continue;
+                visitor.Visit(&entries[i].Target, interior: false, pinned: kind == (ulong)HandleKind.Pinned);
+                reported++;
+            }
+        }
+        return reported;
+    }
+
+    /// <summary>Visits every live handle of one kind (weak handles to clear, dependent ones to follow).</summary>
+    public static uint ScanKind<TVisitor>(HandleKind kind, ref TVisitor visitor) where TVisitor : struct, IRootVisitor
+    {
+        uint visited = 0;
+        for (Chunk* chunk = s_chunks; chunk != null; chunk = chunk->Next)
+        {
+            Entry* entries = EntriesOf(chunk);
+            for (int i = 0; i < EntriesPerChunk; i++)
+            {
+                if (entries[i].Kind != (ulong)kind)
+                    continue;
+                visitor.Visit(&entries[i].Target, interior: false, pinned: false);
+                visited++;
+            }
+        }
+        return visited;
+    }
+}
