@@ -67,7 +67,8 @@ public sealed class KernelGcDescriptorTests : IDisposable
                 if (component == 0)
                     Assert.True(collector.Offsets.Count > 0, $"{name}: HasPointers but no reference slot");
                 else if (length == 5 && component == 8 && (long)_image.View.U64(mt - 8) > 0)
-                    Assert.Equal(new ulong[] { 16, 24, 32, 40, 48 }, collector.Offsets.Order().ToArray());
+                    // Elements follow the base size (the length, and for a multi-dimensional array its bounds).
+                    Assert.Equal(Enumerable.Range(0, 5).Select(i => baseSize - 8 + 8 * (ulong)i).ToArray(), collector.Offsets.Order().ToArray());
             }
             if (component != 0) arrays++;
             if ((long)_image.View.U64(mt - 8) < 0) repeating++;

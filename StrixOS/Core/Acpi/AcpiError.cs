@@ -6,7 +6,7 @@ namespace StrixOS.Acpi;
 /// </summary>
 public readonly struct AcpiError
 {
-    public AcpiError(AcpiErrorKind kind, string table, ulong address, ulong value = 0, ulong expected = 0, string found = "")
+    public AcpiError(AcpiErrorKind kind, string table = "", ulong address = 0, ulong value = 0, ulong expected = 0, string found = "")
     {
         Found = found;
         Kind = kind;
@@ -36,7 +36,8 @@ public readonly struct AcpiError
         AcpiErrorKind.BadChecksum => $"{Table} at 0x{Address:X}: checksum fails (bytes sum to 0x{Value:X2}, not 0)",
         AcpiErrorKind.BadEntry => $"{Table} at 0x{Address:X}: entry at offset {Value} has a bad length ({Expected})",
         AcpiErrorKind.MissingTable => $"{Table}: not present",
-        _ => "no error",
+        AcpiErrorKind.None => "no error",
+        _ => $"unknown ACPI error {(int)Kind}",
     };
 
     public override string ToString() => Describe();
