@@ -42,6 +42,8 @@ public static unsafe class ExceptionTests
         suite.Add(nameof(ThrowingNullThrowsNullReferenceException), &ThrowingNullThrowsNullReferenceException);
         suite.Add(nameof(TenThousandThrowsDoNotLeak), &TenThousandThrowsDoNotLeak);
         suite.Add(nameof(EnvironmentStackTraceListsTheCallers), &EnvironmentStackTraceListsTheCallers);
+        suite.Add(nameof(CaughtStackTraceNamesThrowerAndCaller), &CaughtStackTraceNamesThrowerAndCaller);
+        suite.Add(nameof(ToStringHasTypeMessageAndFrames), &ToStringHasTypeMessageAndFrames);
     }
 
     private sealed class TestException(string message, int code = 0) : Exception(message)
@@ -615,28 +617,82 @@ public static unsafe class ExceptionTests
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static string StackTraceFromHere() => Environment.StackTrace;
 
+    /// <summary>The text of the frame line that names <paramref name="method"/>, or null.</summary>
+    private static string? FrameNaming(string trace, string method)
+    {
+        foreach (string line in trace.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (line.TrimStart().StartsWith("at ", StringComparison.Ordinal) && line.Contains("." + method + "(", StringComparison.Ordinal))
+                return line;
+        }
+        return null;
+    }
+
     /// <summary>
-    /// Environment.StackTrace walks the live stack (RhpGetCurrentThreadStackTrace). Without stack-trace
-    /// metadata CoreLib prints each frame as module + offset; the offsets must lead back to this
-    /// test's methods through the kernel's symbol table.
+    /// Environment.StackTrace walks the live stack (RhpGetCurrentThreadStackTrace) and names each frame
+    /// from ILC's stack-trace metadata (System.Private.StackTraceMetadata): the helper that asked, then
+    /// this test method, with their declaring type.
     /// </summary>
     private static void EnvironmentStackTraceListsTheCallers(TestContext t)
     {
         string trace = StackTraceFromHere();
-        string[] lines = trace.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        t.True(lines.Length >= 4, "at least this test, the runner and the kernel's entry: " + trace);
-        const string Prefix = "at strix!<BaseAddress>+0x";
-        bool foundHelper = false, foundTest = false;
-        foreach (string line in lines)
+        string? helper = FrameNaming(trace, nameof(StackTraceFromHere));
+        string? test = FrameNaming(trace, nameof(EnvironmentStackTraceListsTheCallers));
+        t.True(helper is not null && helper.Contains("StrixOS.KernelTests.ExceptionTests.", StringComparison.Ordinal), "the helper's frame, with its type: " + trace);
+        t.True(test is not null, "this test's frame: " + trace);
+        t.True(helper is not null && test is not null && trace.IndexOf(helper, StringComparison.Ordinal) < trace.IndexOf(test, StringComparison.Ordinal),
+            "the helper's frame comes before its caller's: " + trace);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowFromNamedMethod() => throw new TestException("named");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void CallerOfTheThrower() => ThrowFromNamedMethod();
+
+    /// <summary>
+    /// A caught exception's StackTrace is built by the dispatcher (one IP per frame it passes) and
+    /// named by the metadata: the throwing method first, then its caller, then this test.
+    /// </summary>
+    private static void CaughtStackTraceNamesThrowerAndCaller(TestContext t)
+    {
+        string? trace = null;
+        try
         {
-            int at = line.IndexOf(Prefix, StringComparison.Ordinal);
-            if (!t.True(at >= 0, "frame line: " + line))
-                return;
-            ulong offset = ulong.Parse(line.AsSpan(at + Prefix.Length).Trim(), System.Globalization.NumberStyles.HexNumber);
-            string method = Diagnostics.SymbolTable.Describe(Runtime.Exceptions.KernelCode.Symbols.ImageBase + offset);
-            foundHelper |= method.Contains(nameof(StackTraceFromHere), StringComparison.Ordinal);
-            foundTest |= method.Contains(nameof(EnvironmentStackTraceListsTheCallers), StringComparison.Ordinal);
+            CallerOfTheThrower();
         }
-        t.True(foundHelper && foundTest, "the frames resolve to this test's methods: " + trace);
+        catch (TestException e)
+        {
+            trace = e.StackTrace;
+        }
+        if (!t.True(trace is not null, "StackTrace of a caught exception is not null"))
+            return;
+        string[] frames = trace!.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        t.True(frames.Length >= 3, "thrower, caller and test: " + trace);
+        t.True(frames.Length >= 1 && frames[0].Contains("ExceptionTests." + nameof(ThrowFromNamedMethod) + "(", StringComparison.Ordinal), "first frame is the thrower: " + trace);
+        t.True(frames.Length >= 2 && frames[1].Contains("ExceptionTests." + nameof(CallerOfTheThrower) + "(", StringComparison.Ordinal), "second frame is its caller: " + trace);
+        t.True(FrameNaming(trace, nameof(CaughtStackTraceNamesThrowerAndCaller)) is not null, "the catching method's frame: " + trace);
+    }
+
+    /// <summary>ToString(): "type: message", then the frames, each "   at Namespace.Type.Method(...)".</summary>
+    private static void ToStringHasTypeMessageAndFrames(TestContext t)
+    {
+        string text = "";
+        try
+        {
+            CallerOfTheThrower();
+        }
+        catch (TestException e)
+        {
+            text = e.ToString();
+        }
+        string[] lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        t.True(lines.Length >= 3, "a header and frames: " + text);
+        t.True(lines.Length >= 1 && lines[0].StartsWith("StrixOS.KernelTests.ExceptionTests+TestException: named", StringComparison.Ordinal), "type and message first: " + text);
+        t.True(lines.Length >= 2 && lines[1].StartsWith("   at StrixOS.KernelTests.ExceptionTests." + nameof(ThrowFromNamedMethod) + "(", StringComparison.Ordinal), "then the thrower's frame: " + text);
+
+        // An exception that was never thrown has no frames: the header alone.
+        string unthrown = new InvalidOperationException("x").ToString();
+        t.Equal("System.InvalidOperationException: x", unthrown);
     }
 }

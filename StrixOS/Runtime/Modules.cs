@@ -32,6 +32,9 @@ internal static unsafe class Modules
 
     private struct TypeManager
     {
+        // The first two fields are the layout CoreLib reads through TypeManagerHandle (OsModuleBase,
+        // ReadyToRunHeader): StackTraceMetadata keys its method table by OsModuleBase.
+        public IntPtr OsModule;
         public ReadyToRunHeader* Header;
         public IntPtr* ClasslibFunctions;
         public int ClasslibFunctionCount;
@@ -88,6 +91,7 @@ internal static unsafe class Modules
         if (header->Signature != ReadyToRunSignature)
             Panic.Fail($"module header at {Hex.Format((ulong)header)} has no ReadyToRun signature");
         var manager = (TypeManager*)KernelHeap.Allocate((ulong)sizeof(TypeManager));
+        manager->OsModule = osModule;
         manager->Header = header;
         manager->ClasslibFunctions = classlibFunctions;
         manager->ClasslibFunctionCount = count;

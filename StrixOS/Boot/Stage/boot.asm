@@ -392,7 +392,7 @@ higher_half:
     wrmsr
 
     ; CoreLib's start-up: type managers, static bases, eager class constructors.
-    xor edi, edi                                    ; OS module handle (unused)
+    mov rdi, __kernel_high_start                    ; OS module: the image base, as RhGetOSModuleFromPointer answers
     mov rsi, __modules_start
     mov rdx, __modules_end
     sub rdx, rsi
