@@ -5,7 +5,7 @@
 
 bits 64
 default rel
-extern StrixCpuException
+extern StrixCpuException, StrixInterrupt
 
 section .text progbits alloc exec nowrite align=16
 
@@ -57,7 +57,10 @@ EXCEPTION_WITH_ERROR 29
 EXCEPTION_WITH_ERROR 30
 EXCEPTION_NO_ERROR 31
 
-exception_common:
+; The one register frame for CPU exceptions and hardware interrupts (irq.asm): save every
+; general-purpose register, call the C# handler with the frame, restore, drop vector and error code.
+%macro INTERRUPT_COMMON 2
+%1:
     push rax
     push rbx
     push rcx
@@ -75,7 +78,7 @@ exception_common:
     push r15
     cld
     mov rdi, rsp
-    call StrixCpuException
+    call %2
     pop r15
     pop r14
     pop r13
@@ -93,6 +96,12 @@ exception_common:
     pop rax
     add rsp, 16                                     ; vector and error code
     iretq
+%endmacro
+
+INTERRUPT_COMMON exception_common, StrixCpuException
+
+global irq_common
+INTERRUPT_COMMON irq_common, StrixInterrupt
 
 ; The stubs' addresses, in vector order, for building the IDT (C#: Idt.cs).
 section .rodata progbits alloc noexec nowrite align=8

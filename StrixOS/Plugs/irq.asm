@@ -1,11 +1,11 @@
 ; Hardware interrupt entry (vectors 32-255): one small stub per vector pushes a zero error code and
-; its vector, then the same register frame as a CPU exception (interrupts.asm), so C# receives an
+; its vector, then the same register frame as a CPU exception (irq_common in interrupts.asm), so C# receives an
 ; ExceptionFrame. Interrupt gates clear IF, so handlers never nest; iretq restores the interrupted
 ; code's flags. The stack is 16-byte aligned at the call (the CPU aligns it before pushing).
 
 bits 64
 default rel
-extern StrixInterrupt
+extern irq_common                               ; interrupts.asm: the shared register frame
 
 section .text progbits alloc exec nowrite align=16
 
@@ -17,43 +17,6 @@ strix_irq_ %+ v:
     jmp irq_common
 %assign v v + 1
 %endrep
-
-irq_common:
-    push rax
-    push rbx
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push rbp
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
-    cld
-    mov rdi, rsp
-    call StrixInterrupt
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rbx
-    pop rax
-    add rsp, 16                                     ; vector and error code
-    iretq
 
 ; ulong strix_interrupts_save_disable(): RFLAGS before cli, for strix_interrupts_restore.
 ; void strix_interrupts_restore(ulong flags): IF back as it was in flags (on or off).
