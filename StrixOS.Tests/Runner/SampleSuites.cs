@@ -1,3 +1,4 @@
+using System;
 using System.Runtime.CompilerServices;
 using StrixOS.Cpu;
 using StrixOS.Testing;
@@ -26,6 +27,15 @@ public static unsafe class SampleSuites
     private static void ReturnsWithoutFault(TestContext t) => t.True(true);
     private static void Panics(TestContext t) => throw new SimulatedKernel.Panic("heap exhausted: request of 64 bytes, 0 bytes free");
     private static void Resets(TestContext t) => throw new SimulatedKernel.Reset();
+    private static void ThrowsUncaught(TestContext t) => ThrowDeeper(2);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowDeeper(int depth)
+    {
+        if (depth == 0)
+            throw new InvalidOperationException("thrown on purpose", new FormatException("the inner one"));
+        ThrowDeeper(depth - 1);
+    }
 
     /// <summary>Alpha: pass, fail, skip; Beta: pass.</summary>
     public static void Mixed(TestRegistry registry)
@@ -86,6 +96,15 @@ public static unsafe class SampleSuites
         suite.Add("Ok", &Passes);
         suite.Add("Resets", &Resets);
         suite.Add("AfterReset", &Passes);
+    }
+
+    /// <summary>Crash: 0 Ok, 1 Throws (an exception it does not catch), 2 AfterThrow.</summary>
+    public static void Throwing(TestRegistry registry)
+    {
+        TestSuite suite = registry.AddSuite("Crash");
+        suite.Add("Ok", &Passes);
+        suite.Add("Throws", &ThrowsUncaught);
+        suite.Add("AfterThrow", &Passes);
     }
 
     /// <summary>Four tests that all panic: more crashes than a run restarts after.</summary>

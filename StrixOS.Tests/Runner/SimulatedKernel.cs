@@ -10,14 +10,14 @@ namespace StrixOS.Tests.Runner;
 /// </summary>
 public static class SimulatedKernel
 {
-    public sealed class Fault(FaultInfo info) : Exception("simulated CPU fault")
+    public sealed class Fault(FaultInfo info) : Exception("simulated CPU fault"), IEndsTheKernel
     {
         public FaultInfo Info { get; } = info;
     }
 
-    public sealed class Panic(string reason) : Exception(reason);
+    public sealed class Panic(string reason) : Exception(reason), IEndsTheKernel;
 
-    public sealed class Reset() : Exception("simulated triple fault");
+    public sealed class Reset() : Exception("simulated triple fault"), IEndsTheKernel;
 
     public sealed record Boot(string Transcript, int ExitStatus);
 

@@ -61,6 +61,25 @@ public sealed class TestRunnerEmitterTests
     }
 
     [Fact]
+    public void UncaughtExceptionFailsItsTestWithTypeMessageAndStackAndTheRunGoesOn()
+    {
+        SimulatedKernel.Boot boot = SimulatedKernel.Run(SampleSuites.Throwing, "test");
+        Assert.Equal(BootExit.KernelFailureStatus, boot.ExitStatus);
+        BootRecord record = Transcripts.Interpret(boot.Transcript, boot.ExitStatus);
+
+        Assert.Equal(BootEnding.Completed, record.Ending);
+        Assert.Empty(record.Problems);
+        Assert.Equal([TestOutcome.Passed, TestOutcome.Failed, TestOutcome.Passed], record.Results.Select(r => r.Outcome));
+        TestObservation failed = record.Results[1];
+        Assert.Equal("Crash.Throws", failed.Name);
+        Assert.StartsWith("unhandled exception System.InvalidOperationException: thrown on purpose\n ---> System.FormatException: the inner one\n", failed.Message);
+        Assert.Contains("ThrowDeeper", failed.Message);
+        Assert.Contains("ThrowsUncaught", failed.Message);
+        Assert.EndsWith("SampleSuites.cs", failed.File);
+        Assert.Equal("Crash.AfterThrow", record.Results[2].Name);
+    }
+
+    [Fact]
     public void AllPassingRunExitsWithSuccess()
     {
         SimulatedKernel.Boot boot = SimulatedKernel.Run(SampleSuites.AllPassing, "test");

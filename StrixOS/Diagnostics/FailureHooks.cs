@@ -8,7 +8,8 @@ namespace StrixOS.Diagnostics;
 /// failure path ends in a clear report and a failing exit status: <c>strix.fail=throw</c>
 /// (an unhandled exception), <c>strix.fail=stub</c> (a runtime entry point that is not implemented),
 /// <c>strix.fail=null</c> (a write to address 0), <c>strix.fail=stack-overflow</c> (into the guard page) and
-/// <c>strix.fail=handler-fault</c> (a fault whose report itself faults).
+/// <c>strix.fail=handler-fault</c> (a fault whose report itself faults); <c>strix.fail=test-throw</c>
+/// adds a test suite whose middle test throws an exception it does not catch (KernelTests/OnPurposeTests.cs).
 /// </summary>
 public static class FailureHooks
 {
@@ -34,12 +35,14 @@ public static class FailureHooks
             case "stack-overflow":
                 Recurse(0);
                 break;
+            case KernelTests.OnPurposeTests.FailKind:
+                break;                                  // the test run registers a suite that throws (OnPurposeTests)
             case "handler-fault":
                 Cpu.ExceptionHandler.FaultWhileReporting = true;
                 WriteThrough(0);
                 break;
             default:
-                Panic.Fail($"unknown strix.fail kind '{kind}' (throw, stub, null, unmapped, stack-overflow, handler-fault)");
+                Panic.Fail($"unknown strix.fail kind '{kind}' (throw, test-throw, stub, null, unmapped, stack-overflow, handler-fault)");
                 break;
         }
     }

@@ -41,8 +41,15 @@ public sealed unsafe class FaultRecovery : IFaultCatcher
             if (X64.SaveContext(saved) == 0)
             {
                 s_armed = true;
-                body(context);
-                s_armed = false;
+                try
+                {
+                    body(context);
+                }
+                finally
+                {
+                    // An exception leaving the body (the runner fails the test) disarms too.
+                    s_armed = false;
+                }
                 fault = default;
                 return true;
             }

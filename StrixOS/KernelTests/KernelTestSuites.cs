@@ -46,6 +46,8 @@ public static class KernelTestSuites
         FaultTests.Register(registry);
         AddressSpaceTests.Register(registry);
         FrameAllocatorTests.Register(registry);
+        if (kernel.CommandLine.TryGetValue("strix.fail", out string failKind) && failKind == OnPurposeTests.FailKind)
+            OnPurposeTests.Register(registry);
         return TestRunner.Run(registry, commandLine, SerialTestOutput.Instance, FaultRecovery.Instance);
     }
 }

@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 
 namespace StrixOS.Testing;
@@ -20,6 +22,7 @@ public static unsafe class FrameworkSelfTests
         suite.Add(nameof(ProtocolLineRoundTrips), &ProtocolLineRoundTrips);
         suite.Add(nameof(GlobSelectsByName), &GlobSelectsByName);
         suite.Add(nameof(CommandLineReadsTestWords), &CommandLineReadsTestWords);
+        suite.Add(nameof(UncaughtExceptionFailsOnlyItsTest), &UncaughtExceptionFailsOnlyItsTest);
     }
 
     private static void PassingAssertionsLeaveTestPassed(TestContext t)
@@ -102,6 +105,52 @@ public static unsafe class FrameworkSelfTests
         t.Equal((int)TestCommandLineError.None, (int)parsed.Error);
         t.False(TestCommandLine.Parse("quiet").RunsTests);
         t.Equal((int)TestCommandLineError.InvalidFrom, (int)TestCommandLine.Parse("test-from=x").Error);
+    }
+
+    /// <summary>
+    /// A run of three inner tests, the middle one throwing an exception it does not catch: that
+    /// test fails with the exception's type, message, inner exception and stack trace, and the
+    /// third still runs (on the kernel this goes through CoreLib's dispatcher and the unwinder).
+    /// </summary>
+    private static void UncaughtExceptionFailsOnlyItsTest(TestContext t)
+    {
+        var registry = new TestRegistry();
+        TestSuite inner = registry.AddSuite("Inner");
+        inner.Add("Before", &InnerPasses);
+        inner.Add("Throws", &InnerThrows);
+        inner.Add("After", &InnerPasses);
+        var output = new LineCollector();
+        TestRunSummary summary = TestRunner.Run(registry, TestCommandLine.Parse("test"), output);
+        t.Equal(2, summary.Passed);
+        t.Equal(1, summary.Failed);
+
+        string? failLine = output.Lines.Find(l => l.StartsWith("##strix fail 1 Inner.Throws", StringComparison.Ordinal));
+        if (!t.NotNull(failLine))
+            return;
+        ProtocolLineReader.TryParse(failLine, out ProtocolLine? parsed, out _);
+        if (!t.NotNull(parsed) || !t.True(parsed.TryGetField("message", out string message)))
+            return;
+        t.True(message.StartsWith(UnhandledTestException.Prefix +
+            "System.InvalidOperationException: inner test threw\n ---> System.FormatException: inner cause\n", StringComparison.Ordinal), message);
+        t.True(message.Contains("InnerThrowsDeeper", StringComparison.Ordinal), message);
+        t.True(output.Lines.Contains("##strix pass 2 Inner.After"), "the test after the throwing one did not run");
+    }
+
+    private static void InnerPasses(TestContext t) => t.True(true);
+
+    private static void InnerThrows(TestContext t) => InnerThrowsDeeper(t);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void InnerThrowsDeeper(TestContext t)
+    {
+        if (t.TestName.Length > 0)
+            throw new InvalidOperationException("inner test threw", new FormatException("inner cause"));
+    }
+
+    private sealed class LineCollector : ITestOutput
+    {
+        public List<string> Lines { get; } = new();
+        public void WriteLine(string line) => Lines.Add(line);
     }
 
     private static int LineHere([CallerLineNumber] int line = 0) => line;

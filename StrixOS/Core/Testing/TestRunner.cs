@@ -1,11 +1,13 @@
+using System;
 using StrixOS.Cpu;
 
 namespace StrixOS.Testing;
 
 /// <summary>
 /// Runs the selected in-kernel tests in registration order and reports each through the
-/// protocol. No exceptions exist here: a test that panics or faults ends the kernel, and the host
-/// runner, which saw the test-start line, reboots it past that test (docs/testing.md).
+/// protocol. An exception a test does not catch fails that test (type, message, stack trace) and the
+/// run continues; a test that panics or faults unexpectedly ends the kernel, and the host runner,
+/// which saw the test-start line, reboots it past that test (docs/testing.md).
 /// </summary>
 public static unsafe class TestRunner
 {
@@ -77,9 +79,20 @@ public static unsafe class TestRunner
             ? TestProtocol.TestStart(index, test.FullName, test.Expectation)
             : TestProtocol.TestStart(index, test.FullName));
 
-        if (catcher is null)
-            test.Body(context);
-        else if (!catcher.TryRun(test, context, out FaultInfo fault))
+        bool returned;
+        FaultInfo fault = default;
+        try
+        {
+            returned = catcher is null ? RunBody(test, context) : catcher.TryRun(test, context, out fault);
+        }
+        catch (Exception e) when (e is not IEndsTheKernel)
+        {
+            // An exception the body did not catch fails this test; the run goes on with the next one.
+            context.Fail(UnhandledTestException.Describe(e), test.RegisteredFile, test.RegisteredLine);
+            WriteResult(index, test, context, output, ref tally);
+            return;
+        }
+        if (!returned)
         {
             // The kernel already printed the fault line; judge it against the expectation here.
             FaultMismatch mismatch = test.ExpectsFault ? test.Expectation.Mismatch(fault) : FaultMismatch.Vector;
@@ -99,6 +112,12 @@ public static unsafe class TestRunner
                 test.RegisteredFile, test.RegisteredLine);
         }
         WriteResult(index, test, context, output, ref tally);
+    }
+
+    private static bool RunBody(in TestCase test, TestContext context)
+    {
+        test.Body(context);
+        return true;
     }
 
     private static void WriteResult(int index, in TestCase test, TestContext context, ITestOutput output, ref Tally tally)
