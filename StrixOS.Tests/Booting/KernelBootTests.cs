@@ -86,6 +86,9 @@ public class KernelBootTests
         string[] stack = StackTraceLines(boot.Transcript);
         Assert.True(stack.Length >= 3, boot.Transcript);
         Assert.Contains("StrixOS_StrixOS_Diagnostics_FailureHooks__Run", stack[0]);
+        // file:line from the DWARF line table (boot module strix.lines) of the Debug build.
+        Assert.Matches(@" in /.+/StrixOS/Diagnostics/FailureHooks\.cs:line \d+$", stack[0].TrimEnd('\r'));
+        Assert.Matches(@" in /.+/StrixOS/KernelHost\.cs:line \d+$", stack[1].TrimEnd('\r'));
         Assert.Contains("StrixOS_StrixOS_KernelHost__Boot", stack[1]);
         Assert.Contains(stack, line => line.Contains("__managed__Main", StringComparison.Ordinal));
     }
@@ -101,6 +104,24 @@ public class KernelBootTests
         Assert.True(stack.Length >= 2, boot.Transcript);
         Assert.Contains("StrixOS_StrixOS_Diagnostics_FailureHooks__WriteThrough", stack[0]);
         Assert.Contains("StrixOS_StrixOS_Diagnostics_FailureHooks__Run", stack[1]);
+    }
+
+    [Fact]
+    public async Task An_uncaught_exception_in_a_kernel_test_fails_that_test_and_the_run_goes_on()
+    {
+        KernelBootResult boot = await KernelBoot.BootAsync("test=OnPurpose.* strix.fail=test-throw");
+        Assert.True(boot.Failed, boot.Transcript);
+        Runner.BootRecord record = Runner.Transcripts.Interpret(boot.Transcript, boot.ExitStatus ?? -1);
+        Assert.Equal(Runner.BootEnding.Completed, record.Ending);
+        Assert.Equal(["OnPurpose.PassesBefore", "OnPurpose.ThrowsUncaught", "OnPurpose.PassesAfter"], record.Results.Select(r => r.Name));
+        Assert.Equal([Testing.TestOutcome.Passed, Testing.TestOutcome.Failed, Testing.TestOutcome.Passed], record.Results.Select(r => r.Outcome));
+        string message = record.Results[1].Message;
+        Assert.StartsWith("unhandled exception System.InvalidOperationException: OnPurpose.ThrowsUncaught threw on purpose\n" +
+                          " ---> System.FormatException: the inner exception\n", message);
+        // CoreLib's trace of the exception: the throwing method and the test body, by C# name.
+        Assert.Contains("at StrixOS.KernelTests.OnPurposeTests.ThrowFromBelow(", message);
+        Assert.Contains("at StrixOS.KernelTests.OnPurposeTests.ThrowsUncaught(", message);
+        Assert.DoesNotContain("STRIXOS PANIC", boot.Transcript);
     }
 
     private static string[] StackTraceLines(string transcript) =>

@@ -8,8 +8,8 @@ namespace StrixOS.Runtime.Exceptions;
 /// <summary>
 /// Where an exception nobody catches ends (CoreLib's dispatcher calls the module's FailFast when
 /// its first pass finds no handler, before anything is unwound): the report names the exception's
-/// type and message, its inner exceptions, and the stack from the throw site with C# method names,
-/// then the kernel stops with the failure status.
+/// type and message, its inner exceptions, and the stack from the throw site with C# method names
+/// (and file:line where the image has DWARF line info), then the kernel stops with the failure status.
 /// </summary>
 internal static unsafe class UnhandledExceptionReport
 {
@@ -50,7 +50,8 @@ internal static unsafe class UnhandledExceptionReport
         for (bool valid = StackFrameIteration.InitFromContext(&frame, context, fault); valid;
              valid = StackFrameIteration.Next(&frame, null))
         {
-            text.Append("    at ").Append(SymbolTable.Describe(frame.ControlPC)).Append('\n');
+            text.Append("    at ").Append(SymbolTable.Describe(frame.ControlPC))
+                .Append(SourceLineTable.Suffix(frame.ControlPC, frame.Code.PcStart)).Append('\n');
         }
     }
 }
