@@ -39,6 +39,7 @@ public static class KernelHost
 
         BootInfo boot = BootInfoReader.Read(new CommandLine(hostCommandLine ?? ""));
         SymbolTable.Load(boot);
+        SourceLineTable.Load(boot);
         CommandLine commandLine = CommandLine.Join(boot.CommandLine, hostCommandLine);
         Runtime.KernelEnvironment.Use(commandLine);
         BootReport.Print(boot);
@@ -84,6 +85,8 @@ public static class KernelHost
         if (commandLine.TryGetValue("bench", out string benchmark) && benchmark == "exceptions")
         {
             foreach (string line in Benchmarks.ThrowCatchBenchmark.Run())
+                KernelLog.Info(line);
+            foreach (string line in Benchmarks.ThrowCatchProfile.Run())
                 KernelLog.Info(line);
             Machine.Shutdown(success: true);
         }

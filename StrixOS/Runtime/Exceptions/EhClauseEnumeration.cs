@@ -18,7 +18,10 @@ internal static unsafe class EhClauseEnumeration
     [RuntimeExport("RhpEHEnumInitFromStackFrameIterator")]
     private static bool Init(FrameIteratorState* it, MethodRegionInfo* region, EhClauseEnumerator* clauses)
     {
-        if (!it->Method.TryGetClauses(ImageView.Identity, out EhClauseEnumerator found))
+        long started = UnwinderProfile.Start();
+        bool valid = it->Method.TryGetClauses(ImageView.Identity, out EhClauseEnumerator found);
+        UnwinderProfile.StopClauses(started);
+        if (!valid)
         {
             *region = default;
             return false;
@@ -32,6 +35,11 @@ internal static unsafe class EhClauseEnumeration
     }
 
     [RuntimeExport("RhpEHEnumNext")]
-    private static bool Next(EhClauseEnumerator* clauses, EhClause* clause) =>
-        clauses->TryNext(ImageView.Identity, out *clause);
+    private static bool Next(EhClauseEnumerator* clauses, EhClause* clause)
+    {
+        long started = UnwinderProfile.Start();
+        bool valid = clauses->TryNext(ImageView.Identity, out *clause);
+        UnwinderProfile.StopClauses(started);
+        return valid;
+    }
 }

@@ -23,17 +23,20 @@ internal static unsafe class StackFrameIteration
     [RuntimeExport("RhpSfiInit")]
     private static bool SfiInit(FrameIteratorState* it, LimitedContext* context, bool instructionFault, bool* isIntercepted)
     {
+        long started = UnwinderProfile.Start();
         Depth++;
         if (isIntercepted != null)
             *isIntercepted = false;
         bool valid = InitFromContext(it, context, instructionFault);
         Depth--;
+        UnwinderProfile.StopIterator(started);
         return valid;
     }
 
     [RuntimeExport("RhpSfiNext")]
     private static bool SfiNext(FrameIteratorState* it, uint* collidedClause, bool* unwoundReversePInvoke, bool* isIntercepted)
     {
+        long started = UnwinderProfile.Start();
         Depth++;
         if (collidedClause != null)
             *collidedClause = ExceptionLayout.NoClause;
@@ -43,6 +46,7 @@ internal static unsafe class StackFrameIteration
             *isIntercepted = false;
         bool valid = Next(it, collidedClause);
         Depth--;
+        UnwinderProfile.StopIterator(started);
         return valid;
     }
 
@@ -83,19 +87,21 @@ internal static unsafe class StackFrameIteration
         it->OriginalControlPC = ip;
         // A return address points after the call; the call itself (ip - 1) is in the right try region.
         it->ControlPC = instructionFault ? ip : ip - 1;
-        if (!KernelCode.TryFindMethod(it->ControlPC, out FrameDescription code, out ManagedMethodInfo method))
+        if (!KernelCode.TryDecode(it->ControlPC, out DecodedFrame frame))
             return false;
-        it->Method = method;
-        it->Code = code;
+        it->Method = frame.Method;
+        it->Code = frame.Code;
         // As NativeAOT: methods with EH clauses and their funclets share the method's frame pointer.
-        it->FramePointer = method.HasEhInfo || method.IsFunclet ? it->Registers.Value(RegisterSet.Rbp) : 0;
+        it->FramePointer = frame.Method.HasEhInfo || frame.Method.IsFunclet ? it->Registers.Value(RegisterSet.Rbp) : 0;
         return true;
     }
 
     private static bool UnwindManagedFrame(FrameIteratorState* it)
     {
-        if (!CallFrameInstructions.TryComputeRow(ImageView.Identity, it->Code, it->ControlPC, out UnwindRow row))
+        // The row for this frame's code address: decoded (and cached) when the frame was entered.
+        if (!KernelCode.TryDecode(it->ControlPC, out DecodedFrame frame) || !frame.HasRow || frame.Code.Address != it->Code.Address)
             return false;
+        UnwindRow row = frame.Row;
         ulong cfa;
         if (row.CfaRegister == 7)
             cfa = it->Registers.Sp;
