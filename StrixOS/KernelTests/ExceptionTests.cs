@@ -36,6 +36,12 @@ public static unsafe class ExceptionTests
         suite.Add(nameof(CheckedArithmeticThrowsOverflowException), &CheckedArithmeticThrowsOverflowException);
         suite.Add(nameof(IndexOutOfRangeIsCatchable), &IndexOutOfRangeIsCatchable);
         suite.Add(nameof(InvalidCastIsCatchable), &InvalidCastIsCatchable);
+        suite.Add(nameof(UnboxingTheWrongTypeThrowsInvalidCastException), &UnboxingTheWrongTypeThrowsInvalidCastException);
+        suite.Add(nameof(UnboxingToTheWrongNullableThrowsInvalidCastException), &UnboxingToTheWrongNullableThrowsInvalidCastException);
+        suite.Add(nameof(UnboxingNullThrowsNullReferenceException), &UnboxingNullThrowsNullReferenceException);
+        suite.Add(nameof(CoreLibGetRuntimeExceptionAnswers), &CoreLibGetRuntimeExceptionAnswers);
+        suite.Add(nameof(StoringTheWrongTypeInAnArrayThrowsArrayTypeMismatchException), &StoringTheWrongTypeInAnArrayThrowsArrayTypeMismatchException);
+        suite.Add(nameof(SourceLineTableLocatesThisMethod), &SourceLineTableLocatesThisMethod);
         suite.Add(nameof(ArgumentNullIsCatchable), &ArgumentNullIsCatchable);
         suite.Add(nameof(NullDereferenceBecomesNullReferenceException), &NullDereferenceBecomesNullReferenceException);
         suite.Add(nameof(DivisionByZeroBecomesDivideByZeroException), &DivisionByZeroBecomesDivideByZeroException);
@@ -520,6 +526,109 @@ public static unsafe class ExceptionTests
             caught = true;
         }
         t.True(caught);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static T Unbox<T>(object? boxed) => (T)boxed!;
+
+    private static Exception? Catch(delegate*<object?, int> action, object? argument)
+    {
+        try
+        {
+            action(argument);
+            return null;
+        }
+        catch (Exception e)
+        {
+            return e;
+        }
+    }
+
+    private static int UnboxInt(object? boxed) => Unbox<int>(boxed);
+    private static int UnboxLong(object? boxed) => (int)Unbox<long>(boxed);
+    private static int UnboxNullableInt(object? boxed) => Unbox<int?>(boxed) ?? -1;
+
+    private static string Describe(Exception? e) => e == null ? "nothing was thrown" : e.GetType().FullName ?? "?";
+
+    // CoreLib's unbox helpers ask its RuntimeExceptionHelpers.GetRuntimeException for the exception.
+    private static void UnboxingTheWrongTypeThrowsInvalidCastException(TestContext t)
+    {
+        Exception? fromString = Catch(&UnboxInt, "not an int");
+        t.True(fromString is InvalidCastException, Describe(fromString));
+        Exception? fromInt = Catch(&UnboxLong, 42);
+        t.True(fromInt is InvalidCastException, Describe(fromInt));
+        t.Equal(42, Catch(&UnboxInt, 42) == null ? UnboxInt(42) : -1);
+    }
+
+    private static void UnboxingToTheWrongNullableThrowsInvalidCastException(TestContext t)
+    {
+        Exception? e = Catch(&UnboxNullableInt, 42L);
+        t.True(e is InvalidCastException, Describe(e));
+        t.Equal(-1, UnboxNullableInt(null));
+    }
+
+    private static void UnboxingNullThrowsNullReferenceException(TestContext t)
+    {
+        Exception? e = Catch(&UnboxInt, null);
+        t.True(e is NullReferenceException, Describe(e));
+    }
+
+    [MethodImpl(MethodImplOptions.InternalCall), System.Runtime.RuntimeImport("GetRuntimeException")]
+    private static extern Exception? CoreLibGetRuntimeException(int id, nint faultingIp);
+
+    /// <summary>
+    /// CoreLib's own GetRuntimeException (what its unbox and cast helpers call) returns real exception
+    /// objects: it answers null until its reflection layer has registered itself at start-up.
+    /// </summary>
+    private static void CoreLibGetRuntimeExceptionAnswers(TestContext t)
+    {
+        const int InvalidCast = 6, IndexOutOfRange = 5, ArrayTypeMismatch = 3, NullReference = 8;
+        t.True(CoreLibGetRuntimeException(InvalidCast, 0) is InvalidCastException, Describe(CoreLibGetRuntimeException(InvalidCast, 0)));
+        t.True(CoreLibGetRuntimeException(IndexOutOfRange, 0) is IndexOutOfRangeException, "IndexOutOfRange");
+        t.True(CoreLibGetRuntimeException(ArrayTypeMismatch, 0) is ArrayTypeMismatchException, "ArrayTypeMismatch");
+        t.True(CoreLibGetRuntimeException(NullReference, 0) is NullReferenceException, "NullReference");
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int StoreInto(object? array) => ((object[])array!)[0] is null ? StoreFirst((object[])array!, 42) : 0;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int StoreFirst(object[] array, object value)
+    {
+        array[0] = value;                                   // CoreLib's StelemRef helper checks the element type
+        return 1;
+    }
+
+    private static void StoringTheWrongTypeInAnArrayThrowsArrayTypeMismatchException(TestContext t)
+    {
+        Exception? e = Catch(&StoreInto, new string[1]);
+        t.True(e is ArrayTypeMismatchException, Describe(e));
+        t.Equal(1, StoreFirst(new object[1], 42));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int LineProbe()
+    {
+        return LineHere();
+    }
+
+    private static int LineHere([CallerLineNumber] int line = 0) => line;
+
+    /// <summary>The DWARF line table (boot module strix.lines) maps a method's code to this file and its lines.</summary>
+    private static void SourceLineTableLocatesThisMethod(TestContext t)
+    {
+        if (!Diagnostics.SourceLineTable.IsLoaded)
+        {
+            t.Skip("no strix.lines line table (a build without DWARF)");
+            return;
+        }
+        int bodyLine = LineProbe();
+        ulong start = (ulong)(delegate*<int>)&LineProbe;
+        if (!t.True(Diagnostics.SourceLineTable.TryLocate(start, start, out SourceLines.SourceLocation location), "no line for LineProbe's code"))
+            return;
+        t.True(location.File.EndsWith("/KernelTests/ExceptionTests.cs", StringComparison.Ordinal), location.File);
+        t.True(location.Line >= bodyLine - 3 && location.Line <= bodyLine, $"LineProbe starts at line {location.Line}, its body is at {bodyLine}");
+        t.False(Diagnostics.SourceLineTable.TryLocate(0x1000, 0, out _), "an address outside the image has no line");
     }
 
     private static void ArgumentNullIsCatchable(TestContext t)

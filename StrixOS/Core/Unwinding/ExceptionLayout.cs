@@ -93,8 +93,6 @@ public struct ExceptionSymbols
     public ulong ThrowHardwareException;
     public ulong ExInfoHead;
     public ulong ClasslibFunctions, ClasslibFunctionCount;
-    /// <summary>Pairs of (CoreLib helper method start, ExceptionIDs value it throws).</summary>
-    public ulong NullThrowingHelpers, NullThrowingHelperCount;
     /// <summary>The first address of the kernel image (its "OS module" for stack traces).</summary>
     public ulong ImageBase;
 }

@@ -10,16 +10,8 @@ namespace StrixOS.Runtime.Exceptions;
 /// </summary>
 internal static unsafe class ClasslibFunctions
 {
-    private const uint GetRuntimeException = 0;
-
     [RuntimeExport("RhpGetClasslibFunctionFromCodeAddress")]
-    private static void* FromCodeAddress(nint address, uint id)
-    {
-        // A throw of null from one of CoreLib's throw helpers: hand out the helper's own exception.
-        if (id == GetRuntimeException && RuntimeExceptionFactory.TryGetIntendedId((ulong)address, out int intended))
-            return RuntimeExceptionFactory.CreatorFor(intended);
-        return Lookup(id);
-    }
+    private static void* FromCodeAddress(nint address, uint id) => Lookup(id);
 
     [RuntimeExport("RhpGetClasslibFunctionFromEEType")]
     private static void* FromEEType(void* methodTable, uint id) => Lookup(id);

@@ -222,11 +222,8 @@ StrixGetExceptionSymbols:
     lea rax, [StrixClasslibFunctions]
     mov [rdi + 0x38], rax
     mov qword [rdi + 0x40], CLASSLIB_FUNCTION_COUNT
-    lea rax, [StrixNullThrowingHelpers]
-    mov [rdi + 0x48], rax
-    mov qword [rdi + 0x50], NULL_THROWING_HELPER_COUNT
     lea rax, [__kernel_high_start]
-    mov [rdi + 0x58], rax
+    mov [rdi + 0x48], rax
     ret
 
 ; void StrixCaptureCallerContext(LimitedContext* context): the caller's registers just after this
@@ -255,8 +252,8 @@ StrixExInfoHead: dq 0
 section .rodata progbits alloc noexec nowrite align=8
 ; Functions by ClassLibFunctionId (.NET 10): 0 GetRuntimeException, 1 FailFast,
 ; 2 ThreadEntryPoint (unused here), 3 AppendExceptionStackFrame, 4 unused, 5 GetSystemArrayEEType,
-; 6 OnFirstChance, 7 OnUnhandledException. 0 and 1 are the kernel's own (RuntimeExceptionFactory.cs,
-; UnhandledExceptionReport.cs), the rest are CoreLib's.
+; 6 OnFirstChance, 7 OnUnhandledException. 0 and 1 are the kernel's own (RuntimeExceptionFactory.cs:
+; the exceptions of CPU faults and of a throw of null; UnhandledExceptionReport.cs), the rest are CoreLib's.
 StrixClasslibFunctions:
     dq StrixGetRuntimeException
     dq StrixUnhandledExceptionFailFast
@@ -267,19 +264,5 @@ StrixClasslibFunctions:
     dq OnFirstChanceException
     dq 0                            ; OnUnhandledException: the kernel's report is FailFast
 CLASSLIB_FUNCTION_COUNT equ ($ - StrixClasslibFunctions) / 8
-
-; CoreLib helpers that throw what CoreLib's GetRuntimeException returns, which is null in a kernel
-; without reflection (see RuntimeExceptionFactory.cs): the exception ID each one asked for (read
-; from its compiled code), so the throw of null it makes becomes the exception it meant.
-extern S_P_CoreLib_System_Runtime_TypeCast__ThrowInvalidCastException
-extern S_P_CoreLib_System_Runtime_TypeCast__ThrowIndexOutOfRangeException
-extern S_P_CoreLib_System_Runtime_TypeCast__StelemRef_Helper_NoCacheLookup
-extern RhTypeCast_CheckArrayStore
-StrixNullThrowingHelpers:
-    dq S_P_CoreLib_System_Runtime_TypeCast__ThrowInvalidCastException, 6
-    dq S_P_CoreLib_System_Runtime_TypeCast__ThrowIndexOutOfRangeException, 5
-    dq S_P_CoreLib_System_Runtime_TypeCast__StelemRef_Helper_NoCacheLookup, 3
-    dq RhTypeCast_CheckArrayStore, 3
-NULL_THROWING_HELPER_COUNT equ ($ - StrixNullThrowingHelpers) / 16
 
 section .note.GNU-stack noalloc noexec nowrite progbits
