@@ -130,8 +130,11 @@ internal static unsafe class Collector
     private static void ReportVerify()
     {
         HeapVerifyResult result = LastVerify;
-        if (result.BadReferences != 0 || result.BadObjects != 0)
-            Panic.Fail($"gcverify: after collection {Count}: {result.BadObjects} bad objects, {result.BadReferences} references to no object (first {Hex.Format(result.FirstBadReference)} in the object at {Hex.Format(result.FirstBadHolder)})");
+        if (result.BadReferences == 0 && result.BadObjects == 0)
+            return;
+        // Off first: building the message allocates, and that allocation may collect.
+        Verify = false;
+        Panic.Fail($"gcverify: after collection {Count}: {result.BadObjects} bad objects, {result.BadReferences} references to no object (first {Hex.Format(result.FirstBadReference)} in the object at {Hex.Format(result.FirstBadHolder)})");
     }
 
     private struct MarkedObjects : IBlockLiveness

@@ -8,7 +8,7 @@ internal struct HeapVerifyResult
 {
     public ulong Objects;
     public ulong References;
-    /// <summary>Blocks whose first word is no plausible MethodTable, or whose object overruns its block.</summary>
+    /// <summary>Blocks whose object has no plausible MethodTable, or overruns its block.</summary>
     public ulong BadObjects;
     /// <summary>References to no valid object: into free memory, the middle of a block, or no object header.</summary>
     public ulong BadReferences;
@@ -43,7 +43,7 @@ internal static unsafe class HeapVerifier
             }
             ulong methodTable = *(ulong*)obj;
             ulong size = Marker.ObjectSize(obj, methodTable);
-            if (size + 8 > block.Size)
+            if (size > block.Size)   // the base size counts the header
             {
                 BadObject(obj);
                 continue;
