@@ -90,6 +90,12 @@ public static class KernelHost
                 KernelLog.Info(line);
             Machine.Shutdown(success: true);
         }
+        if (benchmark == "gc")
+        {
+            foreach (string line in Benchmarks.GcBenchmark.Run())
+                KernelLog.Info(line);
+            Machine.Shutdown(success: true);
+        }
 
         TestCommandLine tests = TestCommandLine.Parse(commandLine.Text);
         if (tests.RunsTests || tests.Error != TestCommandLineError.None)

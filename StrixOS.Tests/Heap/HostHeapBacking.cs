@@ -64,6 +64,46 @@ public sealed unsafe class HostHeapBacking : IHeapBacking, IDisposable
         return true;
     }
 
+    public int Decommits { get; private set; }
+
+    /// <summary>Maps the unmapped pages of a range that was grown before (filled with garbage, as a fresh frame would be).</summary>
+    public bool Commit(ulong virtualStart, ulong bytes)
+    {
+        ulong first = (virtualStart - Start) / 4096;
+        for (ulong page = first; page < first + bytes / 4096; page++)
+        {
+            if (_mapped[page])
+                continue;
+            if (MappedBytes + 4096 > BudgetBytes)
+            {
+                RefusedGrows++;
+                return false;
+            }
+            _mapped[page] = true;
+            MappedBytes += 4096;
+            new Span<byte>((void*)(Start + page * 4096), 4096).Fill(Garbage);
+        }
+        return true;
+    }
+
+    /// <summary>Unmaps the mapped pages of a range; their contents are overwritten so a heap that reads them is caught.</summary>
+    public ulong Decommit(ulong virtualStart, ulong bytes)
+    {
+        ulong first = (virtualStart - Start) / 4096;
+        ulong given = 0;
+        for (ulong page = first; page < first + bytes / 4096; page++)
+        {
+            if (!_mapped[page])
+                continue;
+            _mapped[page] = false;
+            MappedBytes -= 4096;
+            new Span<byte>((void*)(Start + page * 4096), 4096).Fill(0xDD);
+            given++;
+        }
+        Decommits++;
+        return given;
+    }
+
     public bool IsMapped(ulong address, ulong length)
     {
         for (ulong page = (address - Start) / 4096; page <= (address - Start + length - 1) / 4096; page++)

@@ -32,6 +32,27 @@ public class PageTableHeapBackingTests
     }
 
     [Fact]
+    public void Decommit_ReturnsTheFrames_AndCommitMapsOnlyTheMissingPages()
+    {
+        using PagingFixture f = new();
+        PageTableHeapBacking backing = new(f.Mapper, f.Allocator, f.Allocator);
+        Assert.True(backing.Grow(Start, 8 * 4096));
+        int outstanding = f.Allocator.Outstanding.Count;
+        ulong keptFrame = f.Mapper.Translate(PagingFixture.Virt(Start)).Value.Frame.StartAddress.Value;
+        Assert.Equal(6UL, backing.Decommit(Start + 4096, 6 * 4096));
+        Assert.Equal(outstanding - 6, f.Allocator.Outstanding.Count);
+        Assert.Equal(2UL, backing.FramesMapped);
+        Assert.True(f.Mapper.Translate(PagingFixture.Virt(Start + 4096)).IsError);
+        Assert.Equal(0UL, backing.Decommit(Start + 4096, 6 * 4096)); // already gone
+        Assert.True(backing.Commit(Start, 8 * 4096));
+        Assert.Equal(8UL, backing.FramesMapped);
+        Assert.Equal(outstanding, f.Allocator.Outstanding.Count);
+        Assert.Equal(keptFrame, f.Mapper.Translate(PagingFixture.Virt(Start)).Value.Frame.StartAddress.Value);
+        Assert.True(f.Mapper.Translate(PagingFixture.Virt(Start + 6 * 4096)).IsOk);
+        Assert.Empty(f.Allocator.Violations);
+    }
+
+    [Fact]
     public void Grow_UsesTheFlagsItWasGiven()
     {
         using PagingFixture f = new();

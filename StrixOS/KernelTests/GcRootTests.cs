@@ -240,12 +240,16 @@ public static unsafe class GcRootTests
         var array = new byte[10000];
         long after = GC.GetTotalAllocatedBytes(precise: true);
         t.True(after - before >= 10000 && after - before < 10100, $"{after - before} bytes counted for a 10000-byte array");
-        t.Equal(0, GC.CollectionCount(0));
+        int collections = GC.CollectionCount(0);
+        GC.Collect();
+        t.Equal(collections + 1, GC.CollectionCount(0));
+        t.Equal(collections + 1, GC.CollectionCount(2));
         GC.WaitForPendingFinalizers();
         var weak = new WeakReference(array);
         t.True(ReferenceEquals(array, weak.Target), "a weak reference reads its live target");
         GCMemoryInfo info = GC.GetGCMemoryInfo();
-        t.Equal(0L, info.Index);
+        t.Equal((long)collections + 1, info.Index);
+        t.True(info.HeapSizeBytes >= 10000, $"heap size {info.HeapSizeBytes} after the collection");
         GC.KeepAlive(array);
         t.True(GC.GetTotalMemory(forceFullCollection: false) > 0, "memory in use");
     }

@@ -24,6 +24,30 @@ public static class KernelTestSuites
         Runtime.KernelHeap.Free(room);
     }
 
+    /// <summary>
+    /// Grows the object heap by about <paramref name="bytes"/> of small objects, then collects them: the heap's
+    /// page tables exist afterwards, so later object allocations take only data frames (which the heap
+    /// backing's FramesMapped counts).
+    /// </summary>
+    public static void MakeObjectHeapRoom(ulong bytes = 1UL << 20)
+    {
+        AllocateSmallGarbage(bytes);
+        System.GC.Collect();
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void AllocateSmallGarbage(ulong bytes)
+    {
+        var keep = new object[bytes / 64 / 64 + 1];
+        for (ulong i = 0; i < bytes / 64; i++)
+        {
+            object o = new long[5];
+            if (i % 64 == 0)
+                keep[i / 64] = o;
+        }
+        System.GC.KeepAlive(keep);
+    }
+
     public static TestRunSummary Run(Kernel kernel, in TestCommandLine commandLine)
     {
         Kernel = kernel;
@@ -43,6 +67,7 @@ public static class KernelTestSuites
         GcRootTests.Register(registry);
         GcLayoutTests.Register(registry);
         GcMarkTests.Register(registry);
+        GcCollectionTests.Register(registry);
         FaultTests.Register(registry);
         AddressSpaceTests.Register(registry);
         FrameAllocatorTests.Register(registry);

@@ -29,9 +29,8 @@ internal static unsafe class Allocation
 
     private static byte* NewObjectAddress(void* methodTable)
     {
-        byte* memory = KernelHeap.Allocate(BaseSize(methodTable));
-        TotalAllocatedBytes += BaseSize(methodTable);
-        byte* obj = memory + sizeof(IntPtr);
+        ulong size = BaseSize(methodTable);
+        byte* obj = ObjectMemory(size) + sizeof(IntPtr);
         *(void**)obj = methodTable;
         return obj;
     }
@@ -41,19 +40,48 @@ internal static unsafe class Allocation
         if (length < 0)
             Panic.Fail($"array allocation with negative length {length}");
         ulong size = BaseSize(methodTable) + (ulong)length * ComponentSize(methodTable);
-        byte* memory = KernelHeap.Allocate(size);
-        TotalAllocatedBytes += size;
-        byte* obj = memory + sizeof(IntPtr);
+        byte* obj = ObjectMemory(size) + sizeof(IntPtr);
         *(void**)obj = methodTable;
         *(int*)(obj + sizeof(IntPtr)) = length;
         return obj;
+    }
+
+    /// <summary>
+    /// Zeroed memory for an object of <paramref name="size"/> bytes. Collects first when the budget since the
+    /// last collection is spent, and again before giving up; finalizers queued by those collections run
+    /// here, before the new object exists (nothing unrooted is in flight while they run).
+    /// </summary>
+    private static byte* ObjectMemory(ulong size)
+    {
+        TotalAllocatedBytes += size;
+        if (Collector.Collector.Charge(size) && Collector.Collector.Collect() == Collector.CollectionOutcome.Collected)
+            Collector.FinalizerQueue.RunPending();
+        byte* memory = KernelHeap.TryAllocateObject(size);
+        if (memory == null)
+        {
+            if (Collector.Collector.Collect() == Collector.CollectionOutcome.Collected)
+                Collector.FinalizerQueue.RunPending();
+            memory = KernelHeap.TryAllocateObject(size);
+            if (memory == null)
+                Panic.HeapExhausted(size, KernelHeap.UsedBytes);
+        }
+        return memory;
+    }
+
+    private static object NewFinalizableObject(void* methodTable)
+    {
+        // Room first: growing the list can collect, and the new object is not a root until it is returned.
+        Collector.FinalizerQueue.ReserveOne();
+        byte* obj = NewObjectAddress(methodTable);
+        Collector.FinalizerQueue.Register((ulong)obj);
+        return AsObject(obj);
     }
 
     [RuntimeExport("RhpNewFast")]
     private static object NewFast(void* methodTable) => AsObject(NewObjectAddress(methodTable));
 
     [RuntimeExport("RhpNewFinalizable")]
-    private static object NewFinalizable(void* methodTable) => AsObject(NewObjectAddress(methodTable));
+    private static object NewFinalizable(void* methodTable) => NewFinalizableObject(methodTable);
 
     [RuntimeExport("RhpNewArrayFast")]
     private static object NewArrayFast(void* methodTable, int length) => AsObject(NewArrayAddress(methodTable, length));
@@ -65,8 +93,16 @@ internal static unsafe class Allocation
     private static object NewString(void* methodTable, int length) => AsObject(NewArrayAddress(methodTable, length));
 
     [RuntimeExport("RhAllocateNewObject")]
-    private static void AllocateNewObject(void* methodTable, uint flags, void** result) =>
-        *result = NewObjectAddress(methodTable);
+    private static void AllocateNewObject(void* methodTable, uint flags, void** result)
+    {
+        bool finalizable = Collector.FinalizerQueue.HasFinalizer((ulong)methodTable);
+        if (finalizable)
+            Collector.FinalizerQueue.ReserveOne();
+        byte* obj = NewObjectAddress(methodTable);
+        if (finalizable)
+            Collector.FinalizerQueue.Register((ulong)obj);
+        *result = obj;
+    }
 
     [RuntimeExport("RhAllocateNewArray")]
     private static void AllocateNewArray(void* methodTable, uint length, uint flags, void** result)

@@ -6,23 +6,33 @@ using StrixOS.Runtime.Collector;
 namespace StrixOS.Runtime;
 
 /// <summary>
-/// What CoreLib asks of a garbage collector. There is none yet: collections are no-ops,
-/// finalizers never run. GC handles are entries of the handle table (Collector/HandleTable.cs), which
-/// the collector's root scan enumerates.
+/// What CoreLib asks of the garbage collector (Collector/Collector.cs). GC handles are entries of the
+/// handle table (Collector/HandleTable.cs), which the collector enumerates as roots, clears or follows.
 /// </summary>
 internal static unsafe class GcServices
 {
+    /// <summary>GC.Collect: a full blocking collection whatever the generation and mode (there is one
+    /// generation), then the finalizers it queued run, as they would on .NET's finalizer thread.</summary>
     [RuntimeExport("RhpCollect")]
-    private static void Collect(int generation, int mode, int lowMemory) { }
+    private static void Collect(int generation, int mode, int lowMemory)
+    {
+        if (Collector.Collector.Collect() == CollectionOutcome.Collected)
+            FinalizerQueue.RunPending();
+    }
 
+    /// <summary>Every collection is full: it counts for every generation.</summary>
     [RuntimeExport("RhGetGcCollectionCount")]
-    private static int GetCollectionCount(int generation, bool special) => 0;
+    private static int GetCollectionCount(int generation, bool special) => Collector.Collector.Count;
 
     [RuntimeExport("RhGetMaxGcGeneration")]
     private static int GetMaxGeneration() => 0;
 
+    /// <summary>GC.GetTotalMemory: bytes of the object heap's live blocks, plus objects made before it existed
+    /// (CoreLib asks for a collection first when forceFullCollection is set).</summary>
     [RuntimeExport("RhpGetGcTotalMemory")]
-    private static long GetTotalMemory() => (long)KernelHeap.UsedBytes;
+    private static long GetTotalMemory() => (long)ObjectHeapBytes();
+
+    private static ulong ObjectHeapBytes() => KernelHeap.ObjectHeap is { } heap ? heap.BytesInUse : 0;
 
     [RuntimeExport("RhGetTotalAllocatedBytes")]
     private static long GetTotalAllocatedBytes() => (long)Allocation.TotalAllocatedBytes;
@@ -30,18 +40,66 @@ internal static unsafe class GcServices
     [RuntimeExport("RhGetTotalAllocatedBytesPrecise")]
     private static long GetTotalAllocatedBytesPrecise() => (long)Allocation.TotalAllocatedBytes;
 
-    /// <summary>Nothing is collected yet, so no finalizer is ever queued: there is nothing to wait for.</summary>
+    /// <summary>Runs the finalizers queued so far, on this (the only) thread; a finalizer that queues more
+    /// (it allocated and collected) has them run in the same loop.</summary>
     [RuntimeExport("RhWaitForPendingFinalizers")]
-    private static void WaitForPendingFinalizers(int allowReentrantWait) { }
+    private static void WaitForPendingFinalizers(int allowReentrantWait) => FinalizerQueue.RunPending();
 
+    /// <summary>
+    /// GC.GetGCMemoryInfo: fills CoreLib's GCMemoryInfoData (total available memory and the high-load threshold
+    /// stay 0: the collector does not know the machine's memory) (a sequential struct: ten longs, the generation and
+    /// pause percentage, the compacted and concurrent bytes, five generation infos of four longs, two pause
+    /// durations) for the last collection; all zeros before the first one, as on .NET.
+    /// </summary>
     [RuntimeExport("RhGetMemoryInfo")]
-    private static void GetMemoryInfo(byte* info, int kind) { }
+    private static void GetMemoryInfo(byte* info, int kind)
+    {
+        new Span<byte>(info, InfoBytes).Clear();
+        // GCKind: Any 0, Ephemeral 1, FullBlocking 2, Background 3. Every collection here is full and blocking.
+        if (Collector.Collector.Count == 0 || kind == 1 || kind == 3)
+            return;
+        long* longs = (long*)info;
+        longs[2] = KernelHeap.RawHeap?.Backing is Memory.Heap.PageTableHeapBacking backing
+            ? (long)(backing.FramesMapped * 4096) : 0;                // memory load: frames behind both heaps
+        longs[3] = (long)Collector.Collector.LastLiveBytes;          // heap size after the collection
+        longs[4] = 0;                                                // fragmentation (free slots are not counted)
+        HeapAllocatorInfo(out ulong committed);
+        longs[5] = (long)committed;                                  // committed
+        longs[6] = (long)Collector.Collector.LastLiveBytes;          // promoted: what survived
+        longs[7] = (long)Collector.Collector.LastPinnedRoots;
+        longs[8] = (long)FinalizerQueue.PendingCount;
+        longs[9] = Collector.Collector.Count;                        // index
+        ((int*)info)[20] = 0;                                        // generation
+        ((int*)info)[21] = 0;                                        // pause time percentage (x100)
+        info[88] = 0;                                                // not compacted
+        info[89] = 0;                                                // not concurrent
+        long* generation0 = (long*)(info + 96);
+        generation0[0] = (long)Collector.Collector.LastHeapBytesBefore;
+        generation0[2] = (long)Collector.Collector.LastLiveBytes;
+        long* pauses = (long*)(info + 96 + 5 * 32);
+        pauses[0] = (long)(Collector.Collector.LastPauseNanoseconds / 100);  // TimeSpan ticks
+    }
+
+    private const int InfoBytes = 96 + 5 * 32 + 2 * 8;
+
+    private static void HeapAllocatorInfo(out ulong committed)
+    {
+        committed = 0;
+        if (KernelHeap.ObjectHeap is { } heap)
+            committed = heap.BytesMapped - heap.DecommittedPages * 4096;
+    }
 
     [RuntimeExport("RhSuppressFinalize")]
-    private static void SuppressFinalize(object obj) { }
+    private static void SuppressFinalize(object obj) => FinalizerQueue.Suppress(AddressOf(obj));
 
     [RuntimeExport("RhReRegisterForFinalize")]
-    private static bool ReRegisterForFinalize(object obj) => true;
+    private static bool ReRegisterForFinalize(object obj)
+    {
+        FinalizerQueue.ReRegister(AddressOf(obj));
+        return true;
+    }
+
+    private static ulong AddressOf(object obj) => (ulong)System.Runtime.CompilerServices.Unsafe.As<object, nint>(ref obj);
 
     [RuntimeExport("RhpStartNoGCRegion")]
     private static int StartNoGcRegion(long totalSize, int hasLohSize, long lohSize, int disallowFullBlockingGc) => 0;

@@ -29,6 +29,7 @@ public static unsafe class KernelEnvironment
     /// <summary>Takes the <c>env.NAME=value</c> words of the command line (called once at boot).</summary>
     public static void Use(CommandLine commandLine)
     {
+        Collector.Collector.Verify = commandLine.Has("strix.gcverify");
         string[] words = commandLine.Text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         _variables = (byte**)KernelHeap.Allocate((ulong)(words.Length + Defaults.Length + 1) * 8);
         _count = 0;

@@ -1,5 +1,6 @@
 using StrixOS.Boot.Stage;
 using StrixOS.Diagnostics;
+using StrixOS.Memory;
 using StrixOS.Memory.Heap;
 using StrixOS.Plugs;
 
@@ -22,11 +23,20 @@ public static unsafe class KernelHeap
     private static bool _heapReady;
     private static HeapAllocator? _heap;
     private static bool _inHeap;
+    // The garbage-collected object heap: a second HeapAllocator (same backing) that holds only objects.
+    private static bool _objectsReady;
+    private static HeapAllocator? _objects;
 
-    public static ulong UsedBytes => (ulong)(_next - _start);
+    /// <summary>Bytes in use in every heap: the early heap's bump area, the kernel heap's and the object heap's live blocks.</summary>
+    public static ulong UsedBytes => EarlyHeapUsedBytes + (_heapReady ? _heap!.BytesInUse : 0) + (_objectsReady ? _objects!.BytesInUse : 0);
+    public static ulong EarlyHeapUsedBytes => (ulong)(_next - _start);
     public static ulong FreeBytes => (ulong)(_end - _next);
-    /// <summary>Bytes in live blocks of the heap that serves <c>new</c> now (the early heap's before <see cref="Use"/>).</summary>
-    public static ulong BytesInUse => _heapReady ? _heap!.BytesInUse : UsedBytes;
+    /// <summary>Bytes in live blocks of the heap that serves raw allocations now (the early heap's before <see cref="Use"/>).</summary>
+    public static ulong BytesInUse => _heapReady ? _heap!.BytesInUse : EarlyHeapUsedBytes;
+    /// <summary>The object heap, once it exists (null before <see cref="Use"/>).</summary>
+    public static HeapAllocator? ObjectHeap => _objectsReady ? _objects : null;
+    /// <summary>The kernel heap for raw blocks, once it exists.</summary>
+    public static HeapAllocator? RawHeap => _heapReady ? _heap : null;
 
     /// <summary>
     /// Is the address inside memory either heap hands out (the early heap in the image's BSS, or the
@@ -34,13 +44,36 @@ public static unsafe class KernelHeap
     /// </summary>
     public static bool Contains(ulong address) =>
         address >= (ulong)_start && address < (ulong)_next
-        || address >= Memory.Heap.KernelHeapLayout.Start && address < Memory.Heap.KernelHeapLayout.Start + Memory.Heap.KernelHeapLayout.DefaultMaxBytes;
+        || address >= KernelHeapLayout.Start && address < KernelHeapLayout.ObjectHeapStart + KernelHeapLayout.ObjectHeapMaxBytes;
 
     /// <summary>The page-table heap serves every allocation from now on.</summary>
     public static void Use(HeapAllocator heap)
     {
         _heap = heap;
         _heapReady = true;
+        // Objects get their own heap, right after this one in the same P4 slot, so the collector can walk
+        // and sweep it knowing every block is an object. (This HeapAllocator is itself allocated from the
+        // kernel heap above: objects made before the object heap exists are never freed.)
+        Result<HeapAllocator, HeapError> objects = HeapAllocator.Create(KernelHeapLayout.ObjectHeapStart,
+            KernelHeapLayout.ObjectHeapMaxBytes, heap.Backing);
+        if (objects.IsError)
+            Panic.Fail($"object heap: {objects.Error.Describe()}");
+        _objects = objects.Value;
+        _objectsReady = true;
+    }
+
+    /// <summary>
+    /// Zeroed memory for an object: from the object heap once it exists (null when it is exhausted: the
+    /// caller collects and tries again), before that from the kernel or early heap (never freed).
+    /// </summary>
+    public static byte* TryAllocateObject(ulong size)
+    {
+        if (!_objectsReady)
+            return Allocate(size);
+        ulong flags = InterruptFlag.SaveAndDisable();
+        Result<ulong, HeapError> block = _objects!.Allocate(size == 0 ? 1 : size);
+        InterruptFlag.Restore(flags);
+        return block.IsError ? null : (byte*)block.Value;
     }
 
     /// <summary>Zeroed memory (16-byte aligned from the heap, 8 from the early heap); panics naming the size when exhausted.</summary>
@@ -61,8 +94,15 @@ public static unsafe class KernelHeap
             _inHeap = true;
             var block = _heap!.Allocate(size == 0 ? 1 : size);
             _inHeap = false;
+            if (block.IsError && Collector.Collector.Collect() == Collector.CollectionOutcome.Collected)
+            {
+                // Frames the collection gave back may serve this heap too.
+                _inHeap = true;
+                block = _heap.Allocate(size == 0 ? 1 : size);
+                _inHeap = false;
+            }
             if (block.IsError)
-                Panic.HeapExhausted(size, _heap.BytesInUse);
+                Panic.HeapExhausted(size, UsedBytes);
             return (byte*)block.Value;
         }
         return AllocateEarly(size);

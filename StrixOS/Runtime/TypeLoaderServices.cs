@@ -64,7 +64,7 @@ internal static unsafe class TypeLoaderServices
         return cell;
     }
 
-    /// <summary>No generational collector yet: every object is in generation 0.</summary>
+    /// <summary>One generation (the collector is not generational): every object is in generation 0.</summary>
     [RuntimeExport("RhGetGeneration")]
     private static int GetGeneration(object obj) => 0;
 }

@@ -113,6 +113,8 @@ public unsafe class HeapBenchmarks
     private sealed class HostBacking : IHeapBacking
     {
         public bool Grow(ulong virtualStart, ulong bytes) => true; // the whole range is host memory already
+        public bool Commit(ulong virtualStart, ulong bytes) => true;
+        public ulong Decommit(ulong virtualStart, ulong bytes) => 0;
     }
 
     private void* _range;

@@ -1,3 +1,4 @@
+using StrixOS.Memory.Heap;
 using StrixOS.Runtime.Exceptions;
 using StrixOS.Runtime.GcInfo;
 using StrixOS.Runtime.Unwinding;
@@ -12,24 +13,28 @@ internal struct MarkResult
     /// <summary>References that point at no plausible object (a MethodTable outside the image, an absurd size).</summary>
     public ulong BadReferences;
     public ulong FirstBad;
-    /// <summary>References to objects outside the heap (frozen objects in the image): not traced.</summary>
+    /// <summary>Objects reached outside the object heap (frozen objects in the image, the early heap, CoreLib's
+    /// frozen-object heap): traced, never freed.</summary>
     public ulong OutsideHeap;
-    /// <summary>Interior roots (byrefs): not traced yet, they need the heap's block lookup.</summary>
+    /// <summary>Interior roots (byrefs) that kept an object of the object heap alive.</summary>
     public ulong InteriorRoots;
-    /// <summary>Weak handles whose target is unreachable: a collection would clear them.</summary>
+    /// <summary>Pinned roots (pinned handles, pinned locals) met.</summary>
+    public ulong PinnedRoots;
+    /// <summary>Weak handles whose target is unreachable: a collection clears them.</summary>
     public uint WeakTargetsUnreached;
     /// <summary>Bit i set: probe address i was reached.</summary>
     public uint ProbesReached;
 }
 
 /// <summary>
-/// The mark phase, run as a check (nothing is freed yet): traces every object reachable from the
-/// precise roots (stack, statics, strong handles, then dependent handles whose primary was
-/// reached, to a fixed point) by its GCDesc with an explicit mark stack, no recursion. Marks are
-/// kept in a side table (an open-addressing set of object addresses in raw kernel-heap memory),
-/// not in the objects: the runtime's own objects stay usable while marking runs (a mark bit in
-/// the MethodTable pointer broke the heap's own interface calls), and nothing needs unmarking.
-/// Each reference is checked to point at a plausible object header.
+/// The mark phase: traces every object reachable from the precise roots (stack, statics, strong and
+/// pinned handles, objects waiting for their finalizer, then dependent handles whose primary was
+/// reached, to a fixed point) by its GCDesc with an explicit mark stack, no recursion. Marks are kept
+/// outside the objects, so the runtime's own objects stay usable while marking runs (a mark bit in the
+/// MethodTable pointer broke the heap's own interface calls): a bitmap with one bit per 16 bytes of the
+/// object heap (every object there starts 8 bytes into a 16-byte aligned block), and an
+/// open-addressing set for the few objects elsewhere (the early heap, frozen objects), which are traced
+/// but never freed. The collector allocates no objects: its tables are raw kernel-heap memory.
 /// </summary>
 internal static unsafe class Marker
 {
@@ -39,32 +44,20 @@ internal static unsafe class Marker
     private static ulong* s_marked;          // open addressing, 0 = empty
     private static ulong s_markedCapacity;   // a power of two
     private static ulong s_markedCount;
+    private static ulong* s_bitmap;          // one bit per 16 bytes of [s_heapStart, s_heapEnd)
+    private static ulong s_bitmapWords;
+    private static ulong s_heapStart;
+    private static ulong s_heapEnd;
+    private static HeapAllocator? s_heap;
     private static MarkResult s_result;
 
+    public static MarkResult Result => s_result;
+
+    /// <summary>Marks from every root without freeing anything, then reports (the mark phase as a check).</summary>
     public static MarkResult MarkAndUnmark(ulong probe0 = 0, ulong probe1 = 0)
     {
-        s_result = default;
-        s_stackCount = 0;
-        s_markedCount = 0;
-        for (ulong i = 0; i < s_markedCapacity; i++)
-            s_marked[i] = 0;
-        var visitor = new RootMarker();
-        StackScanResult stack = StackRootScanner.Scan(ref visitor);
-        s_result.StackStatus = stack.Status;
-        StaticRootScanner.Scan(ref visitor);
-        HandleTable.ScanStrong(ref visitor);
-        Drain();
-
-        // Dependent handles: a reached primary keeps its secondary; repeat until nothing new.
-        bool changed = true;
-        while (changed)
-        {
-            var dependents = new DependentMarker();
-            HandleTable.ScanKind(HandleKind.Dependent, ref dependents);
-            changed = dependents.Pushed != 0;
-            Drain();
-        }
-
+        ulong flags = Plugs.InterruptFlag.SaveAndDisable();
+        MarkFromRoots();
         var weak = new WeakCounter();
         HandleTable.ScanKind(HandleKind.Weak, ref weak);
         HandleTable.ScanKind(HandleKind.WeakTrackResurrection, ref weak);
@@ -73,13 +66,87 @@ internal static unsafe class Marker
             s_result.ProbesReached |= 1;
         if (probe1 != 0 && IsMarked(probe1))
             s_result.ProbesReached |= 2;
+        Plugs.InterruptFlag.Restore(flags);
         return s_result;
     }
 
-    private static ulong Hash(ulong obj) => (obj >> 3) * 0x9E3779B97F4A7C15UL;
-
-    private static bool IsMarked(ulong obj)
+    /// <summary>Clears the marks and marks everything reachable from the roots. The caller checks
+    /// <see cref="MarkResult.StackStatus"/>: only a complete stack scan makes the marks trustworthy.</summary>
+    public static void MarkFromRoots()
     {
+        Begin();
+        var visitor = new RootMarker();
+        StackScanResult stack = StackRootScanner.Scan(ref visitor);
+        s_result.StackStatus = stack.Status;
+        StaticRootScanner.Scan(ref visitor);
+        HandleTable.ScanStrong(ref visitor);
+        FinalizerQueue.ScanReady(ref visitor);
+        Drain();
+        MarkDependents();
+    }
+
+    private static void Begin()
+    {
+        s_result = default;
+        s_stackCount = 0;
+        s_markedCount = 0;
+        for (ulong i = 0; i < s_markedCapacity; i++)
+            s_marked[i] = 0;
+        s_heap = KernelHeap.ObjectHeap;
+        if (s_heap == null)
+        {
+            s_heapStart = s_heapEnd = 0;
+            return;
+        }
+        s_heapStart = s_heap.DataStart;
+        s_heapEnd = s_heap.DataEnd;
+        ulong words = ((s_heapEnd - s_heapStart) / 16 + 63) / 64;
+        if (words > s_bitmapWords)
+        {
+            if (s_bitmap != null)
+                KernelHeap.Free((byte*)s_bitmap);
+            // Room to grow: the object heap is usually larger at the next collection.
+            s_bitmapWords = words + words / 2 + 64;
+            s_bitmap = (ulong*)KernelHeap.Allocate(s_bitmapWords * 8);
+        }
+        else
+        {
+            new System.Span<ulong>(s_bitmap, (int)words).Clear();
+        }
+    }
+
+    /// <summary>Dependent handles: a reached primary keeps its secondary; repeat until nothing new.</summary>
+    public static void MarkDependents()
+    {
+        bool changed = true;
+        while (changed)
+        {
+            var dependents = new DependentMarker();
+            HandleTable.ScanKind(HandleKind.Dependent, ref dependents);
+            changed = dependents.Pushed != 0;
+            Drain();
+        }
+    }
+
+    /// <summary>Marks one more object (an object queued for its finalizer) and what it reaches.</summary>
+    public static void MarkFrom(ulong obj)
+    {
+        Reach(obj);
+        Drain();
+    }
+
+    private static bool InObjectHeap(ulong address) => address >= s_heapStart && address < s_heapEnd;
+
+    /// <summary>Will a collection free this object? Only unmarked objects of the object heap die.</summary>
+    public static bool IsDead(ulong obj) => obj != 0 && InObjectHeap(obj) && !IsMarked(obj);
+
+    public static bool IsMarked(ulong obj)
+    {
+        if (InObjectHeap(obj))
+        {
+            ulong bit = (obj - s_heapStart) >> 4;
+            return (s_bitmap[bit >> 6] & (1UL << (int)(bit & 63))) != 0;
+        }
         if (s_markedCapacity == 0)
             return false;
         ulong mask = s_markedCapacity - 1;
@@ -92,8 +159,10 @@ internal static unsafe class Marker
         }
     }
 
-    /// <summary>Adds to the mark set; false if it was there.</summary>
-    private static bool Mark(ulong obj)
+    private static ulong Hash(ulong obj) => (obj >> 3) * 0x9E3779B97F4A7C15UL;
+
+    /// <summary>Adds to the set of objects outside the object heap; false if it was there.</summary>
+    private static bool MarkOutside(ulong obj)
     {
         if ((s_markedCount + 1) * 2 > s_markedCapacity)
             GrowMarkSet();
@@ -117,39 +186,43 @@ internal static unsafe class Marker
         ulong oldCapacity = s_markedCapacity;
         s_markedCapacity = oldCapacity == 0 ? 8192 : oldCapacity * 2;
         s_marked = (ulong*)KernelHeap.Allocate(s_markedCapacity * sizeof(ulong));
-        for (ulong i = 0; i < s_markedCapacity; i++)
-            s_marked[i] = 0;
         s_markedCount = 0;
         for (ulong i = 0; i < oldCapacity; i++)
         {
             if (old[i] != 0)
-                Mark(old[i]);
+                MarkOutside(old[i]);
         }
         if (old != null)
             KernelHeap.Free((byte*)old);
     }
 
-    /// <summary>Checks and marks one reference; pushes a newly reached heap object.</summary>
+    /// <summary>Marks one reference; pushes a newly reached object. True when it was new.</summary>
     private static bool Reach(ulong reference)
     {
         if (reference == 0)
             return false;
-        if (!KernelHeap.Contains(reference))
+        if (InObjectHeap(reference))
         {
+            ulong bit = (reference - s_heapStart) >> 4;
+            ulong* word = s_bitmap + (bit >> 6);
+            ulong mask = 1UL << (int)(bit & 63);
+            if ((*word & mask) != 0)
+                return false;
+            *word |= mask;
+        }
+        else
+        {
+            // Frozen objects in the image, the early heap, CoreLib's frozen-object heap: never freed, but
+            // traced, as a preinitialized static or an early object can come to hold heap references.
             if (!LooksLikeObject(reference))
+            {
                 Bad(reference);
-            else
-                s_result.OutsideHeap++;
-            return false;
+                return false;
+            }
+            if (!MarkOutside(reference))
+                return false;
+            s_result.OutsideHeap++;
         }
-        if (IsMarked(reference))
-            return false;
-        if (!LooksLikeObject(reference))
-        {
-            Bad(reference);
-            return false;
-        }
-        Mark(reference);
         Push(ref s_stack, ref s_stackCapacity, ref s_stackCount, reference);
         return true;
     }
@@ -170,13 +243,15 @@ internal static unsafe class Marker
             ulong size = ObjectSize(obj, methodTable);
             s_result.Objects++;
             s_result.Bytes += size;
+            if ((*(uint*)methodTable & GcDescriptor.HasPointersFlag) == 0)
+                continue;
             var fields = new FieldTracer { Object = obj };
             if (!GcDescriptor.Enumerate(ImageView.Identity, methodTable, size, ref fields))
                 Bad(obj);
         }
     }
 
-    private static ulong ObjectSize(ulong obj, ulong methodTable)
+    public static ulong ObjectSize(ulong obj, ulong methodTable)
     {
         ulong size = GcDescriptor.BaseSize(ImageView.Identity, methodTable);
         uint component = GcDescriptor.ComponentSize(ImageView.Identity, methodTable);
@@ -186,7 +261,7 @@ internal static unsafe class Marker
     }
 
     /// <summary>An object starts with a MethodTable pointer into the kernel image whose base size is sane.</summary>
-    private static bool LooksLikeObject(ulong address)
+    public static bool LooksLikeObject(ulong address)
     {
         if ((address & 7) != 0 || address < 0xFFFF_8000_0000_0000)
             return false;
@@ -219,13 +294,26 @@ internal static unsafe class Marker
     {
         public void Visit(ulong* slot, bool interior, bool pinned)
         {
+            ulong value = *slot;
+            if (value == 0)
+                return;
+            if (pinned)
+                s_result.PinnedRoots++;
             if (interior)
             {
-                if (*slot != 0)
+                // A byref keeps the object it points into alive; one outside the object heap points at
+                // memory that is never freed (the stack, statics, frozen or native memory).
+                if (!InObjectHeap(value))
+                    return;
+                ulong block = s_heap!.BlockContaining(value);
+                if (block != 0)
+                {
                     s_result.InteriorRoots++;
+                    Reach(block + 8);
+                }
                 return;
             }
-            Reach(*slot);
+            Reach(value);
         }
     }
 
@@ -243,7 +331,8 @@ internal static unsafe class Marker
         public void Visit(ulong* slot, bool interior, bool pinned)
         {
             ulong primary = slot[0];
-            if (primary == 0 || !KernelHeap.Contains(primary) || !IsMarked(primary))
+            // A primary outside the object heap is never freed: it always keeps its secondary.
+            if (primary == 0 || IsDead(primary))
                 return;
             if (Reach(slot[1]))
                 Pushed++;
@@ -256,8 +345,7 @@ internal static unsafe class Marker
 
         public void Visit(ulong* slot, bool interior, bool pinned)
         {
-            ulong target = *slot;
-            if (target != 0 && KernelHeap.Contains(target) && !IsMarked(target))
+            if (IsDead(*slot))
                 Unreached++;
         }
     }

@@ -31,6 +31,12 @@ internal struct StackScanResult
     public uint RegisterRoots;
     /// <summary>The return address of the frame that stopped the scan, if it did not complete.</summary>
     public ulong FailedAt;
+    /// <summary>
+    /// The walk ended at a reverse P/Invoke method (the kernel's managed entry), so every frame of the stack was
+    /// seen. A walk that ends at any other method stopped at native code in the middle of the stack (an
+    /// interrupt or CPU-exception stub, the exception dispatcher's throw helper): the frames beyond it were not scanned.
+    /// </summary>
+    public bool ReachedEntry;
 }
 
 /// <summary>
@@ -45,6 +51,9 @@ internal struct StackScanResult
 /// </summary>
 internal static unsafe class StackRootScanner
 {
+    /// <summary><see cref="StackScanResult.ReachedEntry"/> of the last scan.</summary>
+    public static bool LastReachedEntry;
+
     [DllImport("*", EntryPoint = "StrixCaptureCallerContext"), SuppressGCTransition]
     private static extern void CaptureCallerContext(LimitedContext* context);
 
@@ -53,6 +62,7 @@ internal static unsafe class StackRootScanner
     public static StackScanResult Scan<TVisitor>(ref TVisitor visitor) where TVisitor : struct, IRootVisitor
     {
         var result = new StackScanResult();
+        LastReachedEntry = false;
         LimitedContext context;
         CaptureCallerContext(&context);
         FrameIteratorState frame;
@@ -94,8 +104,10 @@ internal static unsafe class StackRootScanner
                 return result;
             }
             result.Frames++;
+            result.ReachedEntry = frame.Method.IsReversePInvoke;
             valid = StackFrameIteration.Next(&frame, null);
         }
+        LastReachedEntry = result.ReachedEntry;
         return result;
     }
 

@@ -49,6 +49,10 @@ public sealed unsafe partial class HeapAllocator
                 return 0; // Grow added a run of at least that many pages: unreachable.
         }
         ulong length = PageDescriptor.ValueOf(_descriptors[run]);
+        // After a Decommit, pages inside free runs may have no memory behind them: the block, and the first
+        // page of what stays free (it holds the run's list node), must be backed again.
+        if (_decommitted && !_backing.Commit(AddressOf(run), (length > pages ? pages + 1 : pages) << PageShift))
+            return 0;
         RemoveRun(run, length);
         if (length > pages)
             InsertRun(run + pages, length - pages);

@@ -80,7 +80,7 @@ public sealed unsafe partial class HeapAllocator
     /// <summary>Bytes of live blocks (slot or page-run sizes, which may exceed the requests).</summary>
     public ulong BytesInUse { get; private set; }
     public ulong PeakBytesInUse { get; private set; }
-    /// <summary>Bytes the backing has mapped: descriptor table plus data pages.</summary>
+    /// <summary>Bytes the backing has grown: descriptor table plus data pages (pages decommitted since included).</summary>
     public ulong BytesMapped => (_descriptorPagesMapped + (_top - _dataFirst)) << PageShift;
     public ulong LiveBlocks { get; private set; }
     public ulong GrowCount { get; private set; }

@@ -59,6 +59,44 @@ public sealed class PageTableHeapBacking : IHeapBacking
         return true;
     }
 
+    /// <summary>Maps a fresh frame at each page of the range that has none. A failure half way leaves the
+    /// pages mapped so far mapped (harmless: the next <see cref="Decommit"/> of a free run takes them back).</summary>
+    public bool Commit(ulong virtualStart, ulong bytes)
+    {
+        ulong pages = bytes >> 12;
+        for (ulong i = 0; i < pages; i++)
+        {
+            ulong address = virtualStart + (i << 12);
+            if (_table.Translate(VirtAddr.NewUnchecked(address)).IsOk)
+                continue;
+            if (!_allocator.AllocateFrame().TryGetValue(out PhysFrame frame))
+                return false;
+            if (_table.MapTo(Page.NewUnchecked(address, PageSize.Size4KiB), frame, _flags, _allocator).IsError)
+            {
+                _deallocator.DeallocateFrame(frame);
+                return false;
+            }
+            FramesMapped++;
+        }
+        return true;
+    }
+
+    public ulong Decommit(ulong virtualStart, ulong bytes)
+    {
+        ulong pages = bytes >> 12;
+        ulong freed = 0;
+        for (ulong i = 0; i < pages; i++)
+        {
+            if (_table.Unmap(Page.NewUnchecked(virtualStart + (i << 12), PageSize.Size4KiB)).TryGetValue(out PhysFrame frame))
+            {
+                _deallocator.DeallocateFrame(frame);
+                freed++;
+            }
+        }
+        FramesMapped -= freed;
+        return freed;
+    }
+
     private void RollBack(ulong start, ulong pages)
     {
         for (ulong i = 0; i < pages; i++)

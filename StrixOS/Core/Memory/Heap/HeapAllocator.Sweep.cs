@@ -1,0 +1,204 @@
+namespace StrixOS.Memory.Heap;
+
+/// <summary>Tells <see cref="HeapAllocator.Sweep"/> which blocks stay.</summary>
+public interface IBlockLiveness
+{
+    bool IsLive(ulong block);
+}
+
+/// <summary>What one <see cref="HeapAllocator.Sweep"/> freed.</summary>
+public struct SweepResult
+{
+    public ulong FreedBlocks;
+    public ulong FreedBytes;
+    public ulong LiveBlocks;
+    public ulong LiveBytes;
+    /// <summary>Slabs that became empty and large blocks freed: their pages went back to the free runs.</summary>
+    public ulong ReleasedRuns;
+}
+
+/// <summary>
+/// What a mark-sweep collector needs from the heap: free every block the caller's liveness test rejects in
+/// one walk of the descriptor table, find the block an interior address falls in, and give the memory of
+/// free runs back to the backing.
+/// </summary>
+public sealed unsafe partial class HeapAllocator
+{
+    private bool _decommitted;
+
+    /// <summary>Pages given back by <see cref="DecommitFreeRuns"/> since the heap was made.</summary>
+    public ulong DecommittedPages { get; private set; }
+
+    /// <summary>
+    /// Frees every live block for which <paramref name="liveness"/> says false. Slots go back to their slab
+    /// (a slab that empties returns its pages to the free runs), large blocks to the free runs. The liveness
+    /// test must not allocate or free.
+    /// </summary>
+    public SweepResult Sweep<TLiveness>(ref TLiveness liveness) where TLiveness : struct, IBlockLiveness
+    {
+        var result = new SweepResult();
+        // Runs to release are chained through their own first word and released after the walk, so the walk
+        // never meets a run merged under its feet. (address, pages) pairs: first word = next, second = pages.
+        ulong releaseChain = 0;
+        ulong page = _dataFirst;
+        while (page < _top)
+        {
+            uint descriptor = _descriptors[page];
+            ulong value = PageDescriptor.ValueOf(descriptor);
+            switch (PageDescriptor.KindOf(descriptor))
+            {
+                case PageKind.FreeRun:
+                    page += value == 0 ? 1 : value;
+                    break;
+                case PageKind.LargeHead:
+                {
+                    ulong address = AddressOf(page);
+                    ulong bytes = value << PageShift;
+                    if (liveness.IsLive(address))
+                    {
+                        result.LiveBlocks++;
+                        result.LiveBytes += bytes;
+                    }
+                    else
+                    {
+                        result.FreedBlocks++;
+                        result.FreedBytes += bytes;
+                        BytesInUse -= bytes;
+                        LiveBlocks--;
+                        ((ulong*)address)[0] = releaseChain;
+                        ((ulong*)address)[1] = value;
+                        releaseChain = address;
+                    }
+                    page += value;
+                    break;
+                }
+                case PageKind.Slab:
+                {
+                    ulong slab = AddressOf(page);
+                    ulong pages = HeaderOf(slab)->Pages;
+                    if (SweepSlab(slab, ref liveness, ref result))
+                    {
+                        ((ulong*)slab)[0] = releaseChain;
+                        ((ulong*)slab)[1] = pages;
+                        releaseChain = slab;
+                    }
+                    page += pages;
+                    break;
+                }
+                default:
+                    page++;  // a corrupt table: skip the page rather than loop
+                    break;
+            }
+        }
+        while (releaseChain != 0)
+        {
+            ulong next = ((ulong*)releaseChain)[0];
+            ReleasePages(PageOf(releaseChain), ((ulong*)releaseChain)[1]);
+            result.ReleasedRuns++;
+            releaseChain = next;
+        }
+        return result;
+    }
+
+    /// <summary>Frees the dead slots of one slab; true when it is now empty (unlinked, for the caller to release).</summary>
+    private bool SweepSlab<TLiveness>(ulong slab, ref TLiveness liveness, ref SweepResult result) where TLiveness : struct, IBlockLiveness
+    {
+        SlabHeader* header = HeaderOf(slab);
+        ulong* bitmap = BitmapOf(slab);
+        ulong first = slab + header->FirstSlotOffset;
+        ulong slotSize = header->SlotSize;
+        bool wasFull = header->FreeCount == 0;
+        ulong words = ((ulong)header->Bump + 63) >> 6;
+        for (ulong w = 0; w < words; w++)
+        {
+            ulong bits = bitmap[w];
+            while (bits != 0)
+            {
+                int bit = System.Numerics.BitOperations.TrailingZeroCount(bits);
+                bits &= bits - 1;
+                ulong slot = first + ((w << 6) + (ulong)bit) * slotSize;
+                if (liveness.IsLive(slot))
+                {
+                    result.LiveBlocks++;
+                    result.LiveBytes += slotSize;
+                    continue;
+                }
+                bitmap[w] &= ~(1UL << bit);
+                *(ulong*)slot = header->FreeList;
+                header->FreeList = slot;
+                header->FreeCount++;
+                result.FreedBlocks++;
+                result.FreedBytes += slotSize;
+                BytesInUse -= slotSize;
+                LiveBlocks--;
+            }
+        }
+        if (header->FreeCount == header->SlotCount)
+        {
+            if (!wasFull)
+                Unlink(slab);
+            return true;
+        }
+        if (wasFull && header->FreeCount > 0)
+            PushFront(slab, header->SizeClass);
+        return false;
+    }
+
+    /// <summary>
+    /// The start of the live block that contains <paramref name="address"/> (anywhere inside it), or 0 when the
+    /// address is in no live block: what a collector does with an interior pointer.
+    /// </summary>
+    public ulong BlockContaining(ulong address)
+    {
+        if (!Contains(address))
+            return 0;
+        ulong page = PageOf(address);
+        uint descriptor = _descriptors[page];
+        switch (PageDescriptor.KindOf(descriptor))
+        {
+            case PageKind.Slab:
+            {
+                ulong slab = AddressOf(page - PageDescriptor.ValueOf(descriptor));
+                SlabHeader* header = HeaderOf(slab);
+                ulong first = slab + header->FirstSlotOffset;
+                if (address < first)
+                    return 0;
+                ulong index = (address - first) / header->SlotSize;
+                if (index >= header->Bump || (BitmapOf(slab)[index >> 6] & (1UL << (int)(index & 63))) == 0)
+                    return 0;
+                return first + index * header->SlotSize;
+            }
+            case PageKind.LargeHead:
+                return AddressOf(page);
+            case PageKind.LargeBody:
+                return AddressOf(page - PageDescriptor.ValueOf(descriptor));
+            default:
+                return 0;
+        }
+    }
+
+    /// <summary>
+    /// Gives the memory of every free run back to the backing, all but each run's first page (it holds the
+    /// run's list node); allocation commits pages again as it takes them. Returns the pages given back now.
+    /// </summary>
+    public ulong DecommitFreeRuns()
+    {
+        ulong given = 0;
+        for (int bucket = 0; bucket < RunBuckets; bucket++)
+        {
+            for (ulong run = _runHeads[bucket]; run != 0; run = NodeOf(run)->Next)
+            {
+                ulong length = PageDescriptor.ValueOf(_descriptors[run]);
+                if (length > 1)
+                    given += _backing.Decommit(AddressOf(run + 1), (length - 1) << PageShift);
+            }
+        }
+        if (given != 0)
+            _decommitted = true;
+        DecommittedPages += given;
+        return given;
+    }
+
+    /// <summary>The memory behind this heap (a second heap can share it).</summary>
+    public IHeapBacking Backing => _backing;
+}

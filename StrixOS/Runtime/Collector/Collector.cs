@@ -1,0 +1,167 @@
+using StrixOS.Diagnostics;
+using StrixOS.Memory.Heap;
+using StrixOS.Plugs;
+
+namespace StrixOS.Runtime.Collector;
+
+/// <summary>Why a collection did not run.</summary>
+internal enum CollectionOutcome
+{
+    Collected,
+    /// <summary>A collection is running already (a finalizer or the collector itself asked).</summary>
+    AlreadyCollecting,
+    /// <summary>No object heap yet (early boot).</summary>
+    NoHeap,
+    /// <summary>The stack could not be scanned completely (an exception in flight, an interrupt handler, a
+    /// catch funclet, corrupt GC info): nothing is freed, as a missed root would free a live object.</summary>
+    StackNotScannable,
+}
+
+/// <summary>
+/// The garbage collector: non-moving, non-generational mark-sweep over the object heap, stop-the-world
+/// (one thread; interrupts are off while it runs). A collection marks from the precise roots
+/// (<see cref="Marker"/>), clears short weak handles to unreached objects, queues unreached finalizable
+/// objects and marks what they reach (<see cref="FinalizerQueue"/>), clears long weak handles and
+/// dependent handles whose primary died, sweeps every unmarked block of the object heap back to its size
+/// class or the free page runs, and gives the frames of free page runs back to the frame allocator.
+/// With <c>strix.gcverify</c> it then checks every reference in every object (<see cref="HeapVerifier"/>).
+/// <para>Policy: a collection starts when the bytes allocated since the last one pass the budget (the
+/// larger of <see cref="MinimumBudget"/> and the bytes that survived the last collection, so the heap
+/// may double between collections, as a mark-sweep needs to stay amortized), and always before
+/// allocation reports out of memory.</para>
+/// </summary>
+internal static unsafe class Collector
+{
+    public const ulong MinimumBudget = 4UL << 20;
+
+    private static bool s_collecting;
+    private static ulong s_allocatedSinceLast;
+    private static ulong s_budget = MinimumBudget;
+
+    public static bool Verify;
+    public static int Count { get; private set; }
+    /// <summary>Collections asked for that could not run because the stack was not scannable.</summary>
+    public static int Refused { get; private set; }
+    public static ulong LastFreedBytes { get; private set; }
+    public static ulong LastLiveBytes { get; private set; }
+    public static ulong LastHeapBytesBefore { get; private set; }
+    public static ulong LastPauseNanoseconds { get; private set; }
+    public static ulong TotalPauseNanoseconds { get; private set; }
+    public static ulong LastPinnedRoots { get; private set; }
+    public static ulong LastFinalizersQueued { get; private set; }
+    public static ulong LastFramesReturned { get; private set; }
+    public static MarkResult LastMark { get; private set; }
+    public static HeapVerifyResult LastVerify { get; private set; }
+
+    /// <summary>Counts an allocation against the budget; true when it is spent (the caller collects).</summary>
+    public static bool Charge(ulong bytes)
+    {
+        s_allocatedSinceLast += bytes;
+        return s_allocatedSinceLast >= s_budget && !s_collecting;
+    }
+
+    /// <summary>A full collection. Finalizers do not run here: the caller runs them at its safe point.</summary>
+    public static CollectionOutcome Collect()
+    {
+        if (s_collecting)
+            return CollectionOutcome.AlreadyCollecting;
+        HeapAllocator? heap = KernelHeap.ObjectHeap;
+        if (heap == null)
+            return CollectionOutcome.NoHeap;
+        ulong flags = InterruptFlag.SaveAndDisable();
+        s_collecting = true;
+        ulong start = X64.ReadTimestampCounter();
+        CollectionOutcome outcome = CollectWithInterruptsOff(heap);
+        ulong ticks = X64.ReadTimestampCounter() - start;
+        s_collecting = false;
+        InterruptFlag.Restore(flags);
+        if (outcome == CollectionOutcome.Collected)
+        {
+            LastPauseNanoseconds = (ulong)((System.UInt128)ticks * 1_000_000_000UL / Cpu.Timestamp.TicksPerSecond);
+            TotalPauseNanoseconds += LastPauseNanoseconds;
+            if (Verify)
+                ReportVerify();
+        }
+        else
+        {
+            Refused++;
+        }
+        return outcome;
+    }
+
+    // Kept out of the frame that saved the interrupt flag: the stack scan starts at its caller's caller.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static CollectionOutcome CollectWithInterruptsOff(HeapAllocator heap)
+    {
+        ulong before = heap.BytesInUse;
+        Marker.MarkFromRoots();
+        MarkResult mark = Marker.Result;
+        if (mark.StackStatus != StackScanStatus.Complete || !StackRootScanner.LastReachedEntry)
+        {
+            // Nothing freed; let the next allocation try again only after another budget.
+            s_allocatedSinceLast = 0;
+            return CollectionOutcome.StackNotScannable;
+        }
+        Count++;
+
+        var weak = new WeakClearer();
+        HandleTable.ScanKind(HandleKind.Weak, ref weak);
+        LastFinalizersQueued = FinalizerQueue.QueueUnreachable();
+        HandleTable.ScanKind(HandleKind.WeakTrackResurrection, ref weak);
+        var dependents = new DependentClearer();
+        HandleTable.ScanKind(HandleKind.Dependent, ref dependents);
+
+        var liveness = new MarkedObjects();
+        SweepResult swept = heap.Sweep(ref liveness);
+        LastFramesReturned = heap.DecommitFreeRuns();
+
+        LastMark = Marker.Result;
+        LastPinnedRoots = LastMark.PinnedRoots;
+        LastHeapBytesBefore = before;
+        LastFreedBytes = swept.FreedBytes;
+        LastLiveBytes = heap.BytesInUse;
+        s_allocatedSinceLast = 0;
+        s_budget = LastLiveBytes > MinimumBudget ? LastLiveBytes : MinimumBudget;
+        if (Verify)
+            LastVerify = HeapVerifier.Check(heap);
+        return CollectionOutcome.Collected;
+    }
+
+    private static void ReportVerify()
+    {
+        HeapVerifyResult result = LastVerify;
+        if (result.BadReferences == 0 && result.BadObjects == 0)
+            return;
+        // Off first: building the message allocates, and that allocation may collect.
+        Verify = false;
+        Panic.Fail($"gcverify: after collection {Count}: {result.BadObjects} bad objects, {result.BadReferences} references to no object (first {Hex.Format(result.FirstBadReference)} in the object at {Hex.Format(result.FirstBadHolder)})");
+    }
+
+    private struct MarkedObjects : IBlockLiveness
+    {
+        // Each block of the object heap holds one object, 8 bytes in (after its header).
+        public bool IsLive(ulong block) => Marker.IsMarked(block + 8);
+    }
+
+    private struct WeakClearer : IRootVisitor
+    {
+        public void Visit(ulong* slot, bool interior, bool pinned)
+        {
+            if (Marker.IsDead(*slot))
+                *slot = 0;
+        }
+    }
+
+    /// <summary>A dependent handle whose primary died lets go of both (CoreLib then reads null from it).</summary>
+    private struct DependentClearer : IRootVisitor
+    {
+        public void Visit(ulong* slot, bool interior, bool pinned)
+        {
+            if (Marker.IsDead(slot[0]))
+            {
+                slot[0] = 0;
+                slot[1] = 0;
+            }
+        }
+    }
+}
