@@ -65,6 +65,7 @@ public static class KernelHost
         KernelLog.Info($"memory: {frames.FreeFrames} of {frames.TotalFrames} frames free (buddy allocator, {frames.MetadataFrames} frames of bitmap); " +
                        $"PCID {(pcid ? "on" : "off")}; kernel heap at {Hex.Format(KernelHeapLayout.Start)} (boot used {earlyHeapUsed / 1024} KiB of the early heap)");
 
+        Drivers.Screen.BootScreen.MapFramebuffer(memory.PageTable, frames);
         MachineDevices.Start(boot, commandLine);
 
         kernel.BootInfo = boot;
