@@ -42,6 +42,12 @@ public static class KernelHost
         CommandLine commandLine = CommandLine.Join(boot.CommandLine, hostCommandLine);
         Runtime.KernelEnvironment.Use(commandLine);
         BootReport.Print(boot);
+        if (commandLine.TryGetValue("strix.hold", out string hold) && hold == "boot-report")
+        {
+            // For the screen tests: the banner and the boot report stay on the screen (COM1 only says so).
+            SerialPort.Com1.WriteLine("strix.hold=boot-report: halted with the boot report on the screen");
+            X64.HaltForever();
+        }
         Protection.Enable();
         if (commandLine.Has("strix.memmap"))
             MemoryPictureReport.Print(boot);
