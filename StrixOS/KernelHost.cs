@@ -41,13 +41,14 @@ public static class KernelHost
         SymbolTable.Load(boot);
         CommandLine commandLine = CommandLine.Join(boot.CommandLine, hostCommandLine);
         Runtime.KernelEnvironment.Use(commandLine);
-        BootReport.Print(boot);
-        if (commandLine.TryGetValue("strix.hold", out string hold) && hold == "boot-report")
+        BootReport.PrintMemory(boot);
+        if (commandLine.TryGetValue("strix.hold", out string hold) && hold == "memory-report")
         {
-            // For the screen tests: the banner and the boot report stay on the screen (COM1 only says so).
-            SerialPort.Com1.WriteLine("strix.hold=boot-report: halted with the boot report on the screen");
+            // For the screen tests: the banner and the memory report stay on the screen (read while halted).
+            SerialPort.Com1.WriteLine("strix.hold=memory-report: halted with the memory report on the screen");
             X64.HaltForever();
         }
+        BootReport.PrintPaging();
         Protection.Enable();
         if (commandLine.Has("strix.memmap"))
             MemoryPictureReport.Print(boot);

@@ -25,33 +25,40 @@ internal sealed class RunQueueDelay : IDisposable
         _sampler.Start();
     }
 
-    public bool Available { get; private set; } = true;
+    /// <summary>False when no sample could be taken (no schedstat: a kernel without CONFIG_SCHED_INFO).</summary>
+    public bool Available
+    {
+        get
+        {
+            lock (_samples)
+                return _samples.Count > 0;
+        }
+    }
 
     private static long NowMicroseconds => (DateTime.UtcNow - DateTime.UnixEpoch).Ticks / 10;
 
     private void Sample()
     {
-        while (!_stop)
+        while (!_stop && Directory.Exists($"/proc/{_pid}"))
         {
             long? delay = Read();
-            if (delay is null)
+            if (delay is not null)
             {
-                if (!Directory.Exists($"/proc/{_pid}"))
-                    return;          // QEMU has exited
-                Available = false;
-                return;
+                lock (_samples)
+                    _samples.Add((NowMicroseconds, delay.Value));
             }
-            lock (_samples)
-                _samples.Add((NowMicroseconds, delay.Value));
             Thread.Sleep(1);
         }
     }
 
+    /// <summary>The summed run-queue delay of the main and CPU threads; null when one of them could not be read
+    /// this time (QEMU starts and ends threads while it runs: the next sample tries again).</summary>
     private long? Read()
     {
         try
         {
             long total = 0;
+            int threads = 0;
             foreach (string task in Directory.GetDirectories($"/proc/{_pid}/task"))
             {
                 string name = File.ReadAllText(Path.Combine(task, "comm")).Trim();
@@ -60,8 +67,9 @@ internal sealed class RunQueueDelay : IDisposable
                     continue;
                 string[] fields = File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ');
                 total += long.Parse(fields[1]);
+                threads++;
             }
-            return total;
+            return threads >= 2 ? total : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
         {
