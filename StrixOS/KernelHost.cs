@@ -42,7 +42,14 @@ public static class KernelHost
         SourceLineTable.Load(boot);
         CommandLine commandLine = CommandLine.Join(boot.CommandLine, hostCommandLine);
         Runtime.KernelEnvironment.Use(commandLine);
-        BootReport.Print(boot);
+        BootReport.PrintMemory(boot);
+        if (commandLine.TryGetValue("strix.hold", out string hold) && hold == "memory-report")
+        {
+            // For the screen tests: the banner and the memory report stay on the screen (read while halted).
+            SerialPort.Com1.WriteLine("strix.hold=memory-report: halted with the memory report on the screen");
+            X64.HaltForever();
+        }
+        BootReport.PrintPaging();
         Protection.Enable();
         if (commandLine.Has("strix.memmap"))
             MemoryPictureReport.Print(boot);
@@ -66,6 +73,7 @@ public static class KernelHost
         KernelLog.Info($"memory: {frames.FreeFrames} of {frames.TotalFrames} frames free (buddy allocator, {frames.MetadataFrames} frames of bitmap); " +
                        $"PCID {(pcid ? "on" : "off")}; kernel heap at {Hex.Format(KernelHeapLayout.Start)} (boot used {earlyHeapUsed / 1024} KiB of the early heap)");
 
+        Drivers.Screen.BootScreen.MapFramebuffer(memory.PageTable, frames);
         MachineDevices.Start(boot, commandLine);
 
         kernel.BootInfo = boot;

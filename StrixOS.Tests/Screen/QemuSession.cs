@@ -14,8 +14,10 @@ internal readonly record struct SerialLine(string Text, TimeSpan At);
 
 /// <summary>
 /// One interactive QEMU machine for the screen tests, used as a person would: a display adapter (QEMU's
-/// standard VGA), COM1 on this process's pipes (read lines, type text), and the QEMU monitor on a Unix
-/// socket for <c>sendkey</c>, <c>screendump</c> and <c>pmemsave</c>. Disposing kills QEMU.
+/// standard VGA), COM1 on this process's pipes (read lines, type text), the QEMU monitor on a Unix
+/// socket for <c>sendkey</c>, <c>screendump</c> and <c>pmemsave</c>, and QMP on another for raw key events
+/// (a key held down). Optionally QEMU's trace of COM1 register writes, stamped with the host's clock.
+/// Disposing kills QEMU.
 /// </summary>
 internal sealed class QemuSession : IDisposable
 {
@@ -25,6 +27,7 @@ internal sealed class QemuSession : IDisposable
     private readonly string _directory;
     private readonly string _monitorPath;
     private Socket? _monitor;
+    private Socket? _qmp;
 
     private QemuSession(Process process, string directory, string monitorPath)
     {
@@ -33,8 +36,19 @@ internal sealed class QemuSession : IDisposable
         _monitorPath = monitorPath;
     }
 
+    private string QmpPath => Path.Combine(_directory, "qmp.sock");
+
+    /// <summary>QEMU's trace of the guest's COM1 register writes (<see cref="Start"/> with traceSerialWrites).</summary>
+    public string TracePath => Path.Combine(_directory, "serial-trace.log");
+
+    /// <summary>QEMU's process id (for its threads' scheduling statistics).</summary>
+    public int ProcessId => _process.Id;
+
+    /// <param name="reboot">false: <c>-no-reboot</c> (a reset ends QEMU); true: a reset boots the machine again.</param>
+    /// <param name="machine">QEMU's machine type (<c>pc</c>, <c>q35</c>), or null for QEMU's default.</param>
+    /// <param name="traceSerialWrites">log every guest write to a COM1 register with the host's time (<see cref="TracePath"/>).</param>
     public static QemuSession Start(string image, bool uefi = false, string commandLine = "", bool debugExit = false,
-        string cpu = "qemu64", string memory = "128M")
+        string cpu = "qemu64", string memory = "128M", bool reboot = false, string? machine = null, bool traceSerialWrites = false)
     {
         Xunit.Assert.True(File.Exists(image), $"no kernel image at {image}: ./strix test builds it");
         string directory = Directory.CreateTempSubdirectory("strix-screen-").FullName;
@@ -48,11 +62,24 @@ internal sealed class QemuSession : IDisposable
         };
         foreach (string argument in new[]
                  {
-                     "-m", memory, "-cpu", cpu, "-display", "none", "-serial", "stdio", "-no-reboot", "-parallel", "none",
+                     "-m", memory, "-cpu", cpu, "-display", "none", "-serial", "stdio", "-parallel", "none",
                      "-monitor", $"unix:{monitor},server,nowait",
+                     "-qmp", $"unix:{Path.Combine(directory, "qmp.sock")},server,nowait",
                      "-drive", $"file={image.Replace(",", ",,")},format=raw,media=cdrom,readonly=on",
                  })
             start.ArgumentList.Add(argument);
+        if (!reboot)
+            start.ArgumentList.Add("-no-reboot");
+        if (machine != null)
+        {
+            start.ArgumentList.Add("-machine");
+            start.ArgumentList.Add(machine);
+        }
+        if (traceSerialWrites)
+        {
+            foreach (string argument in new[] { "-d", "trace:serial_write", "-D", Path.Combine(directory, "serial-trace.log"), "-msg", "timestamp=on" })
+                start.ArgumentList.Add(argument);
+        }
         if (uefi)
         {
             start.ArgumentList.Add("-bios");
@@ -202,6 +229,67 @@ internal sealed class QemuSession : IDisposable
         return ReadUntilPrompt(monitor);
     }
 
+    /// <summary>Sends one QMP command (JSON) and returns its answer (events before it are skipped).</summary>
+    public string QmpCommand(string json)
+    {
+        Socket qmp = ConnectQmp();
+        qmp.Send(Encoding.UTF8.GetBytes(json + "\n"));
+        return ReadQmpAnswer(qmp);
+    }
+
+    /// <summary>A key goes down or up (QEMU qcode names: <c>a</c>, <c>shift</c>, <c>ret</c>), as the display
+    /// window sends it: a key held on a host keyboard arrives as repeated downs (typematic), then one up.</summary>
+    public void KeyEvent(string qcode, bool down)
+    {
+        string answer = QmpCommand("{\"execute\":\"input-send-event\",\"arguments\":{\"events\":[{\"type\":\"key\",\"data\":{\"down\":" +
+                                   (down ? "true" : "false") + ",\"key\":{\"type\":\"qcode\",\"data\":\"" + qcode + "\"}}}]}}");
+        if (!answer.Contains("\"return\"", StringComparison.Ordinal))
+            throw new InvalidOperationException("QMP input-send-event failed: " + answer);
+    }
+
+    private Socket ConnectQmp()
+    {
+        if (_qmp != null)
+            return _qmp;
+        DateTime end = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            try
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                socket.Connect(new UnixDomainSocketEndPoint(QmpPath));
+                socket.ReceiveTimeout = 30_000;
+                ReadQmpLine(socket);                                   // the greeting
+                socket.Send(Encoding.UTF8.GetBytes("{\"execute\":\"qmp_capabilities\"}\n"));
+                ReadQmpAnswer(socket);
+                return _qmp = socket;
+            }
+            catch (SocketException) when (DateTime.UtcNow < end)
+            {
+                Thread.Sleep(100);
+            }
+        }
+    }
+
+    private static string ReadQmpAnswer(Socket socket)
+    {
+        while (true)
+        {
+            string line = ReadQmpLine(socket);
+            if (line.Contains("\"return\"", StringComparison.Ordinal) || line.Contains("\"error\"", StringComparison.Ordinal) || line.Length == 0)
+                return line;
+        }
+    }
+
+    private static string ReadQmpLine(Socket socket)
+    {
+        var line = new List<byte>();
+        byte[] one = new byte[1];
+        while (socket.Receive(one) == 1 && one[0] != (byte)'\n')
+            line.Add(one[0]);
+        return Encoding.UTF8.GetString(line.ToArray());
+    }
+
     private Socket ConnectMonitor()
     {
         if (_monitor != null)
@@ -267,6 +355,7 @@ internal sealed class QemuSession : IDisposable
         {
         }
         _monitor?.Dispose();
+        _qmp?.Dispose();
         _process.Dispose();
         try
         {

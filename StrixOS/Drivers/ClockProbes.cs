@@ -8,8 +8,9 @@ namespace StrixOS.Drivers;
 
 /// <summary>
 /// Measurements a host test or a person asks for on the command line: <c>strix.sleeptest=N</c> sleeps
-/// 100 ms N times and prints a line after each with the time it slept and the clock's reading (the host
-/// compares the clock's rate with its own);
+/// 100 ms N times and prints a line after each with the time it slept and the clock's reading; each sleep
+/// is bracketed by writes of its number (1-127) to COM1's scratch register, bit 7 set on the write after it,
+/// which QEMU's trace stamps with the host's clock at the instruction (StrixOS.Tests/Screen/ScreenTests.cs);
 /// <c>strix.irqlatency</c> sends this CPU 1000 self-interrupts and prints the cycles from the send to the
 /// handler's first C# line (docs/benchmarks.md).
 /// </summary>
@@ -31,9 +32,12 @@ public static class ClockProbes
         KernelLog.Raw($"sleep-test: start at {Clock.Nanoseconds} ns");
         for (int i = 1; i <= count; i++)
         {
+            byte marker = (byte)(i & 0x7F);
+            SerialPort.Com1.WriteScratch(marker);
             ulong before = Clock.Nanoseconds;
             Clock.Sleep(100);
             ulong slept = Clock.Nanoseconds - before;
+            SerialPort.Com1.WriteScratch((byte)(0x80 | marker));
             KernelLog.Raw($"sleep-test: tick {i} slept {slept} ns at {Clock.Nanoseconds} ns");
         }
     }

@@ -19,5 +19,6 @@ public static class MachineDevices
         Input.Ps2Keyboard.Initialize();
         Input.SerialInput.Initialize();
         ClockProbes.Run(commandLine);
+        Machine.RebootIfAsked(commandLine);
     }
 }

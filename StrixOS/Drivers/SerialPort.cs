@@ -13,6 +13,10 @@ public sealed unsafe class SerialPort
 
     private SerialPort(ushort basePort) => _base = basePort;
 
+    /// <summary>Writes the UART's scratch register: no output, but an emulator can timestamp it (QEMU's
+    /// serial_write trace event), which is how the host times the kernel's sleeps against its own clock.</summary>
+    public void WriteScratch(byte value) => Ports.Out8((ushort)(_base + 7), value);
+
     public void Initialize()
     {
         Ports.Out8((ushort)(_base + 1), 0x00);  // no interrupts

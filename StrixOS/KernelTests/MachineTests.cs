@@ -1,5 +1,7 @@
 using StrixOS.Cpu;
 using StrixOS.Drivers;
+using StrixOS.Drivers.Screen;
+using StrixOS.Memory;
 using StrixOS.Plugs;
 using StrixOS.Testing;
 
@@ -15,6 +17,7 @@ public static unsafe class MachineTests
         suite.Add(nameof(InterruptsAreEnabledWithTheLocalApic), &InterruptsAreEnabledWithTheLocalApic);
         suite.Add(nameof(ApicTimerInterruptWakesASleep), &ApicTimerInterruptWakesASleep);
         suite.Add(nameof(SleepLastsItsTimeOnTheClock), &SleepLastsItsTimeOnTheClock);
+        suite.Add(nameof(FramebufferHasItsOwnNxWriteCombiningMapping), &FramebufferHasItsOwnNxWriteCombiningMapping);
     }
 
     private static void AcpiTablesNameTheInterruptControllers(TestContext t)
@@ -50,5 +53,37 @@ public static unsafe class MachineTests
         t.True(elapsed >= 20_000_000, "slept at least 20 ms");
         // Only "it woke": how close to the deadline depends on the host's load (ScreenTests time it against the host).
         t.True(elapsed < 2_000_000_000, "woke within 2 s");
+    }
+
+    /// <summary>Under UEFI (a framebuffer): the screen draws through its own pages, writable, NX, write-combining,
+    /// covering the framebuffer and nothing past it.</summary>
+    private static void FramebufferHasItsOwnNxWriteCombiningMapping(TestContext t)
+    {
+        FramebufferScreen? screen = BootScreen.Framebuffer;
+        if (screen == null)
+        {
+            t.Skip("no framebuffer (VGA text under BIOS)");
+            return;
+        }
+        ulong pixels = screen.PixelsAddress;
+        t.True(pixels >= FramebufferWindow.Start && pixels < FramebufferWindow.Start + 0x1000, "the screen draws through its own window");
+        ulong last = pixels + screen.ByteLength - 1;
+        OffsetPageTable pages = KernelTestSuites.Kernel.PageTable;
+        foreach (ulong address in new[] { pixels, last })
+        {
+            Result<Translation, TranslateError> mapped = pages.Translate(VirtAddr.NewTruncate(address));
+            if (!t.True(mapped.IsOk, "the framebuffer's first and last byte are mapped"))
+                return;
+            PageTableFlags flags = mapped.Value.Flags;
+            t.Equal(screen.PhysicalAddress + (address - pixels), mapped.Value.Address.Value);
+            t.True((flags & PageTableFlags.NoExecute) != 0, "NX");
+            t.True((flags & PageTableFlags.Writable) != 0, "writable");
+            t.True((flags & PageTableFlags.UserAccessible) == 0, "kernel only");
+            t.True((flags & PageTableFlags.WriteThrough) != 0 && (flags & (PageTableFlags.NoCache | PageTableFlags.HugePage)) == 0,
+                "PAT entry 1 (PWT only)");
+        }
+        t.True(pages.Translate(VirtAddr.NewTruncate((last | 0xFFF) + 1)).IsError, "nothing mapped past the framebuffer");
+        if (CpuFeatures.PageAttributeTable)
+            t.Equal(1, (int)PageAttributeTable.Entry1Type);   // write-combining
     }
 }

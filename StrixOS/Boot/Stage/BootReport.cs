@@ -9,7 +9,13 @@ public static unsafe class BootReport
 {
     public static void Print(BootInfo boot)
     {
-        BootLayout* layout = BootLayout.Current;
+        PrintMemory(boot);
+        PrintPaging();
+    }
+
+    /// <summary>The boot loader, the memory map and its totals.</summary>
+    public static void PrintMemory(BootInfo boot)
+    {
         KernelLog.Info($"boot loader: {boot.BootLoaderName}; command line: '{boot.CommandLine}'");
         string source = boot.MemoryMapSource == MemoryMapSource.EfiMmap ? "EFI memory map, tag 17" : "multiboot2 memory map, tag 6";
         KernelLog.Info($"memory map ({source}; normalised, {boot.MemoryMap.Count} regions):");
@@ -22,6 +28,12 @@ public static unsafe class BootReport
         }
         KernelLog.Info($"memory: {MemoryMapFormatter.FormatSize(ram)} RAM in the map ({ram} bytes), " +
                        $"{MemoryMapFormatter.FormatSize(boot.MemoryMap.TotalUsableBytes)} usable ({boot.MemoryMap.TotalUsableBytes} bytes)");
+    }
+
+    /// <summary>The offset map and the kernel's page tables as the boot stage left them.</summary>
+    public static void PrintPaging()
+    {
+        BootLayout* layout = BootLayout.Current;
         KernelLog.Info($"PHYS_MEM_OFFSET = {Hex.Format(BootLayout.PhysicalMemoryOffset)}: " +
                        $"{layout->OffsetMapBytes >> 30} GiB of physical memory mapped with {(layout->Uses1GiBPages != 0 ? "1 GiB" : "2 MiB")} pages, NX");
         if (layout->RamEnd > layout->OffsetMapBytes)

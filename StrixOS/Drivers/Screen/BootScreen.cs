@@ -1,4 +1,6 @@
 using StrixOS.Boot.Stage;
+using StrixOS.Cpu;
+using StrixOS.Memory;
 using StrixOS.Diagnostics;
 
 namespace StrixOS.Drivers.Screen;
@@ -14,6 +16,20 @@ public static unsafe class BootScreen
     private const uint FramebufferTag = 8, EfiSystemTable64Tag = 12, EfiMemoryMapTag = 17;
 
     public static string Description { get; private set; } = "none";
+
+    /// <summary>The framebuffer screen, when GRUB handed over an RGB framebuffer the kernel draws on.</summary>
+    public static FramebufferScreen? Framebuffer { get; private set; }
+
+    /// <summary>Once the memory manager runs: the framebuffer gets its own mapping (<see cref="FramebufferWindow"/>).</summary>
+    public static void MapFramebuffer(OffsetPageTable pageTable, IFrameAllocator frames)
+    {
+        if (Framebuffer == null)
+            return;
+        Result<ulong, MapError> mapped = FramebufferWindow.Map(Framebuffer, pageTable, frames);
+        Description += mapped.IsOk
+            ? $", mapped at 0x{mapped.Value:X} (writable, NX, {(PageAttributeTable.WriteCombiningEnabled ? "write-combining" : "write-through: no PAT")})"
+            : $", still drawn through the offset map: its own mapping failed: {mapped.Error.Describe()}";
+    }
 
     public static void Attach()
     {
@@ -54,8 +70,9 @@ public static unsafe class BootScreen
             }
             if (kind == 1 && (bpp == 32 || bpp == 24) && address + (ulong)pitch * height <= limit && *(uint*)(framebuffer + 4) >= 38)
             {
-                ScreenConsole.Attach(new FramebufferScreen(address, (int)pitch, (int)width, (int)height, bpp,
-                    framebuffer[32], framebuffer[34], framebuffer[36]));
+                Framebuffer = new FramebufferScreen(address, (int)pitch, (int)width, (int)height, bpp,
+                    framebuffer[32], framebuffer[34], framebuffer[36]);
+                ScreenConsole.Attach(Framebuffer);
                 Description = $"framebuffer {width}x{height}x{bpp} at physical 0x{address:X}, {width / 8}x{height / 16} characters";
                 return;
             }

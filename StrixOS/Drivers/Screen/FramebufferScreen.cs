@@ -5,7 +5,8 @@ namespace StrixOS.Drivers.Screen;
 
 /// <summary>
 /// A linear RGB framebuffer (what GRUB sets up under UEFI), 24 or 32 bits per pixel, drawn with
-/// <see cref="Font5x7"/> in 8x16 cells. Reached through the offset map (writable, NX). No cursor is drawn.
+/// <see cref="Font5x7"/> in 8x16 cells. Drawn through the offset map until the memory manager is up, then
+/// through its own mapping (<see cref="FramebufferWindow"/>: writable, NX, write-combining). No cursor is drawn.
 /// Scrolling moves four text rows at a time: each scroll copies the whole framebuffer.
 /// </summary>
 public sealed unsafe class FramebufferScreen : ITextScreen
@@ -17,13 +18,14 @@ public sealed unsafe class FramebufferScreen : ITextScreen
         0x555555, 0x5555FF, 0x55FF55, 0x55FFFF, 0xFF5555, 0xFF55FF, 0xFFFF55, 0xFFFFFF,
     };
 
-    private readonly byte* _pixels;
+    private byte* _pixels;
     private readonly int _pitch, _bytesPerPixel, _width, _height;
     private readonly byte _redShift, _greenShift, _blueShift;
 
     public FramebufferScreen(ulong physicalAddress, int pitch, int width, int height, int bitsPerPixel,
         byte redShift, byte greenShift, byte blueShift)
     {
+        PhysicalAddress = physicalAddress;
         _pixels = (byte*)(BootLayout.PhysicalMemoryOffset + physicalAddress);
         _pitch = pitch;
         _width = width;
@@ -35,6 +37,14 @@ public sealed unsafe class FramebufferScreen : ITextScreen
         Columns = width / Font5x7.CellWidth;
         Rows = height / Font5x7.CellHeight;
     }
+
+    public ulong PhysicalAddress { get; }
+    public ulong ByteLength => (ulong)_pitch * (ulong)_height;
+    /// <summary>Where the pixels are drawn now (virtual).</summary>
+    public ulong PixelsAddress => (ulong)_pixels;
+
+    /// <summary>Draws through another mapping of the same pixels from now on.</summary>
+    public void UseMapping(ulong virtualAddress) => _pixels = (byte*)virtualAddress;
 
     public int Columns { get; }
     public int Rows { get; }
