@@ -21,7 +21,7 @@ public delegate TestRunSummary KernelTestRun(Kernel kernel, in TestCommandLine c
 /// </summary>
 public static class KernelHost
 {
-    public const string Version = "0.1.0";
+    public const string Version = KernelVersion.Full;
 
     /// <summary>
     /// Boots the machine and runs <paramref name="kernel"/>, or <paramref name="runTests"/> when the
@@ -40,6 +40,7 @@ public static class KernelHost
         BootInfo boot = BootInfoReader.Read(new CommandLine(hostCommandLine ?? ""));
         SymbolTable.Load(boot);
         SourceLineTable.Load(boot);
+        Runtime.ModuleFileSystem.Mount(boot);
         CommandLine commandLine = CommandLine.Join(boot.CommandLine, hostCommandLine);
         Runtime.KernelEnvironment.Use(commandLine);
         BootReport.PrintMemory(boot);

@@ -57,6 +57,7 @@ public static class KernelTestSuites
         ExceptionTests.Register(registry);
         StackTests.Register(registry);
         PlatformTests.Register(registry);
+        FileTests.Register(registry);
         MathTests.Register(registry);
         GenericsTests.Register(registry);
         TypeNameTests.Register(registry);

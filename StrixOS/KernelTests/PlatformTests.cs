@@ -115,7 +115,13 @@ public static unsafe class PlatformTests
     {
         t.Equal("strixos", Environment.MachineName);
         t.Equal((int)PlatformID.Unix, (int)Environment.OSVersion.Platform);
-        t.Equal("0.1.0.0", Environment.OSVersion.Version.ToString());
+        // The release is major.minor of StrixOS.csproj's Version; CoreLib names the platform "Unix".
+        t.Equal(2, KernelVersion.Release.Split('.').Length);
+        t.True(KernelVersion.Full.StartsWith(KernelVersion.Release + ".", StringComparison.Ordinal), KernelVersion.Full);
+        t.Equal(KernelVersion.Release + ".0.0", Environment.OSVersion.Version.ToString());
+        t.Equal("Unix " + KernelVersion.Release + ".0.0", Environment.OSVersion.VersionString);
+        t.Equal("StrixOS " + KernelVersion.Release, RuntimeInformation.OSDescription);
+        t.Equal((int)Architecture.X64, (int)RuntimeInformation.OSArchitecture);
         t.Equal(1, Environment.ProcessorCount);
         t.Equal("/", Environment.CurrentDirectory);
         t.True(Environment.Is64BitProcess, "64-bit");

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using StrixOS.Testing;
 
 namespace StrixOS.KernelTests;
@@ -82,10 +83,40 @@ public static unsafe class TypeNameTests
         t.True(typeof(List<int>).IsGenericType, "IsGenericType");
     }
 
+    private sealed class OnlyWithArguments(int value)
+    {
+        public int Value = value;
+    }
+
+    private sealed class PrivateConstructor
+    {
+        private PrivateConstructor() { }
+    }
+
     private static void ActivatorCreatesInstances(TestContext t)
     {
         t.True(Activator.CreateInstance<Widget>().GetType() == typeof(Widget), "Activator.CreateInstance<T>");
-        // Activator.CreateInstance(Type) throws MissingMethodException naming the type: the default
-        // reflection data does not keep constructors for reflection invoke (docs/runtime.md).
+        // ILC keeps the default constructor of a type it sees passed to CreateInstance(Type).
+        t.True(Activator.CreateInstance(typeof(Widget)) is Widget, "Activator.CreateInstance(typeof(Widget))");
+        t.Equal(0, (int)Activator.CreateInstance(typeof(int))!);
+        t.Equal(0, ((Pair)Activator.CreateInstance(typeof(Pair))!).A);
+        // No public parameterless constructor: MissingMethodException naming the type, never a fault.
+        ExpectMissingMethod(t, typeof(OnlyWithArguments), "OnlyWithArguments");
+        ExpectMissingMethod(t, typeof(PrivateConstructor), "PrivateConstructor");
+        ExpectMissingMethod(t, typeof(IDisposable), null);
+    }
+
+    private static void ExpectMissingMethod(TestContext t, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] Type type, string? named)
+    {
+        try
+        {
+            object? made = Activator.CreateInstance(type);
+            t.Fail($"CreateInstance({type.Name}) gave {made}");
+        }
+        catch (MissingMethodException e)
+        {
+            if (named != null)
+                t.True(e.Message.Contains(named), $"CreateInstance({type.Name}): {e.Message}");
+        }
     }
 }

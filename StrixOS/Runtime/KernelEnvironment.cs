@@ -14,7 +14,11 @@ namespace StrixOS.Runtime;
 public static unsafe class KernelEnvironment
 {
     public const string MachineName = "strixos";
-    public const string Release = "0.1";
+    /// <summary>The OS release (major.minor of StrixOS.csproj's Version): Environment.OSVersion's version.</summary>
+    public const string Release = KernelVersion.Release;
+
+    /// <summary>uname's name: with the release, RuntimeInformation.OSDescription ("StrixOS 0.1").</summary>
+    public const string SystemName = "StrixOS";
 
     /// <summary>
     /// Set unless the command line sets them: TZ empty (local time is UTC, no time-zone files), and
@@ -107,7 +111,26 @@ public static unsafe class KernelEnvironment
     private static byte* GetUnixRelease() => ToCString(Release);
 
     [RuntimeExport("SystemNative_GetUnixName")]
-    private static byte* GetUnixName() => ToCString("StrixOS");
+    private static byte* GetUnixName() => ToCString(SystemName);
+
+    /// <summary>"name release" into the caller's buffer (RuntimeInformation.OSDescription); -1 and the size needed when it is too small.</summary>
+    [RuntimeExport("SystemNative_GetUnixVersion")]
+    private static int GetUnixVersion(byte* version, int* capacity)
+    {
+        const string text = SystemName + " " + Release;
+        if (*capacity < text.Length + 1)
+        {
+            *capacity = text.Length + 1;
+            return -1;
+        }
+        for (int i = 0; i < text.Length; i++)
+            version[i] = (byte)text[i];
+        version[text.Length] = 0;
+        return 0;
+    }
+
+    [RuntimeExport("SystemNative_GetOSArchitecture")]
+    private static int GetOSArchitecture() => 1;   // Architecture.X64
 
     [RuntimeExport("SystemNative_GetProcessPath")]
     private static byte* GetProcessPath() => ToCString("/boot/strix.elf");

@@ -51,6 +51,29 @@ if (args.Length == 3 && args[0] == "memmap")
                       $"{MemoryPicture.Format(picture.BytesOf("Usable"))} usable, {picture.PageTableCount} page tables");
     return 0;
 }
+// strix-tools compat-table <TestResults dir> <KernelTests dir> <runtime.md>: the compatibility table from
+// the in-kernel run's JUnit files, written between the markers of runtime.md.
+if (args.Length == 4 && args[0] == "compat-table")
+{
+    string[] junit = StrixOS.Tools.CompatibilityTable.LatestRun(args[1]);
+    if (junit.Length == 0)
+    {
+        Console.Error.WriteLine($"strix compat-table: no strix-kernel-*.xml in {args[1]}: run ./strix test first");
+        return 1;
+    }
+    var results = StrixOS.Tools.CompatibilityTable.ReadResults(junit);
+    var checks = StrixOS.Tools.CompatibilityTable.CountChecks(args[2]);
+    string date = File.GetLastWriteTimeUtc(junit.OrderBy(f => File.GetLastWriteTimeUtc(f)).Last()).ToString("yyyy-MM-dd");
+    string table = StrixOS.Tools.CompatibilityTable.Render(results, checks, date);
+    if (!StrixOS.Tools.CompatibilityTable.Replace(args[3], table))
+    {
+        Console.Error.WriteLine($"strix compat-table: {args[3]} lacks the markers {StrixOS.Tools.CompatibilityTable.BeginMarker} ... {StrixOS.Tools.CompatibilityTable.EndMarker}");
+        return 1;
+    }
+    Console.Write(table.Split('\n')[0] + "\n");
+    return 0;
+}
 Console.Error.WriteLine("usage: StrixOS.Tools memmap <serial log> <output.svg>");
+Console.Error.WriteLine("       StrixOS.Tools compat-table <TestResults dir> <KernelTests dir> <runtime.md>");
 Console.Error.WriteLine("       StrixOS.Tools qemu-args <image> [--memory M] [--cpu C] [--serial S] [--cmdline TEXT] [--uefi]");
 return 2;
