@@ -43,6 +43,15 @@ extern InitializeModules, __managed__Main, StrixMainReturned
 global _start
 
 
+; Records the TSC in a boot-layout field (64-bit code, higher half; through the offset map).
+%macro STAMP 1
+    rdtsc
+    shl rdx, 32
+    or rax, rdx
+    mov rcx, %1 + PHYS_MEM_OFFSET
+    mov [rcx], rax
+%endmacro
+
 ; ---------------------------------------------------------------------------------------------
 section .multiboot_header progbits alloc noexec nowrite align=8
 mb2_header:
@@ -72,6 +81,9 @@ _start:
     cmp eax, MB2_BOOT_MAGIC
     jne .not_multiboot
     mov [mb_info_phys], ebx
+    rdtsc                                           ; strix.boottrace: the kernel's first instruction
+    mov [entry_tsc], eax
+    mov [entry_tsc + 4], edx
 
     mov eax, 1                                      ; SSE2: compiled C# uses it
     cpuid
@@ -360,6 +372,7 @@ bits 64
 higher_half:
     mov rsp, kernel_stack_top
     xor ebp, ebp
+    STAMP higher_half_tsc
 
     ; Reload the GDT through the offset map, then drop the identity map (PML4[0]).
     mov rbx, PHYS_MEM_OFFSET
@@ -392,6 +405,7 @@ higher_half:
     wrmsr
 
     ; CoreLib's start-up: type managers, static bases, eager class constructors.
+    STAMP runtime_start_tsc
     mov rdi, __kernel_high_start                    ; OS module: the image base, as RhGetOSModuleFromPointer answers
     mov rsi, __modules_start
     mov rdx, __modules_end
@@ -401,6 +415,7 @@ higher_half:
     xor r8d, r8d
     call InitializeModules
 
+    STAMP main_tsc
     xor edi, edi                                    ; argc
     xor esi, esi                                    ; argv
     call __managed__Main
@@ -477,6 +492,10 @@ has_1g_pages:       dq 0
                     dq ist_nmi_top
                     dq ist_machine_check_guard
                     dq ist_machine_check_top
+entry_tsc:          dq 0                        ; strix.boottrace stamps (TSC)
+higher_half_tsc:    dq 0
+runtime_start_tsc:  dq 0
+main_tsc:           dq 0
 
 section .bss nobits alloc noexec write align=4096
 kernel_stack_guard: resb 4096
