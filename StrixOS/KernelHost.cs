@@ -55,12 +55,14 @@ public static class KernelHost
         // Memory has one owner: page tables, frames (the boot allocator, then the buddy allocator),
         // address spaces and the heap. PCIDs keep TLB entries across address-space switches where the CPU has them.
         bool pcid = Pcid.TryEnable();
+        BootTrace.Mark("PCID");
         Result<MemorySystem, MemorySystemError> started =
-            MemorySystem.Start(boot.MemoryMap, BootLayout.PhysicalMemoryOffset, HardwarePaging.Instance, pcid);
+            MemorySystem.Start(boot.MemoryMap, BootLayout.PhysicalMemoryOffset, HardwarePaging.Instance, pcid,
+                stepDone: BootTrace.Mark);
         if (started.IsError)
             Panic.Fail($"memory: {started.Error.Describe()}");
         MemorySystem memory = started.Value;
-        BootTrace.Mark("memory: page tables, frames, address spaces, heap");
+        BootTrace.Mark("memory: heap");
         BuddyFrameAllocator frames = memory.Frames;
         frames.OnRejectedFree = static (frame, error) =>
             Panic.Fail($"frame allocator: refused to free frame {Hex.Format(frame.StartAddress.Value)}: {error.Describe()}");
@@ -71,6 +73,7 @@ public static class KernelHost
         KernelLog.Info($"memory: {frames.FreeFrames} of {frames.TotalFrames} frames free (buddy allocator, {frames.MetadataFrames} frames of bitmap, " +
                        $"{memory.BootAllocatorFrames} frames from the boot allocator before the hand-over); " +
                        $"PCID {(pcid ? "on" : "off")}; kernel heap at {Hex.Format(KernelHeapLayout.Start)} (boot used {earlyHeapUsed / 1024} KiB of the early heap)");
+        BootTrace.Mark("heap switch, memory report");
 
         MachineDevices.Start(boot, commandLine);
         ReclaimBootMemory(boot, frames);

@@ -141,6 +141,19 @@ public class BuddyFrameAllocatorTests
     }
 
     [Fact]
+    public void Frame_0_is_never_held_or_reclaimed()
+    {
+        MemoryMap map = Normalize(
+            new MemoryRegion(0, 0x4000, MemoryRegionType.BootloaderReclaimable),
+            new MemoryRegion(MiB, 2 * MiB, MemoryRegionType.Usable));
+        using BuddyFixture f = new(map, bootFrames: 0, holdReclaimable: true);
+        Assert.Equal(3UL, f.Allocator.HeldFrames);
+        Assert.Equal(3UL, f.Allocator.Reclaim(MemoryRegionType.BootloaderReclaimable));
+        Assert.False(f.Allocator.Manages(FrameAt(0)));
+        Assert.True(f.Allocator.IsFree(FrameAt(0x1000)));
+    }
+
+    [Fact]
     public void Without_holding_reclaimable_regions_the_allocator_owns_only_usable_memory()
     {
         MemoryMap map = Normalize(

@@ -1,3 +1,4 @@
+using System;
 using StrixOS.Memory.Heap;
 using StrixOS.Memory.PhysicalMemory;
 
@@ -42,14 +43,17 @@ public sealed class MemorySystem
     /// <summary>
     /// Sets memory up. <paramref name="pcidEnabled"/>: the CPU's CR4.PCIDE is already on, so address
     /// spaces get their own PCIDs. The heap range defaults to <see cref="KernelHeapLayout"/>.
+    /// <paramref name="stepDone"/> is called with each step's name as it ends (strix.boottrace times them).
     /// </summary>
     public static Result<MemorySystem, MemorySystemError> Start(
         MemoryMap map, ulong physicalMemoryOffset, IPagingHardware hardware, bool pcidEnabled,
-        ulong heapStart = KernelHeapLayout.Start, ulong heapMaxBytes = KernelHeapLayout.DefaultMaxBytes)
+        ulong heapStart = KernelHeapLayout.Start, ulong heapMaxBytes = KernelHeapLayout.DefaultMaxBytes,
+        Action<string>? stepDone = null)
     {
         Result<OffsetPageTable, InitError> pageTable = MemoryManager.Init(physicalMemoryOffset, hardware);
         if (pageTable.IsError)
             return MemorySystemError.Of(pageTable.Error);
+        stepDone?.Invoke("memory: page table");
 
         // The boot allocator serves what is needed before the buddy allocator exists: the kernel half's
         // level-3 tables, then (inside HandOver) the buddy allocator's bitmap. Then it hands over.
@@ -57,14 +61,17 @@ public sealed class MemorySystem
         Result<int, AddressSpaceError> kernelHalf = AddressSpaceManager.ShareKernelHalf(pageTable.Value, boot);
         if (kernelHalf.IsError)
             return MemorySystemError.Of(kernelHalf.Error);
+        stepDone?.Invoke("memory: boot allocator, kernel-half tables");
         Result<BuddyFrameAllocator, HandOverError> frames = BuddyFrameAllocator.HandOver(boot, physicalMemoryOffset, holdReclaimable: true);
         if (frames.IsError)
             return MemorySystemError.Of(frames.Error);
+        stepDone?.Invoke("memory: buddy allocator (bitmap, hand-over)");
 
         Result<AddressSpaceManager, AddressSpaceError> spaces =
             AddressSpaceManager.Init(pageTable.Value, frames.Value, hardware, pcidEnabled);
         if (spaces.IsError)
             return MemorySystemError.Of(spaces.Error);
+        stepDone?.Invoke("memory: address spaces");
 
         Result<HeapAllocator, HeapError> heap = HeapAllocator.Create(heapStart, heapMaxBytes,
             new PageTableHeapBacking(pageTable.Value, frames.Value, frames.Value));

@@ -28,10 +28,10 @@ public sealed unsafe partial class BuddyFrameAllocator
         {
             foreach (MemoryRegion region in boot.Map.Regions)
             {
-                if (IsReclaimable(region.Type))
+                if (IsReclaimable(region.Type) && HeldFrameRange(region, out ulong first, out ulong end))
                 {
                     count++;
-                    managedFrames += region.Size >> FrameShift;
+                    managedFrames += end - first;
                 }
             }
         }
@@ -55,10 +55,11 @@ public sealed unsafe partial class BuddyFrameAllocator
         foreach (MemoryRegion region in boot.Map.Regions)
         {
             bool usable = region.Type == MemoryRegionType.Usable;
-            if (!usable && !(holdReclaimable && IsReclaimable(region.Type)))
+            ulong first = region.Start >> FrameShift, end = region.End >> FrameShift;
+            if (!usable && !(holdReclaimable && IsReclaimable(region.Type) && HeldFrameRange(region, out first, out end)))
                 continue;
-            starts[index] = region.Start >> FrameShift;
-            ends[index] = region.End >> FrameShift;
+            starts[index] = first;
+            ends[index] = end;
             // A held region is in use as a whole until it is reclaimed.
             firstFree[index] = usable ? boot.FirstFreeOf(usableIndex++) >> FrameShift : ends[index];
             held[index] = usable ? MemoryRegionType.Usable : region.Type;
@@ -71,6 +72,17 @@ public sealed unsafe partial class BuddyFrameAllocator
         allocator._held = held;
         allocator.HeldFrames = total - boot.TotalFrames;
         return allocator;
+    }
+
+    /// <summary>A reclaimable region's frames, without frame 0 (never handed out: physical address 0 reads
+    /// as "none" in too many places; UEFI maps boot-loader data there). False when nothing is left.</summary>
+    private static bool HeldFrameRange(MemoryRegion region, out ulong first, out ulong end)
+    {
+        first = region.Start >> FrameShift;
+        if (first == 0)
+            first = 1;
+        end = region.End >> FrameShift;
+        return first < end;
     }
 
     /// <summary>
