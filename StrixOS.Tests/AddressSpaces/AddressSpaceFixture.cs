@@ -22,7 +22,7 @@ public sealed unsafe class AddressSpaceFixture : IDisposable
     {
         Memory = new SimulatedPhysicalMemory(memoryBytes, zero: true);
         MemoryRegion[] regions = { new(Frame, memoryBytes, MemoryRegionType.Usable) };
-        BootInfoFrameAllocator boot = new(regions);
+        BootInfoFrameAllocator boot = new(MemoryMapNormalizer.Normalize(regions, System.ReadOnlySpan<MemoryRegion>.Empty).Value);
         Level4Frame = boot.AllocateFrame().Value;
         Hardware = new SimulatedPagingHardware(Level4Frame.StartAddress.Value);
         KernelTable = new OffsetPageTable(Level4Frame, Memory.Offset, Hardware);
@@ -31,8 +31,8 @@ public sealed unsafe class AddressSpaceFixture : IDisposable
             Map(KernelTable, OffsetMapBase + i * Frame, i * Frame, boot);
         Map(KernelTable, KernelImageBase, 0x5000, boot);
         Map(KernelTable, KernelImageBase + Frame, 0x6000, boot);
-        Frames = BuddyFrameAllocator.HandOver(boot, regions, Memory.Offset).Value;
-        Manager = AddressSpaceManager.Init(KernelTable, Frames, Frames, Hardware, pcid).Value;
+        Frames = BuddyFrameAllocator.HandOver(boot, Memory.Offset).Value;
+        Manager = AddressSpaceManager.Init(KernelTable, Frames, Hardware, pcid).Value;
     }
 
     public SimulatedPhysicalMemory Memory { get; }

@@ -39,7 +39,7 @@ public unsafe class AddressSpaceTests
     {
         using AddressSpaceFixture f = new();
         ulong free = f.Frames.FreeFrames;
-        AddressSpaceManager again = AddressSpaceManager.Init(f.KernelTable, f.Frames, f.Frames, f.Hardware, pcidEnabled: false).Value;
+        AddressSpaceManager again = AddressSpaceManager.Init(f.KernelTable, f.Frames, f.Hardware, pcidEnabled: false).Value;
         Assert.Equal(0, again.PreCreatedTables);
         Assert.Equal(free, f.Frames.FreeFrames);
     }
@@ -50,7 +50,7 @@ public unsafe class AddressSpaceTests
         using PagingFixture p = new(poolFrames: 300);
         p.Allocator.LeaveOnly(255); // 256 are needed
         byte[] before = p.SnapshotTables();
-        Result<AddressSpaceManager, AddressSpaceError> result = AddressSpaceManager.Init(p.Mapper, p.Allocator, p.Allocator, p.Hardware, false);
+        Result<AddressSpaceManager, AddressSpaceError> result = AddressSpaceManager.Init(p.Mapper, p.Allocator, p.Hardware, false);
         Assert.Equal(AddressSpaceError.OutOfFrames, result.Error);
         Assert.Equal(before, p.SnapshotTables());
         Assert.Equal(255, p.Allocator.FreeCount);
@@ -61,7 +61,7 @@ public unsafe class AddressSpaceTests
     {
         using PagingFixture p = new();
         Map(p.Mapper, 0xFFFF_8000_0000_0000, 0x5000, p.Allocator, PageTableFlags.UserAccessible);
-        Result<AddressSpaceManager, AddressSpaceError> result = AddressSpaceManager.Init(p.Mapper, p.Allocator, p.Allocator, p.Hardware, false);
+        Result<AddressSpaceManager, AddressSpaceError> result = AddressSpaceManager.Init(p.Mapper, p.Allocator, p.Hardware, false);
         Assert.Equal(AddressSpaceError.KernelEntryUserAccessible, result.Error);
     }
 

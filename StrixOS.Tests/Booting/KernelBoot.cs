@@ -25,7 +25,7 @@ public static class KernelBoot
     public static string Image(string relativeToRoot) => Path.Combine(RepositoryRoot, relativeToRoot);
 
     public static async Task<KernelBootResult> BootAsync(string commandLine = "", string memory = "128M", string cpu = "qemu64",
-        string? image = null, int timeoutSeconds = 60, params string[] extraArguments)
+        string? image = null, int timeoutSeconds = 60, Firmware firmware = Firmware.SeaBios, params string[] extraArguments)
     {
         image ??= DefaultImage;
         Assert.True(File.Exists(image), $"no kernel image at {image}: build it with ./strix build (./strix test does)");
@@ -34,6 +34,7 @@ public static class KernelBoot
         var configuration = new QemuConfiguration
         {
             Memory = memory, CpuModel = cpu, Timeout = TimeSpan.FromSeconds(timeoutSeconds), ExtraArguments = extraArguments,
+            Firmware = firmware,
         };
         var transcript = new StringBuilder();
         (BootExit? exit, string? startError) = await QemuProcess.RunAsync(qemu!, configuration.Arguments(image, commandLine),

@@ -9,6 +9,10 @@ public class FrameAllocatorTests
     private static MemoryRegion Usable(ulong start, ulong end) => new(start, end, MemoryRegionType.Usable);
     private static MemoryRegion Reserved(ulong start, ulong end) => new(start, end, MemoryRegionType.Reserved);
 
+    /// <summary>A boot allocator over the normalised map of <paramref name="firmware"/>.</summary>
+    private static BootInfoFrameAllocator Over(params MemoryRegion[] firmware)
+        => new(MemoryMapNormalizer.Normalize(firmware, System.ReadOnlySpan<MemoryRegion>.Empty).Value);
+
     private static List<ulong> Drain(BootInfoFrameAllocator allocator)
     {
         List<ulong> frames = new();
@@ -23,15 +27,13 @@ public class FrameAllocatorTests
     [Fact]
     public void Hands_out_usable_frames_in_address_order_then_reports_exhaustion()
     {
-        BootInfoFrameAllocator allocator = new(new[]
-        {
+        BootInfoFrameAllocator allocator = Over(
             Reserved(0, 0x1000),
             Usable(0x1000, 0x3000),
             Reserved(0x3000, 0x5000),
             Usable(0x5000, 0x6000),
             new MemoryRegion(0x6000, 0x8000, MemoryRegionType.Kernel),
-            Usable(0x10000, 0x12000),
-        });
+            Usable(0x10000, 0x12000));
         Assert.Equal(5UL, allocator.TotalFrames);
         Assert.True(allocator.CanAllocate(5));
         Assert.False(allocator.CanAllocate(6));
@@ -45,31 +47,57 @@ public class FrameAllocatorTests
     }
 
     [Fact]
-    public void Unsorted_overlapping_and_unaligned_regions_are_made_safe()
+    public void Serves_the_map_the_normaliser_made_safe()
     {
-        BootInfoFrameAllocator allocator = new(new[]
-        {
+        BootInfoFrameAllocator allocator = Over(
             Usable(0x8000, 0xA800),            // shrinks to 0x8000..0xA000
             Usable(0x1800, 0x4000),            // shrinks to 0x2000..0x4000
             Usable(0x3000, 0x6000),            // overlaps the previous one
             Reserved(0x4800, 0x4900),          // blocks the whole frame 0x4000
-            Usable(0x9000, 0x9000),            // empty
-            Usable(0xF000, 0xE000),            // inverted
-        });
+            Usable(0x9000, 0x9000));           // empty
         Assert.Equal(new ulong[] { 0x2000, 0x3000, 0x5000, 0x8000, 0x9000 }, Drain(allocator));
     }
 
     [Fact]
-    public void Memory_above_52_bits_is_never_handed_out()
+    public void Contiguous_frames_come_from_the_cursor_when_they_fit()
     {
-        BootInfoFrameAllocator allocator = new(new[] { Usable(PhysAddr.Limit - 0x2000, ulong.MaxValue), Usable(PhysAddr.Limit, PhysAddr.Limit + 0x10000) });
-        Assert.Equal(new[] { PhysAddr.Limit - 0x2000, PhysAddr.Limit - 0x1000 }, Drain(allocator));
+        BootInfoFrameAllocator allocator = Over(Usable(0x1000, 0x8000), Reserved(0x8000, 0x10000), Usable(0x10000, 0x20000));
+        Assert.Equal(0x1000UL, allocator.AllocateFrame().Value.StartAddress.Value);
+        Assert.Equal(0x2000UL, allocator.AllocateContiguous(3).Value.StartAddress.Value);
+        Assert.Equal(0x5000UL, allocator.AllocateFrame().Value.StartAddress.Value);
+        Assert.Equal(5UL, allocator.AllocatedFrames);
+        Assert.Equal(0x6000UL, allocator.FirstFreeOf(0));
+        Assert.Equal(0x10000UL, allocator.FirstFreeOf(1));
+    }
+
+    [Fact]
+    public void Contiguous_frames_that_do_not_fit_skip_the_rest_of_the_region()
+    {
+        BootInfoFrameAllocator allocator = Over(Usable(0x1000, 0x5000), Reserved(0x5000, 0x10000), Usable(0x10000, 0x20000));
+        Assert.Equal(0x1000UL, allocator.AllocateFrame().Value.StartAddress.Value);
+        Assert.Equal(0x10000UL, allocator.AllocateContiguous(4).Value.StartAddress.Value);
+        // Three frames of the first region are skipped: still free (FirstFreeOf), no longer handed out here.
+        Assert.Equal(0x2000UL, allocator.FirstFreeOf(0));
+        Assert.Equal(0x14000UL, allocator.FirstFreeOf(1));
+        Assert.Equal(5UL, allocator.AllocatedFrames);
+        Assert.Equal(12UL, allocator.RemainingFrames);
+        Assert.Equal(0x14000UL, allocator.AllocateFrame().Value.StartAddress.Value);
+    }
+
+    [Fact]
+    public void Contiguous_frames_no_region_holds_are_refused_and_change_nothing()
+    {
+        BootInfoFrameAllocator allocator = Over(Usable(0x1000, 0x5000), Reserved(0x5000, 0x10000), Usable(0x10000, 0x14000));
+        Assert.Equal(AllocationError.OutOfFrames, allocator.AllocateContiguous(5).Error);
+        Assert.Equal(8UL, allocator.RemainingFrames);
+        Assert.Equal(0UL, allocator.AllocatedFrames);
+        Assert.Equal(0x1000UL, allocator.AllocateFrame().Value.StartAddress.Value);
     }
 
     [Fact]
     public void An_empty_map_is_exhausted_from_the_start()
     {
-        BootInfoFrameAllocator allocator = new(System.ReadOnlySpan<MemoryRegion>.Empty);
+        BootInfoFrameAllocator allocator = Over();
         Assert.Equal(0UL, allocator.TotalFrames);
         Assert.Equal(AllocationError.OutOfFrames, allocator.AllocateFrame().Error);
     }
@@ -77,7 +105,7 @@ public class FrameAllocatorTests
     [Fact]
     public void Works_through_the_interface()
     {
-        IFrameAllocator allocator = new BootInfoFrameAllocator(new[] { Usable(0x4000, 0x6000) });
+        IFrameAllocator allocator = Over(Usable(0x4000, 0x6000));
         Assert.Equal(0x4000UL, allocator.AllocateFrame().Value.StartAddress.Value);
         Assert.True(allocator.CanAllocate(1));
         Assert.Equal(0x5000UL, allocator.AllocateFrame().Value.StartAddress.Value);

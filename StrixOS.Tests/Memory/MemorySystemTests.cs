@@ -44,6 +44,23 @@ public sealed class MemorySystemTests : IDisposable
     }
 
     [Fact]
+    public void The_boot_allocator_serves_the_kernel_half_tables_and_the_bitmap_then_hands_over()
+    {
+        MemorySystem memory = MemorySystem.Start(_map, _memory.Offset, _hardware, pcidEnabled: false).Value;
+
+        // The level-4 table starts empty: all 256 kernel-half entries get a level-3 table, then one bitmap frame.
+        Assert.Equal(257UL, memory.BootAllocatorFrames);
+        Assert.Equal(256UL, memory.Frames.HandedOverFrames);
+        Assert.Equal(1UL, memory.Frames.MetadataFrames);
+        ulong firstFree = 2 * 4096;
+        Assert.Equal(firstFree + 256 * 4096, memory.Frames.MetadataStart.Value);
+        for (ulong frame = firstFree; frame <= memory.Frames.MetadataStart.Value; frame += 4096)
+            Assert.False(memory.Frames.IsFree(PhysFrame.ContainingAddress(PhysAddr.NewTruncate(frame))));
+        Assert.Equal(memory.Frames.TotalFrames - 257, memory.Frames.FreeFrames);
+        Assert.Equal(0, memory.AddressSpaces.PreCreatedTables); // the boot allocator's tables were already there
+    }
+
+    [Fact]
     public void An_unaligned_offset_is_a_page_table_error_and_says_so()
     {
         Result<MemorySystem, MemorySystemError> started = MemorySystem.Start(_map, _memory.Offset + 8, _hardware, pcidEnabled: false);

@@ -7,7 +7,7 @@ namespace StrixOS.Tests.Memory;
 /// A test allocator over a pool of 4 KiB frames that knows who owns what: it hands out only free frames,
 /// takes back only frames it handed out, and records any violation instead of hiding it.
 /// </summary>
-public sealed class TrackingFrameAllocator : IFrameAllocator, IFrameDeallocator
+public sealed class TrackingFrameAllocator : IFrameStore
 {
     private readonly Stack<ulong> _free = new();
     private readonly HashSet<ulong> _outstanding = new();

@@ -14,15 +14,17 @@ public sealed class BuddyFixture : IDisposable
 {
     public const ulong Frame = 4096;
 
-    public BuddyFixture(MemoryMap map, ulong bootFrames)
+    /// <param name="beforeHandOver">Runs on the boot allocator after the <paramref name="bootFrames"/> and before the hand-over.</param>
+    public BuddyFixture(MemoryMap map, ulong bootFrames, Action<BootInfoFrameAllocator>? beforeHandOver = null, bool holdReclaimable = false)
     {
         Map = map;
         ulong size = map.HighestAddress == 0 ? Frame : (map.HighestAddress + Frame - 1) & ~(Frame - 1);
         Memory = new SimulatedPhysicalMemory(size, zero: false);
-        Boot = new BootInfoFrameAllocator(map.Regions);
+        Boot = new BootInfoFrameAllocator(map);
         for (ulong i = 0; i < bootFrames; i++)
             BootFrames.Add(Boot.AllocateFrame().Value.StartAddress.Value);
-        HandOverResult = BuddyFrameAllocator.HandOver(Boot, map.Regions, Memory.Offset);
+        beforeHandOver?.Invoke(Boot);
+        HandOverResult = BuddyFrameAllocator.HandOver(Boot, Memory.Offset, holdReclaimable);
         Allocator = HandOverResult.ValueOr(null!);
     }
 

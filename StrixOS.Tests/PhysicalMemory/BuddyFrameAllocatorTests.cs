@@ -79,12 +79,91 @@ public class BuddyFrameAllocatorTests
     }
 
     [Fact]
-    public void HandOver_RefusesARegionListThatDoesNotMatchTheBootAllocator()
+    public void HandOver_FreesTheFramesAContiguousBootRequestSkipped()
     {
-        using BuddyFixture f = new(TwoRegionMap(), bootFrames: 1);
-        MemoryRegion[] other = { new(MiB, 2 * MiB, MemoryRegionType.Usable) };
-        Result<BuddyFrameAllocator, HandOverError> result = BuddyFrameAllocator.HandOver(f.Boot, other, f.Memory.Offset);
-        Assert.Equal(HandOverError.MemoryMapMismatch, result.Error);
+        MemoryMap map = Normalize(
+            new MemoryRegion(0x1000, 0x5000, MemoryRegionType.Usable),
+            new MemoryRegion(0x5000, MiB, MemoryRegionType.Reserved),
+            new MemoryRegion(MiB, 41 * MiB, MemoryRegionType.Usable));
+        ulong contiguous = 0;
+        // One frame, then four in a row: they do not fit the three left in the first region, so those are skipped.
+        using BuddyFixture f = new(map, bootFrames: 1, boot => contiguous = boot.AllocateContiguous(4).Value.StartAddress.Value);
+        Assert.Equal(MiB, contiguous);
+        BuddyFrameAllocator a = f.Allocator;
+        Assert.Equal(5UL, a.HandedOverFrames);
+        Assert.Equal(MiB + 4 * Frame, a.MetadataStart.Value); // the bitmap comes from the boot allocator too
+        foreach (ulong skipped in new ulong[] { 0x2000, 0x3000, 0x4000 })
+            Assert.True(a.IsFree(FrameAt(skipped)));
+        Assert.False(a.IsFree(FrameAt(0x1000)));
+        for (ulong frame = MiB; frame < MiB + 5 * Frame; frame += Frame)
+            Assert.False(a.IsFree(FrameAt(frame)));
+        Assert.Equal(a.TotalFrames - 5 - 1, a.FreeFrames);
+    }
+
+    [Fact]
+    public void Reclaimable_regions_are_held_in_use_until_reclaimed_then_free()
+    {
+        MemoryMap map = Normalize(
+            new MemoryRegion(0x1000, 4 * MiB, MemoryRegionType.Usable),
+            new MemoryRegion(4 * MiB, 5 * MiB, MemoryRegionType.BootloaderReclaimable),
+            new MemoryRegion(5 * MiB, 8 * MiB, MemoryRegionType.Usable),
+            new MemoryRegion(8 * MiB, 8 * MiB + 0x10000, MemoryRegionType.AcpiReclaimable),
+            new MemoryRegion(8 * MiB + 0x10000, 8 * MiB + 0x20000, MemoryRegionType.AcpiNvs));
+        using BuddyFixture f = new(map, bootFrames: 3, holdReclaimable: true);
+        BuddyFrameAllocator a = f.Allocator;
+        ulong usable = (ulong)f.UsableFrames().Count;
+        Assert.Equal(usable + 256 + 16, a.TotalFrames);
+        Assert.Equal(256UL + 16, a.HeldFrames);
+        Assert.Equal(usable - 3 - 1, a.FreeFrames);
+        PhysFrame held = FrameAt(4 * MiB + 0x5000);
+        Assert.False(a.IsFree(held));
+        Assert.Equal(FrameFreeError.NotUsable, a.Free(held).Error); // held memory is not the caller's to free
+
+        Assert.Equal(256UL, a.Reclaim(MemoryRegionType.BootloaderReclaimable));
+        Assert.Equal(0UL, a.Reclaim(MemoryRegionType.BootloaderReclaimable));
+        Assert.True(a.IsFree(held));
+        Assert.Equal(16UL, a.HeldFrames);
+        Assert.Equal(usable - 3 - 1 + 256, a.FreeFrames);
+        Assert.Equal(0UL, a.Reclaim(MemoryRegionType.AcpiNvs)); // firmware memory is never held
+        Assert.Equal(16UL, a.Reclaim(MemoryRegionType.AcpiReclaimable));
+        Assert.Equal(272UL, a.ReclaimedFrames);
+
+        HashSet<ulong> expected = new(f.UsableFrames());
+        for (ulong frame = 4 * MiB; frame < 5 * MiB; frame += Frame)
+            expected.Add(frame);
+        for (ulong frame = 8 * MiB; frame < 8 * MiB + 0x10000; frame += Frame)
+            expected.Add(frame);
+        expected.ExceptWith(f.BootFrames);
+        expected.ExceptWith(f.MetadataFrames());
+        List<ulong> drained = DrainSingles(a);
+        Assert.Equal(expected.Count, drained.Count);
+        Assert.True(expected.SetEquals(drained));
+    }
+
+    [Fact]
+    public void Frame_0_is_never_held_or_reclaimed()
+    {
+        MemoryMap map = Normalize(
+            new MemoryRegion(0, 0x4000, MemoryRegionType.BootloaderReclaimable),
+            new MemoryRegion(MiB, 2 * MiB, MemoryRegionType.Usable));
+        using BuddyFixture f = new(map, bootFrames: 0, holdReclaimable: true);
+        Assert.Equal(3UL, f.Allocator.HeldFrames);
+        Assert.Equal(3UL, f.Allocator.Reclaim(MemoryRegionType.BootloaderReclaimable));
+        Assert.False(f.Allocator.Manages(FrameAt(0)));
+        Assert.True(f.Allocator.IsFree(FrameAt(0x1000)));
+    }
+
+    [Fact]
+    public void Without_holding_reclaimable_regions_the_allocator_owns_only_usable_memory()
+    {
+        MemoryMap map = Normalize(
+            new MemoryRegion(0x1000, 4 * MiB, MemoryRegionType.Usable),
+            new MemoryRegion(4 * MiB, 5 * MiB, MemoryRegionType.BootloaderReclaimable));
+        using BuddyFixture f = new(map, bootFrames: 0);
+        Assert.Equal((ulong)f.UsableFrames().Count, f.Allocator.TotalFrames);
+        Assert.Equal(0UL, f.Allocator.HeldFrames);
+        Assert.Equal(0UL, f.Allocator.Reclaim(MemoryRegionType.BootloaderReclaimable));
+        Assert.False(f.Allocator.Manages(FrameAt(4 * MiB)));
     }
 
     [Theory]

@@ -10,32 +10,29 @@ namespace StrixOS.Cpu;
 /// </summary>
 public static class Clock
 {
-    private const ulong CalibrationNs = 5_000_000;   // each boot pays it; the reads at both ends are adjacent
+    private const ulong CalibrationNs = 5_000_000;   // paid at the first sleep; the reads at both ends are adjacent
     private static ulong _apicTicksPerSecond;
 
     /// <summary>Nanoseconds since boot (monotonic).</summary>
     public static ulong Nanoseconds => Timestamp.Nanoseconds;
 
+    /// <summary>The APIC timer's rate, 0 until the first sleep measured it.</summary>
     public static ulong ApicTimerHz => _apicTicksPerSecond;
 
     /// <summary>
-    /// Re-measures the TSC against the HPET (when ACPI lists one), then the APIC timer's rate over 5 ms of
-    /// the TSC clock. Interrupts must be set up.
+    /// Prepares the clock without measuring anything (boot does not wait for it): the TSC is measured against
+    /// the HPET (when ACPI lists one) at the clock's first read, the APIC timer's rate at the first sleep.
+    /// Interrupts must be set up.
     /// </summary>
-    public static void Calibrate(ulong hpetAddress)
+    public static void Start(ulong hpetAddress)
     {
-        // The HPET first: with one, the PIT's 10 ms measurement is never needed at all.
-        ulong hpetHz = hpetAddress != 0 ? HpetCounter.MeasureTscHz(hpetAddress) : 0;
-        string source;
-        if (hpetHz != 0)
-        {
-            Timestamp.Recalibrate(hpetHz);
-            source = "HPET";
-        }
-        else
-        {
-            source = Timestamp.TicksPerSecond != 0 && Timestamp.IsCalibrated ? "PIT" : "nothing: no PIT";
-        }
+        Timestamp.MeasureAgainstHpet(hpetAddress);
+        Interrupts.RegisterLocalVector(LocalApic.TimerVector, static () => { });
+    }
+
+    /// <summary>The APIC timer's rate over 5 ms of the TSC clock, measured once, at the first sleep.</summary>
+    private static void MeasureApicTimer()
+    {
         LocalApic.TimerSetDivideBy16();
         ulong start = Timestamp.Nanoseconds;
         LocalApic.TimerStartFreeRunning();
@@ -46,8 +43,7 @@ public static class Clock
         uint elapsed = uint.MaxValue - LocalApic.TimerCurrent;
         LocalApic.TimerStop();
         _apicTicksPerSecond = (ulong)elapsed * 1_000_000_000UL / (now - start);
-        Interrupts.RegisterLocalVector(LocalApic.TimerVector, static () => { });
-        KernelLog.Info($"clock: TSC {Timestamp.TicksPerSecond / 1000} kHz (measured against the {source}), " +
+        KernelLog.Info($"clock: TSC {Timestamp.TicksPerSecond / 1000} kHz (measured against the {Timestamp.Source}), " +
                        $"APIC timer {_apicTicksPerSecond / 1000} kHz (bus clock / 16)");
     }
 
@@ -59,6 +55,8 @@ public static class Clock
             ulong now = Timestamp.Nanoseconds;
             if (now >= deadlineNs)
                 return;
+            if (_apicTicksPerSecond == 0 && Interrupts.IsInitialized)
+                MeasureApicTimer();
             if (_apicTicksPerSecond == 0 || !Interrupts.IsInitialized)
             {
                 X64.Pause();

@@ -4,17 +4,24 @@ using StrixOS.Plugs;
 namespace StrixOS.Cpu;
 
 /// <summary>
-/// Time from the TSC: measured against the HPET once the ACPI tables are read, when there is one
-/// (<see cref="Recalibrate"/>); otherwise, or if the clock is read before that, against the PIT (channel
-/// 2, 10 ms one-shot). If the PIT never answers, a nominal 1 GHz is assumed and <see cref="IsCalibrated"/>
-/// says so.
+/// Time from the TSC, measured when the clock is first read (a boot that never looks at the time pays
+/// nothing): against the HPET when ACPI lists one (<see cref="MeasureAgainstHpet"/>), otherwise, or if
+/// the clock is read before the ACPI tables are, against the PIT (channel 2, 10 ms one-shot). If the PIT
+/// never answers, a nominal 1 GHz is assumed and <see cref="IsCalibrated"/> says so.
 /// </summary>
 public static class Timestamp
 {
     private const uint PitHz = 1_193_182;
     private static ulong _ticksPerSecond;
     private static ulong _start;
-    private static ulong _startNanoseconds;
+    private static ulong _hpetAddress;
+
+    /// <summary>What the rate was measured against: "HPET", "PIT", or "nothing: no PIT" (nominal 1 GHz).</summary>
+    public static string Source { get; private set; } = "not measured yet";
+
+    /// <summary>The first read of the clock measures the TSC against the HPET at <paramref name="physicalAddress"/>
+    /// (0: none), unless it was measured already.</summary>
+    public static void MeasureAgainstHpet(ulong physicalAddress) => _hpetAddress = physicalAddress;
 
     public static bool IsCalibrated { get; private set; }
 
@@ -34,26 +41,22 @@ public static class Timestamp
         {
             ulong hz = TicksPerSecond;
             ulong ticks = Plugs.X64.ReadTimestampCounter() - _start;
-            return _startNanoseconds + (ulong)((UInt128)ticks * 1_000_000_000UL / hz);
+            return (ulong)((UInt128)ticks * 1_000_000_000UL / hz);
         }
-    }
-
-    /// <summary>
-    /// Takes a better rate (e.g. measured against the HPET, whose counter is read at the same moment as the
-    /// TSC, so a late look at the clock does not skew it, as a late look at the PIT's expiry flag does).
-    /// The clock continues from its current value: it never jumps back.
-    /// </summary>
-    public static void Recalibrate(ulong ticksPerSecond)
-    {
-        ulong now = _ticksPerSecond == 0 ? 0 : Nanoseconds;   // never measured against the PIT: start at 0
-        _start = Plugs.X64.ReadTimestampCounter();
-        _startNanoseconds = now;
-        _ticksPerSecond = ticksPerSecond;
-        IsCalibrated = true;
     }
 
     private static void Calibrate()
     {
+        // The HPET first: with one, the PIT's 10 ms measurement is never needed at all.
+        ulong hpetHz = _hpetAddress != 0 ? HpetCounter.MeasureTscHz(_hpetAddress) : 0;
+        if (hpetHz != 0)
+        {
+            _start = Plugs.X64.ReadTimestampCounter();
+            _ticksPerSecond = hpetHz;
+            IsCalibrated = true;
+            Source = "HPET";
+            return;
+        }
         const ushort control = 0x61;
         ushort count = (ushort)(PitHz / 100);
         byte gate = (byte)(Ports.In8(control) & 0xFC);
@@ -77,5 +80,6 @@ public static class Timestamp
         IsCalibrated = expired && end > begin;
         _ticksPerSecond = IsCalibrated ? (end - begin) * 100 : 1_000_000_000UL;
         _start = begin;
+        Source = IsCalibrated ? "PIT" : "nothing: no PIT";
     }
 }

@@ -13,12 +13,13 @@ public static unsafe class SymbolTable
 {
     public const string ModuleName = "strix.symbols";
 
+    // The module's text, read in place (it stays loaded: KernelHost does not reclaim modules). Nothing
+    // is parsed at boot: a lookup binary-searches the sorted lines, so boot pays nothing for a table
+    // that is read only when something goes wrong.
     private static byte* _text;
-    private static ulong[]? _addresses;
-    private static int[]? _nameStarts;
+    private static int _length;
 
-    public static bool IsLoaded => _addresses != null;
-    public static int Count => _addresses?.Length ?? 0;
+    public static bool IsLoaded => _text != null;
 
     public static void Load(BootInfo bootInfo)
     {
@@ -26,42 +27,11 @@ public static unsafe class SymbolTable
         {
             if (module.Name == ModuleName)
             {
-                Load((byte*)(bootInfo.PhysicalMemoryOffset + module.Start), (int)(module.End - module.Start));
+                _text = (byte*)(bootInfo.PhysicalMemoryOffset + module.Start);
+                _length = (int)(module.End - module.Start);
                 return;
             }
         }
-    }
-
-    private static void Load(byte* text, int length)
-    {
-        int lines = 0;
-        for (int i = 0; i < length; i++)
-            if (text[i] == '\n')
-                lines++;
-        var addresses = new ulong[lines];
-        var nameStarts = new int[lines];
-        int count = 0, position = 0;
-        while (position < length && count < lines)
-        {
-            ulong address = 0;
-            int digits = 0;
-            for (; position < length && HexValue(text[position]) >= 0; position++, digits++)
-                address = (address << 4) | (uint)HexValue(text[position]);
-            // " K name": skip the kind letter.
-            int nameStart = position + 3;
-            while (position < length && text[position] != '\n')
-                position++;
-            if (digits > 0 && nameStart < position)
-            {
-                addresses[count] = address;
-                nameStarts[count] = nameStart;
-                count++;
-            }
-            position++;
-        }
-        _text = text;
-        _addresses = addresses[..count];
-        _nameStarts = nameStarts[..count];
     }
 
     /// <summary>The symbol at or below the address, and how far past its start the address is.</summary>
@@ -69,21 +39,66 @@ public static unsafe class SymbolTable
     {
         name = "";
         offset = 0;
-        ulong[]? addresses = _addresses;
-        if (addresses == null || addresses.Length == 0 || address < addresses[0])
+        if (_text == null)
             return false;
-        int low = 0, high = addresses.Length - 1;
-        while (low < high)
+        // Narrow [low, high) to a few lines: low is a line start whose address is at most the one asked
+        // for (or the first line), high a line start whose address is above it (or the end).
+        int low = 0, high = _length;
+        while (true)
         {
-            int middle = (low + high + 1) / 2;
-            if (addresses[middle] <= address)
+            int middle = LineStart(low + (high - low) / 2);
+            if (middle <= low)
+                break;
+            if (AddressAt(middle) <= address)
                 low = middle;
             else
-                high = middle - 1;
+                high = middle;
         }
-        name = NameAt(low);
-        offset = address - addresses[low];
+        int best = -1;
+        ulong bestAddress = 0;
+        for (int line = low; line < high; line = NextLine(line))
+        {
+            if (!TryParse(line, out ulong lineAddress, out int nameStart))
+                continue;
+            if (lineAddress > address)
+                break;
+            best = nameStart;
+            bestAddress = lineAddress;
+        }
+        if (best < 0)
+            return false;
+        name = NameAt(best);
+        offset = address - bestAddress;
         return true;
+    }
+
+    private static int LineStart(int position)
+    {
+        while (position > 0 && _text[position - 1] != '\n')
+            position--;
+        return position;
+    }
+
+    private static int NextLine(int position)
+    {
+        while (position < _length && _text[position] != '\n')
+            position++;
+        return position + 1;
+    }
+
+    /// <summary>A line's address; a line without one (nm lists undefined symbols first) counts as 0.</summary>
+    private static ulong AddressAt(int line) => TryParse(line, out ulong address, out _) ? address : 0;
+
+    /// <summary>"address kind name": the address, and where the name starts (after the kind letter).</summary>
+    private static bool TryParse(int line, out ulong address, out int nameStart)
+    {
+        address = 0;
+        int position = line;
+        int digits = 0;
+        for (; position < _length && HexValue(_text[position]) >= 0; position++, digits++)
+            address = (address << 4) | (uint)HexValue(_text[position]);
+        nameStart = position + 3;
+        return digits > 0 && nameStart < _length && _text[position] == ' ';
     }
 
     /// <summary>"Name+0x1f" for an address, or its hex value when no symbol covers it.</summary>
@@ -104,11 +119,11 @@ public static unsafe class SymbolTable
         return name.StartsWith("S_P_CoreLib_", StringComparison.Ordinal) ? name.Substring(12) : name;
     }
 
-    private static string NameAt(int index)
+    private static string NameAt(int nameStart)
     {
-        byte* start = _text + _nameStarts![index];
+        byte* start = _text + nameStart;
         int length = 0;
-        while (start[length] != '\n' && start[length] != 0)
+        while (nameStart + length < _length && start[length] != '\n' && start[length] != 0)
             length++;
         var chars = new char[length];
         for (int i = 0; i < length; i++)

@@ -13,12 +13,16 @@ public static class MachineDevices
     public static void Start(BootInfo boot, CommandLine commandLine)
     {
         Platform.ReadAcpi(boot);
+        Diagnostics.BootTrace.Mark("ACPI tables");
         Interrupts.Initialize(Platform.Acpi?.Madt);
-        Clock.Calibrate(Platform.Acpi?.Hpet is { } hpet && hpet.BaseAddress.AddressSpace == Acpi.GenericAddress.SystemMemory ? hpet.BaseAddress.Address : 0);
+        Diagnostics.BootTrace.Mark("interrupt controllers");
+        Clock.Start(Platform.Acpi?.Hpet is { } hpet && hpet.BaseAddress.AddressSpace == Acpi.GenericAddress.SystemMemory ? hpet.BaseAddress.Address : 0);
+        Diagnostics.BootTrace.Mark("clock (measured at first use)");
         Diagnostics.KernelLog.Info($"screen: {Screen.BootScreen.Description}");
         Input.Ps2Keyboard.Initialize();
         Input.SerialInput.Initialize();
         ClockProbes.Run(commandLine);
+        Diagnostics.BootTrace.Mark("screen, keyboard, serial input");
         Machine.RebootIfAsked(commandLine);
     }
 }

@@ -11,11 +11,19 @@ extern StrixResolveInterfaceCall, StrixStubHit
 section .text progbits alloc exec nowrite align=16
 
 ; void* memset(void* dst, int value, size_t count)
+; Eight bytes per iteration, then the tail: an emulator (QEMU TCG) runs a rep string instruction
+; one iteration at a time, so zeroing a page table or a heap block costs an eighth of rep stosb.
 global memset
 memset:
     mov r9, rdi
-    mov eax, esi
+    movzx eax, sil
+    mov r8, 0x0101010101010101
+    imul rax, r8
     mov rcx, rdx
+    shr rcx, 3
+    rep stosq
+    mov rcx, rdx
+    and rcx, 7
     rep stosb
     mov rax, r9
     ret
@@ -37,7 +45,12 @@ memmove:
     rep movsb
     cld
     ret
-.forward:
+.forward:                                           ; eight bytes at a time (see memset), then the tail;
+    mov rcx, rdx                                    ; safe forwards even when dst is just below src
+    shr rcx, 3
+    rep movsq
+    mov rcx, rdx
+    and rcx, 7
     rep movsb
     ret
 

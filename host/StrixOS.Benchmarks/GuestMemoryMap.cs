@@ -45,8 +45,12 @@ public static class GuestMemoryMap
         ulong missing = UsableFrames - usable;
         regions.Add(new MemoryRegion(FourGiB, FourGiB + missing * 0x1000, MemoryRegionType.Usable));
         MemoryRegion[] result = regions.ToArray();
-        if (new BootInfoFrameAllocator(result).TotalFrames != UsableFrames)
+        if (Normalized(result).TotalUsableBytes != UsableFrames * 0x1000)
             throw new InvalidOperationException("the guest map must hold exactly 512 MiB of usable frames");
         return result;
     }
+
+    /// <summary>The normalised map of <paramref name="regions"/> (what the boot allocator takes).</summary>
+    public static MemoryMap Normalized(MemoryRegion[] regions)
+        => MemoryMapNormalizer.Normalize(regions, ReadOnlySpan<MemoryRegion>.Empty).Value;
 }

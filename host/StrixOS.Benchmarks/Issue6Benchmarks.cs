@@ -28,10 +28,10 @@ public class BuddyFrameAllocatorBenchmarks
             highest = Math.Max(highest, region.End);
         // Above 4 GiB: the buffer is reserved, not zeroed, so only the frames the allocator touches get memory.
         _memory = new SimulatedPhysicalMemory((highest + 0xFFF) & ~0xFFFUL, zero: false);
-        BootInfoFrameAllocator boot = new(regions);
+        BootInfoFrameAllocator boot = new(GuestMemoryMap.Normalized(regions));
         for (int i = 0; i < 64; i++)
             boot.AllocateFrame(); // what the kernel took during boot
-        _allocator = BuddyFrameAllocator.HandOver(boot, regions, _memory.Offset).Value;
+        _allocator = BuddyFrameAllocator.HandOver(boot, _memory.Offset).Value;
         _frames = new PhysFrame[_allocator.FreeFrames];
     }
 
@@ -75,12 +75,12 @@ public class AddressSpaceBenchmarks
         const ulong Size = 64 * 1024 * 1024;
         _memory = new SimulatedPhysicalMemory(Size);
         MemoryRegion[] regions = { new(0x1000, Size, MemoryRegionType.Usable) };
-        BootInfoFrameAllocator boot = new(regions);
+        BootInfoFrameAllocator boot = new(GuestMemoryMap.Normalized(regions));
         PhysFrame level4 = boot.AllocateFrame().Value;
         SimulatedPagingHardware hardware = new(level4.StartAddress.Value);
         OffsetPageTable kernel = new(level4, _memory.Offset, hardware);
-        BuddyFrameAllocator frames = BuddyFrameAllocator.HandOver(boot, regions, _memory.Offset).Value;
-        _manager = AddressSpaceManager.Init(kernel, frames, frames, hardware, pcidEnabled: true).Value;
+        BuddyFrameAllocator frames = BuddyFrameAllocator.HandOver(boot, _memory.Offset).Value;
+        _manager = AddressSpaceManager.Init(kernel, frames, hardware, pcidEnabled: true).Value;
         for (int i = 0; i < _pages.Length; i++)
             _pages[i] = Page.TryFromStartAddress(VirtAddr.TryNew(0x40_0000 + (ulong)i * 4096).Value).Value;
     }

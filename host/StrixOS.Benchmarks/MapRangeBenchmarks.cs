@@ -22,7 +22,7 @@ public unsafe class MapRangeBenchmarks
 
     private SimulatedPhysicalMemory _memory = null!;
     private OffsetPageTable _mapper = null!;
-    private MemoryRegion[] _tablePool = null!;
+    private MemoryMap _tablePool = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -30,7 +30,7 @@ public unsafe class MapRangeBenchmarks
         _memory = new SimulatedPhysicalMemory(MemorySize);
         PhysFrame level4 = PhysFrame.TryFromStartAddress(PhysAddr.TryNew(0x1000).Value).Value;
         _mapper = new OffsetPageTable(level4, _memory.Offset, new SimulatedPagingHardware(0x1000));
-        _tablePool = new[] { new MemoryRegion(TablePoolStart, MemorySize, MemoryRegionType.Usable) };
+        _tablePool = GuestMemoryMap.Normalized(new[] { new MemoryRegion(TablePoolStart, MemorySize, MemoryRegionType.Usable) });
     }
 
     [GlobalCleanup]

@@ -22,7 +22,7 @@ public unsafe class TranslateBenchmarks
         _memory = new SimulatedPhysicalMemory(4UL << 20);
         PhysFrame level4 = PhysFrame.TryFromStartAddress(PhysAddr.TryNew(0x1000).Value).Value;
         _mapper = new OffsetPageTable(level4, _memory.Offset, new SimulatedPagingHardware(0x1000));
-        BootInfoFrameAllocator tables = new(new[] { new MemoryRegion(0x2000, 4UL << 20, MemoryRegionType.Usable) });
+        BootInfoFrameAllocator tables = new(GuestMemoryMap.Normalized(new[] { new MemoryRegion(0x2000, 4UL << 20, MemoryRegionType.Usable) }));
         PhysAddr data = PhysAddr.TryNew(64 * GiB).Value;
         _addresses4KiB = Map(1 * GiB, data, false, tables);
         _addresses2MiB = Map(2 * GiB, data.TryAdd(2UL << 20).Value, true, tables);

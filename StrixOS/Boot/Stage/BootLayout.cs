@@ -31,6 +31,9 @@ public unsafe struct BootLayout
     public ulong DoubleFaultStackGuard, DoubleFaultStackTop;
     public ulong NmiStackGuard, NmiStackTop;
     public ulong MachineCheckStackGuard, MachineCheckStackTop;
+    /// <summary>TSC stamps for strix.boottrace: the kernel's first instruction, the first in the higher half
+    /// (boot tables built, long mode on), before CoreLib's module start-up, before Main.</summary>
+    public ulong EntryTsc, HigherHalfTsc, RuntimeStartTsc, MainTsc;
 
     public const ulong KernelVirtualBase = 0xFFFFFFFF80000000;
     public const ulong PhysicalMemoryOffset = 0xFFFF800000000000;

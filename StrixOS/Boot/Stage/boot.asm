@@ -45,6 +45,15 @@ extern boot_font
 global _start
 
 
+; Records the TSC in a boot-layout field (64-bit code, higher half; through the offset map).
+%macro STAMP 1
+    rdtsc
+    shl rdx, 32
+    or rax, rdx
+    mov rcx, %1 + PHYS_MEM_OFFSET
+    mov [rcx], rax
+%endmacro
+
 ; ---------------------------------------------------------------------------------------------
 section .multiboot_header progbits alloc noexec nowrite align=8
 mb2_header:
@@ -74,6 +83,9 @@ _start:
     cmp eax, MB2_BOOT_MAGIC
     jne .not_multiboot
     mov [mb_info_phys], ebx
+    rdtsc                                           ; strix.boottrace: the kernel's first instruction
+    mov [entry_tsc], eax
+    mov [entry_tsc + 4], edx
 
     mov eax, 1                                      ; SSE2: compiled C# uses it
     cpuid
@@ -601,6 +613,7 @@ bits 64
 higher_half:
     mov rsp, kernel_stack_top
     xor ebp, ebp
+    STAMP higher_half_tsc
 
     ; Reload the GDT through the offset map, then drop the identity map (PML4[0]).
     mov rbx, PHYS_MEM_OFFSET
@@ -633,6 +646,7 @@ higher_half:
     wrmsr
 
     ; CoreLib's start-up: type managers, static bases, eager class constructors.
+    STAMP runtime_start_tsc
     mov rdi, __kernel_high_start                    ; OS module: the image base, as RhGetOSModuleFromPointer answers
     mov rsi, __modules_start
     mov rdx, __modules_end
@@ -642,6 +656,7 @@ higher_half:
     xor r8d, r8d
     call InitializeModules
 
+    STAMP main_tsc
     xor edi, edi                                    ; argc
     xor esi, esi                                    ; argv
     call __managed__Main
@@ -718,6 +733,10 @@ has_1g_pages:       dq 0
                     dq ist_nmi_top
                     dq ist_machine_check_guard
                     dq ist_machine_check_top
+entry_tsc:          dq 0                        ; strix.boottrace stamps (TSC)
+higher_half_tsc:    dq 0
+runtime_start_tsc:  dq 0
+main_tsc:           dq 0
 
 ; The framebuffer message's working state (boot_fail32).
 section .boot.data

@@ -18,12 +18,11 @@ public sealed unsafe class AddressSpaceManager
     private readonly PcidPool? _pcids;
     private ulong _kernelGeneration;
 
-    private AddressSpaceManager(OffsetPageTable kernel, IFrameAllocator allocator, IFrameDeallocator deallocator,
+    private AddressSpaceManager(OffsetPageTable kernel, IFrameStore frames,
         IPagingHardware hardware, bool pcidEnabled, int preCreated)
     {
         _kernel = kernel;
-        Allocator = allocator;
-        Deallocator = deallocator;
+        Frames = frames;
         Hardware = hardware;
         PcidEnabled = pcidEnabled;
         _pcids = pcidEnabled ? new PcidPool() : null;
@@ -32,16 +31,14 @@ public sealed unsafe class AddressSpaceManager
 
     /// <summary>
     /// Prepares the kernel half of <paramref name="kernelPageTable"/> to be shared: every unused entry 256-511
-    /// gets a fresh zeroed level-3 table (Present | Writable, never UserAccessible). All or nothing: if the
-    /// allocator cannot supply them all, nothing changes. <paramref name="pcidEnabled"/>: the kernel has set
-    /// CR4.PCIDE (CPUID.1:ECX bit 17 reports PCID); address spaces then get PCIDs and switches keep TLB entries.
+    /// gets a fresh zeroed level-3 table (Present | Writable, never UserAccessible) from <paramref name="tables"/>.
+    /// Returns how many it created. All or nothing: if the allocator cannot supply them all, nothing changes.
+    /// Memory start-up calls it with the boot allocator, before the buddy allocator exists (MemorySystem).
     /// </summary>
-    public static Result<AddressSpaceManager, AddressSpaceError> Init(
-        OffsetPageTable kernelPageTable, IFrameAllocator allocator, IFrameDeallocator deallocator,
-        IPagingHardware hardware, bool pcidEnabled)
+    public static Result<int, AddressSpaceError> ShareKernelHalf(OffsetPageTable kernelPageTable, IFrameAllocator tables)
     {
         PageTableEntry* entries = (PageTableEntry*)kernelPageTable.TableAt(kernelPageTable.Level4Frame.StartAddress);
-        ulong missing = 0;
+        int missing = 0;
         for (int i = KernelHalfFirstEntry; i < PageTable.EntryCount; i++)
         {
             if (entries[i].IsUnused)
@@ -49,7 +46,7 @@ public sealed unsafe class AddressSpaceManager
             else if ((entries[i].Flags & PageTableFlags.UserAccessible) != 0)
                 return AddressSpaceError.KernelEntryUserAccessible;
         }
-        if (!allocator.CanAllocate(missing))
+        if (!tables.CanAllocate((ulong)missing))
             return AddressSpaceError.OutOfFrames;
 
         ulong offset = kernelPageTable.PhysicalMemoryOffset;
@@ -57,21 +54,38 @@ public sealed unsafe class AddressSpaceManager
         {
             if (!entries[i].IsUnused)
                 continue;
-            if (!allocator.AllocateFrame().TryGetValue(out PhysFrame frame))
+            if (!tables.AllocateFrame().TryGetValue(out PhysFrame frame))
                 return AddressSpaceError.OutOfFrames; // CanAllocate promised otherwise: an allocator bug.
             ((PageTable*)(offset + frame.StartAddress.Value))->Zero();
             entries[i].SetAddress(frame.StartAddress, PageTableFlags.Present | PageTableFlags.Writable);
         }
-        return new AddressSpaceManager(kernelPageTable, allocator, deallocator, hardware, pcidEnabled, (int)missing);
+        return missing;
+    }
+
+    /// <summary>
+    /// The manager over <paramref name="kernelPageTable"/>: shares its kernel half (<see cref="ShareKernelHalf"/>,
+    /// with tables from <paramref name="frames"/> for any entry still unused) and takes every later table and
+    /// frame from <paramref name="frames"/>. <paramref name="pcidEnabled"/>: the kernel has set CR4.PCIDE
+    /// (CPUID.1:ECX bit 17 reports PCID); address spaces then get PCIDs and switches keep TLB entries.
+    /// </summary>
+    public static Result<AddressSpaceManager, AddressSpaceError> Init(
+        OffsetPageTable kernelPageTable, IFrameStore frames, IPagingHardware hardware, bool pcidEnabled)
+    {
+        Result<int, AddressSpaceError> shared = ShareKernelHalf(kernelPageTable, frames);
+        if (shared.IsError)
+            return shared.Error;
+        return new AddressSpaceManager(kernelPageTable, frames, hardware, pcidEnabled, shared.Value);
     }
 
     public PhysFrame KernelLevel4Frame => _kernel.Level4Frame;
     public ulong PhysicalMemoryOffset => _kernel.PhysicalMemoryOffset;
-    public IFrameAllocator Allocator { get; }
-    public IFrameDeallocator Deallocator { get; }
+    /// <summary>Where address spaces take their tables and frames, and return them.</summary>
+    public IFrameStore Frames { get; }
+    public IFrameAllocator Allocator => Frames;
+    public IFrameDeallocator Deallocator => Frames;
     public IPagingHardware Hardware { get; }
     public bool PcidEnabled { get; }
-    /// <summary>Level-3 tables <see cref="Init"/> created for the kernel half.</summary>
+    /// <summary>Level-3 tables <see cref="Init"/> created for the kernel half (0 when <see cref="ShareKernelHalf"/> ran before).</summary>
     public int PreCreatedTables { get; }
     /// <summary>Address spaces created and not yet disposed.</summary>
     public int LiveCount { get; private set; }

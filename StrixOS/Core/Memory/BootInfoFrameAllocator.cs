@@ -1,93 +1,75 @@
-using System;
-
 namespace StrixOS.Memory;
 
 /// <summary>
-/// A bump allocator over the Usable regions of the boot memory map. Frames come out in address order, each
-/// once, never outside a Usable region; nothing is ever freed. A cursor (region index + next address) makes
-/// every allocation O(1).
-/// <para>Contract: the caller promises that every frame in a Usable region is really free. The constructor
-/// still defends against a malformed list: Usable regions are shrunk inward to whole frames and clipped to
-/// 2^52, overlaps are merged, and any frame touched by a region of another type is left out.</para>
+/// The boot allocator: a bump allocator over the Usable regions of the normalised memory map. It serves
+/// the frames memory start-up needs before the buddy allocator exists (the kernel half's first tables,
+/// the buddy allocator's own bitmap), then hands over (<see cref="PhysicalMemory.BuddyFrameAllocator.HandOver"/>).
+/// Frames come out in address order, each once; nothing is ever freed. A cursor (region index + next
+/// address) makes every allocation O(1).
+/// <para>The map is a <see cref="MemoryMap"/>, so its Usable regions are already sorted, disjoint, whole
+/// frames and really free (the normaliser guarantees it): nothing is sorted or merged again here.</para>
+/// <para>What it handed out is, in each Usable region, a prefix: [region start, <see cref="FirstFreeOf"/>).
+/// A contiguous request that does not fit the rest of the cursor's region skips that rest; the skipped
+/// frames stay free and the buddy allocator takes them over.</para>
 /// </summary>
 public sealed class BootInfoFrameAllocator : IFrameAllocator
 {
     private const ulong FrameSize = PageSizeExtensions.Bytes4KiB;
-    private const ulong FrameMask = FrameSize - 1;
-    /// <summary>Up to this many regions the constructor's scratch space lives on the stack.</summary>
-    private const int StackRegions = 64;
 
-    // Sorted, disjoint, non-empty, frame-aligned ranges of free frames: start, end, start, end, ...
-    private readonly ulong[] _ranges;
+    private readonly ulong[] _starts;
+    private readonly ulong[] _ends;
+    // Per region, the first frame not handed out; regions after the cursor's are untouched.
+    private readonly ulong[] _firstFree;
     private int _rangeIndex;
     private ulong _next;
     private ulong _currentEnd;
     private ulong _remaining;
 
-    public BootInfoFrameAllocator(ReadOnlySpan<MemoryRegion> regions)
+    public BootInfoFrameAllocator(MemoryMap map)
     {
-        int usableCount = 0;
-        for (int i = 0; i < regions.Length; i++)
+        Map = map;
+        int count = 0;
+        foreach (MemoryRegion region in map.Regions)
         {
-            if (regions[i].Type == MemoryRegionType.Usable)
-                usableCount++;
-        }
-        int blockedCount = regions.Length - usableCount;
-
-        // Scratch: usable and blocked ranges, then the result (each blocked range can split one usable range).
-        int scratchLength = 4 * regions.Length;
-        Span<ulong> scratch = regions.Length <= StackRegions ? stackalloc ulong[4 * StackRegions] : new ulong[scratchLength];
-        Span<ulong> usable = scratch.Slice(0, 2 * usableCount);
-        Span<ulong> blocked = scratch.Slice(2 * usableCount, 2 * blockedCount);
-        Span<ulong> free = scratch.Slice(2 * regions.Length, 2 * regions.Length);
-
-        int usableRanges = 0;
-        int blockedRanges = 0;
-        for (int i = 0; i < regions.Length; i++)
-        {
-            MemoryRegion region = regions[i];
-            ulong end = region.End < PhysAddr.Limit ? region.End : PhysAddr.Limit;
-            if (region.Start >= end)
-                continue; // Empty, inverted or entirely above 2^52.
             if (region.Type == MemoryRegionType.Usable)
-            {
-                // Inward: only frames wholly inside the region. region.Start < 2^52, so no overflow.
-                ulong first = (region.Start + FrameMask) & ~FrameMask;
-                ulong last = end & ~FrameMask;
-                if (first < last)
-                {
-                    usable[2 * usableRanges] = first;
-                    usable[2 * usableRanges + 1] = last;
-                    usableRanges++;
-                }
-            }
-            else
-            {
-                // Outward: every frame the region touches. end <= 2^52, so no overflow.
-                blocked[2 * blockedRanges] = region.Start & ~FrameMask;
-                blocked[2 * blockedRanges + 1] = (end + FrameMask) & ~FrameMask;
-                blockedRanges++;
-            }
+                count++;
         }
-
-        usableRanges = SortAndMerge(usable, usableRanges);
-        blockedRanges = SortAndMerge(blocked, blockedRanges);
-        int freeRanges = Subtract(usable, usableRanges, blocked, blockedRanges, free);
-
-        _ranges = free.Slice(0, 2 * freeRanges).ToArray();
-        for (int i = 0; i < freeRanges; i++)
-            _remaining += (_ranges[2 * i + 1] - _ranges[2 * i]) / FrameSize;
+        _starts = new ulong[count];
+        _ends = new ulong[count];
+        _firstFree = new ulong[count];
+        int index = 0;
+        foreach (MemoryRegion region in map.Regions)
+        {
+            if (region.Type != MemoryRegionType.Usable)
+                continue;
+            _starts[index] = region.Start;
+            _ends[index] = region.End;
+            _firstFree[index] = region.Start;
+            _remaining += region.Size / FrameSize;
+            index++;
+        }
         TotalFrames = _remaining;
-        _rangeIndex = -1; // The first allocation moves the cursor onto range 0.
+        _rangeIndex = -1; // The first allocation moves the cursor onto region 0.
     }
 
-    /// <summary>Frames this allocator manages in all.</summary>
+    /// <summary>The normalised map this allocator serves from.</summary>
+    public MemoryMap Map { get; }
+
+    /// <summary>Usable frames in the map.</summary>
     public ulong TotalFrames { get; }
 
-    /// <summary>Frames not yet handed out.</summary>
+    /// <summary>Frames this allocator can still hand out (after the cursor; skipped frames are not counted).</summary>
     public ulong RemainingFrames => _remaining;
 
-    public ulong AllocatedFrames => TotalFrames - _remaining;
+    /// <summary>Frames handed out so far.</summary>
+    public ulong AllocatedFrames { get; private set; }
+
+    /// <summary>Usable regions of the map, in address order.</summary>
+    public int RegionCount => _starts.Length;
+
+    /// <summary>The first frame of Usable region <paramref name="region"/> that was not handed out: everything
+    /// below it in that region is in use, everything from it to the region's end is free.</summary>
+    public ulong FirstFreeOf(int region) => region == _rangeIndex ? _next : _firstFree[region];
 
     public Result<PhysFrame, AllocationError> AllocateFrame()
     {
@@ -96,97 +78,66 @@ public sealed class BootInfoFrameAllocator : IFrameAllocator
             ulong frame = _next;
             _next = frame + FrameSize;
             _remaining--;
+            AllocatedFrames++;
             return PhysFrame.NewUnchecked(frame, PageSize.Size4KiB);
         }
         return AllocateFromNextRange();
     }
 
-    /// <summary>The cursor's slow path, once per range: kept out of line so the fast path inlines.</summary>
+    /// <summary>The cursor's slow path, once per region: kept out of line so the fast path inlines.</summary>
     private Result<PhysFrame, AllocationError> AllocateFromNextRange()
     {
         if (_remaining == 0)
             return AllocationError.OutOfFrames;
-        // _remaining > 0 guarantees a later, non-empty range.
-        _rangeIndex++;
-        ulong frame = _ranges[2 * _rangeIndex];
-        _currentEnd = _ranges[2 * _rangeIndex + 1];
+        // _remaining > 0 guarantees a later, non-empty region.
+        MoveTo(_rangeIndex + 1, _starts[_rangeIndex + 1]);
+        ulong frame = _next;
         _next = frame + FrameSize;
         _remaining--;
+        AllocatedFrames++;
         return PhysFrame.NewUnchecked(frame, PageSize.Size4KiB);
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> physically contiguous frames (the buddy allocator's bitmap): from the cursor
+    /// if the rest of its region holds them, else from the start of the first later region that does. The
+    /// returned frame is the first; refused with <see cref="AllocationError.OutOfFrames"/> (nothing changes)
+    /// when no region has room.
+    /// </summary>
+    public Result<PhysFrame, AllocationError> AllocateContiguous(ulong count)
+    {
+        if (count == 0)
+            return AllocationError.InvalidPageSize;
+        ulong bytes = count * FrameSize;
+        int first = _rangeIndex < 0 ? 0 : _rangeIndex;
+        for (int i = first; i < _starts.Length; i++)
+        {
+            ulong start = i == _rangeIndex ? _next : _starts[i];
+            if (_ends[i] - start < bytes)
+                continue;
+            // The frames between the cursor and `start` are skipped: no longer reachable from here.
+            ulong skipped = 0;
+            for (int k = first; k < i; k++)
+                skipped += (_ends[k] - FirstFreeOf(k)) / FrameSize;
+            MoveTo(i, start);
+            _next = start + bytes;
+            _remaining -= skipped + count;
+            AllocatedFrames += count;
+            return PhysFrame.NewUnchecked(start, PageSize.Size4KiB);
+        }
+        return AllocationError.OutOfFrames;
     }
 
     public bool CanAllocate(ulong count) => count <= _remaining;
 
-    /// <summary>Sorts (start, end) pairs by start (insertion sort: boot maps are short and nearly sorted) and
-    /// merges overlapping or touching ones. Returns the new pair count.</summary>
-    private static int SortAndMerge(Span<ulong> pairs, int count)
+    /// <summary>Puts the cursor on <paramref name="region"/> at <paramref name="next"/>, recording where the
+    /// region it leaves stopped.</summary>
+    private void MoveTo(int region, ulong next)
     {
-        for (int i = 1; i < count; i++)
-        {
-            ulong start = pairs[2 * i];
-            ulong end = pairs[2 * i + 1];
-            int j = i - 1;
-            while (j >= 0 && pairs[2 * j] > start)
-            {
-                pairs[2 * j + 2] = pairs[2 * j];
-                pairs[2 * j + 3] = pairs[2 * j + 1];
-                j--;
-            }
-            pairs[2 * j + 2] = start;
-            pairs[2 * j + 3] = end;
-        }
-
-        int merged = 0;
-        for (int i = 0; i < count; i++)
-        {
-            ulong start = pairs[2 * i];
-            ulong end = pairs[2 * i + 1];
-            if (merged > 0 && start <= pairs[2 * merged - 1])
-            {
-                if (end > pairs[2 * merged - 1])
-                    pairs[2 * merged - 1] = end;
-            }
-            else
-            {
-                pairs[2 * merged] = start;
-                pairs[2 * merged + 1] = end;
-                merged++;
-            }
-        }
-        return merged;
-    }
-
-    /// <summary>Writes usable minus blocked (both sorted and disjoint) into <paramref name="result"/>;
-    /// returns its pair count.</summary>
-    private static int Subtract(ReadOnlySpan<ulong> usable, int usableCount, ReadOnlySpan<ulong> blocked, int blockedCount, Span<ulong> result)
-    {
-        int count = 0;
-        int b = 0;
-        for (int u = 0; u < usableCount; u++)
-        {
-            ulong start = usable[2 * u];
-            ulong end = usable[2 * u + 1];
-            // Blocked ranges wholly before this usable range cannot touch it or any later one.
-            while (b < blockedCount && blocked[2 * b + 1] <= start)
-                b++;
-            for (int k = b; start < end && k < blockedCount && blocked[2 * k] < end; k++)
-            {
-                if (blocked[2 * k] > start)
-                {
-                    result[2 * count] = start;
-                    result[2 * count + 1] = blocked[2 * k];
-                    count++;
-                }
-                if (blocked[2 * k + 1] > start)
-                    start = blocked[2 * k + 1];
-            }
-            if (start < end)
-            {
-                result[2 * count] = start;
-                result[2 * count + 1] = end;
-                count++;
-            }
-        }
-        return count;
+        if (_rangeIndex >= 0)
+            _firstFree[_rangeIndex] = _next;
+        _rangeIndex = region;
+        _next = next;
+        _currentEnd = _ends[region];
     }
 }

@@ -1,3 +1,4 @@
+using System;
 using StrixOS.Memory.Heap;
 using StrixOS.Memory.PhysicalMemory;
 
@@ -6,24 +7,31 @@ namespace StrixOS.Memory;
 /// <summary>
 /// The one owner of memory start-up (docs/memory.md). From the normalised memory map, PHYS_MEM_OFFSET
 /// and the paging hardware it builds, in order: the mapper over the active page tables, the boot
-/// allocator over the map's Usable frames and the buddy allocator that takes over from it, the address
-/// spaces sharing the kernel half, and the kernel heap (mapped on demand through the page tables).
+/// allocator over the map's Usable frames (it serves the kernel half's first tables and the buddy
+/// allocator's bitmap), the buddy allocator that takes over from it, the address spaces sharing the
+/// kernel half, and the kernel heap (mapped on demand through the page tables).
 /// Each step's refusal comes back as a <see cref="MemorySystemError"/>; nothing is half set up and kept.
 /// </summary>
 public sealed class MemorySystem
 {
-    private MemorySystem(OffsetPageTable pageTable, BuddyFrameAllocator frames, AddressSpaceManager addressSpaces, HeapAllocator heap)
+    private MemorySystem(OffsetPageTable pageTable, BuddyFrameAllocator frames, AddressSpaceManager addressSpaces, HeapAllocator heap,
+        ulong bootAllocatorFrames)
     {
+        BootAllocatorFrames = bootAllocatorFrames;
         PageTable = pageTable;
         Frames = frames;
         AddressSpaces = addressSpaces;
         Heap = heap;
     }
 
+    /// <summary>Frames the boot allocator served before the hand-over (kernel-half tables and the bitmap).</summary>
+    public ulong BootAllocatorFrames { get; }
+
     /// <summary>The active page tables, reached through the offset map.</summary>
     public OffsetPageTable PageTable { get; }
 
-    /// <summary>Every Usable frame of the map, owned by the buddy allocator after the hand-over.</summary>
+    /// <summary>Every Usable frame of the map, owned by the buddy allocator after the hand-over, and the
+    /// reclaimable regions, held until the kernel calls <see cref="BuddyFrameAllocator.Reclaim"/>.</summary>
     public BuddyFrameAllocator Frames { get; }
 
     /// <summary>Per-process page tables sharing the kernel half.</summary>
@@ -35,32 +43,41 @@ public sealed class MemorySystem
     /// <summary>
     /// Sets memory up. <paramref name="pcidEnabled"/>: the CPU's CR4.PCIDE is already on, so address
     /// spaces get their own PCIDs. The heap range defaults to <see cref="KernelHeapLayout"/>.
+    /// <paramref name="stepDone"/> is called with each step's name as it ends (strix.boottrace times them).
     /// </summary>
     public static Result<MemorySystem, MemorySystemError> Start(
         MemoryMap map, ulong physicalMemoryOffset, IPagingHardware hardware, bool pcidEnabled,
-        ulong heapStart = KernelHeapLayout.Start, ulong heapMaxBytes = KernelHeapLayout.DefaultMaxBytes)
+        ulong heapStart = KernelHeapLayout.Start, ulong heapMaxBytes = KernelHeapLayout.DefaultMaxBytes,
+        Action<string>? stepDone = null)
     {
         Result<OffsetPageTable, InitError> pageTable = MemoryManager.Init(physicalMemoryOffset, hardware);
         if (pageTable.IsError)
             return MemorySystemError.Of(pageTable.Error);
+        stepDone?.Invoke("memory: page table");
 
-        // The boot allocator is the seed: its frames go out in address order, and the buddy allocator
-        // keeps what it handed out and places its bitmap right after.
-        var boot = new BootInfoFrameAllocator(map.Regions);
-        Result<BuddyFrameAllocator, HandOverError> frames = BuddyFrameAllocator.HandOver(boot, map.Regions, physicalMemoryOffset);
+        // The boot allocator serves what is needed before the buddy allocator exists: the kernel half's
+        // level-3 tables, then (inside HandOver) the buddy allocator's bitmap. Then it hands over.
+        var boot = new BootInfoFrameAllocator(map);
+        Result<int, AddressSpaceError> kernelHalf = AddressSpaceManager.ShareKernelHalf(pageTable.Value, boot);
+        if (kernelHalf.IsError)
+            return MemorySystemError.Of(kernelHalf.Error);
+        stepDone?.Invoke("memory: boot allocator, kernel-half tables");
+        Result<BuddyFrameAllocator, HandOverError> frames = BuddyFrameAllocator.HandOver(boot, physicalMemoryOffset, holdReclaimable: true);
         if (frames.IsError)
             return MemorySystemError.Of(frames.Error);
+        stepDone?.Invoke("memory: buddy allocator (bitmap, hand-over)");
 
         Result<AddressSpaceManager, AddressSpaceError> spaces =
-            AddressSpaceManager.Init(pageTable.Value, frames.Value, frames.Value, hardware, pcidEnabled);
+            AddressSpaceManager.Init(pageTable.Value, frames.Value, hardware, pcidEnabled);
         if (spaces.IsError)
             return MemorySystemError.Of(spaces.Error);
+        stepDone?.Invoke("memory: address spaces");
 
         Result<HeapAllocator, HeapError> heap = HeapAllocator.Create(heapStart, heapMaxBytes,
             new PageTableHeapBacking(pageTable.Value, frames.Value, frames.Value));
         if (heap.IsError)
             return MemorySystemError.Of(heap.Error);
 
-        return new MemorySystem(pageTable.Value, frames.Value, spaces.Value, heap.Value);
+        return new MemorySystem(pageTable.Value, frames.Value, spaces.Value, heap.Value, boot.AllocatedFrames);
     }
 }

@@ -7,27 +7,91 @@ public sealed unsafe partial class BuddyFrameAllocator
 {
     private const ulong BitsPerFrame = FrameSize * 8;
 
+    /// <summary>Bitmap frames for <paramref name="totalFrames"/> Usable frames: one bit each, in whole frames.</summary>
+    public static ulong MetadataFramesFor(ulong totalFrames) => (totalFrames + BitsPerFrame - 1) / BitsPerFrame;
+
     /// <summary>
-    /// Takes over from <paramref name="boot"/>, built over the same <paramref name="regions"/> (the normalised
-    /// map, <see cref="MemoryMap.Regions"/>). The boot allocator hands frames out in address order, so its
-    /// first <see cref="BootInfoFrameAllocator.AllocatedFrames"/> Usable frames stay owned by whoever got
-    /// them; the bitmap is carved from the free frames right after them. Do not use <paramref name="boot"/>
-    /// afterwards: it would hand out frames this allocator also owns.
+    /// Takes over from <paramref name="boot"/>: first takes the bitmap's frames from it (contiguous), then owns
+    /// every Usable frame of its map. What the boot allocator handed out (in each Usable region the prefix
+    /// below <see cref="BootInfoFrameAllocator.FirstFreeOf"/>) stays owned by whoever got it; the rest is
+    /// free. Do not use <paramref name="boot"/> afterwards: it would hand out frames this allocator also owns.
+    /// <para><paramref name="holdReclaimable"/>: also take the regions that become free later (boot-loader data,
+    /// the multiboot information, ACPI-reclaimable tables: <see cref="IsReclaimable"/>) into the bitmap, held
+    /// in use until <see cref="Reclaim"/> frees them.</para>
     /// </summary>
     public static Result<BuddyFrameAllocator, HandOverError> HandOver(
-        BootInfoFrameAllocator boot, ReadOnlySpan<MemoryRegion> regions, ulong physicalMemoryOffset)
-        => Create(regions, boot.AllocatedFrames, boot.TotalFrames, physicalMemoryOffset);
+        BootInfoFrameAllocator boot, ulong physicalMemoryOffset, bool holdReclaimable = false)
+    {
+        int count = boot.RegionCount;
+        ulong managedFrames = boot.TotalFrames;
+        if (holdReclaimable)
+        {
+            foreach (MemoryRegion region in boot.Map.Regions)
+            {
+                if (IsReclaimable(region.Type) && HeldFrameRange(region, out ulong first, out ulong end))
+                {
+                    count++;
+                    managedFrames += end - first;
+                }
+            }
+        }
+        ulong metadataFrames = MetadataFramesFor(managedFrames);
+        ulong metadataFirst = 0;
+        if (metadataFrames > 0)
+        {
+            if (!boot.AllocateContiguous(metadataFrames).TryGetValue(out PhysFrame bitmap))
+                return HandOverError.NoRoomForMetadata;
+            metadataFirst = bitmap.StartAddress.Value >> FrameShift;
+        }
+
+        ulong[] starts = new ulong[count];
+        ulong[] ends = new ulong[count];
+        ulong[] bitBases = new ulong[count];
+        ulong[] firstFree = new ulong[count];
+        MemoryRegionType[] held = new MemoryRegionType[count];
+        ulong total = 0;
+        int index = 0;
+        int usableIndex = 0;
+        foreach (MemoryRegion region in boot.Map.Regions)
+        {
+            bool usable = region.Type == MemoryRegionType.Usable;
+            ulong first = region.Start >> FrameShift, end = region.End >> FrameShift;
+            if (!usable && !(holdReclaimable && IsReclaimable(region.Type) && HeldFrameRange(region, out first, out end)))
+                continue;
+            starts[index] = first;
+            ends[index] = end;
+            // A held region is in use as a whole until it is reclaimed.
+            firstFree[index] = usable ? boot.FirstFreeOf(usableIndex++) >> FrameShift : ends[index];
+            held[index] = usable ? MemoryRegionType.Usable : region.Type;
+            bitBases[index] = total;
+            total += ends[index] - starts[index];
+            index++;
+        }
+        var allocator = new BuddyFrameAllocator(physicalMemoryOffset, starts, ends, bitBases, firstFree, total,
+            boot.AllocatedFrames - metadataFrames, metadataFirst, metadataFrames);
+        allocator._held = held;
+        allocator.HeldFrames = total - boot.TotalFrames;
+        return allocator;
+    }
+
+    /// <summary>A reclaimable region's frames, without frame 0 (never handed out: physical address 0 reads
+    /// as "none" in too many places; UEFI maps boot-loader data there). False when nothing is left.</summary>
+    private static bool HeldFrameRange(MemoryRegion region, out ulong first, out ulong end)
+    {
+        first = region.Start >> FrameShift;
+        if (first == 0)
+            first = 1;
+        end = region.End >> FrameShift;
+        return first < end;
+    }
 
     /// <summary>
     /// An allocator over the Usable frames of <paramref name="regions"/> (sorted, disjoint, 4 KiB aligned), of
-    /// which the first <paramref name="framesHandedOut"/> in address order are already in use.
+    /// which the first <paramref name="framesHandedOut"/> in address order are already in use; the bitmap
+    /// goes into the first free run after them that is long enough.
     /// </summary>
     public static Result<BuddyFrameAllocator, HandOverError> FromRegions(
         ReadOnlySpan<MemoryRegion> regions, ulong framesHandedOut, ulong physicalMemoryOffset)
-        => Create(regions, framesHandedOut, expectedTotal: ulong.MaxValue, physicalMemoryOffset);
-
-    private static Result<BuddyFrameAllocator, HandOverError> Create(
-        ReadOnlySpan<MemoryRegion> regions, ulong framesHandedOut, ulong expectedTotal, ulong physicalMemoryOffset)
     {
         int count = 0;
         ulong previousEnd = 0;
@@ -58,14 +122,10 @@ public sealed unsafe partial class BuddyFrameAllocator
             total += ends[index] - starts[index];
             index++;
         }
-        if (expectedTotal != ulong.MaxValue && total != expectedTotal)
-            return HandOverError.MemoryMapMismatch;
         if (framesHandedOut > total)
             return HandOverError.HandedOutExceedsTotal;
 
-        // The bitmap: one bit per Usable frame, in whole frames, in the first free run after the boot
-        // allocator's cursor that is long enough.
-        ulong metadataFrames = (total + BitsPerFrame - 1) / BitsPerFrame;
+        ulong metadataFrames = MetadataFramesFor(total);
         ulong metadataFirst = ulong.MaxValue;
         ulong[] firstFree = new ulong[count];
         ulong handedOut = framesHandedOut;
@@ -76,7 +136,10 @@ public sealed unsafe partial class BuddyFrameAllocator
             handedOut -= used;
             firstFree[i] = starts[i] + used;
             if (metadataFirst == ulong.MaxValue && metadataFrames > 0 && ends[i] - firstFree[i] >= metadataFrames)
+            {
                 metadataFirst = firstFree[i];
+                firstFree[i] += metadataFrames;
+            }
         }
         if (metadataFrames > 0 && metadataFirst == ulong.MaxValue)
             return HandOverError.NoRoomForMetadata;
@@ -104,15 +167,14 @@ public sealed unsafe partial class BuddyFrameAllocator
 
         ulong* words = (ulong*)(physicalMemoryOffset + (metadataFirst << FrameShift));
         _bitmap = new FrameBitmap(words);
-        // All used to begin with; then every frame after the cursor (minus the bitmap's) is released.
+        // All used to begin with; then every frame from each region's first free one is released (the
+        // bitmap's frames are below it: taken from the boot allocator, or skipped by FromRegions).
         ulong wordCount = (total + 63) / 64;
         for (ulong w = 0; w < wordCount; w++)
             words[w] = 0;
         for (int i = 0; i < starts.Length; i++)
         {
             ulong first = firstFree[i];
-            if (metadataFrames > 0 && first == metadataFirst)
-                first += metadataFrames;
             if (first < ends[i])
                 ReleaseRun(first, ends[i] - first, (uint)i);
         }

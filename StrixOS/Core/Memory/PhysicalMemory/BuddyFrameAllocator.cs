@@ -17,7 +17,7 @@ namespace StrixOS.Memory.PhysicalMemory;
 /// that was never Usable or one of the bitmap's own frames is refused (<see cref="FrameFreeError"/>) and
 /// changes nothing.</para>
 /// </summary>
-public sealed unsafe partial class BuddyFrameAllocator : IFrameAllocator, IFrameDeallocator
+public sealed unsafe partial class BuddyFrameAllocator : IFrameStore
 {
     /// <summary>The largest block: 2^40 frames (4 PiB), more than 52-bit physical memory can hold.</summary>
     public const int MaxOrder = 40;
@@ -41,8 +41,11 @@ public sealed unsafe partial class BuddyFrameAllocator : IFrameAllocator, IFrame
     private ulong _nonEmptyOrders;
     private ulong _freeFrames;
     private readonly ulong _metadataFirst;
+    // Per range: Usable, or the reclaimable type it is held as until Reclaim (null: all Usable).
+    private MemoryRegionType[]? _held;
 
-    /// <summary>Usable frames managed in all: free, in use, handed out before the hand-over, and the bitmap's.</summary>
+    /// <summary>Frames managed in all: free, in use, handed out before the hand-over, the bitmap's, and those
+    /// held for a later <see cref="Reclaim"/> (<see cref="HeldFrames"/>).</summary>
     public ulong TotalFrames { get; }
     public ulong FreeFrames => _freeFrames;
     public ulong UsedFrames => TotalFrames - _freeFrames;
@@ -53,6 +56,38 @@ public sealed unsafe partial class BuddyFrameAllocator : IFrameAllocator, IFrame
     /// <summary>Frames the boot allocator had handed out before the hand-over; they stay owned by whoever has them.</summary>
     public ulong HandedOverFrames { get; }
     public ulong PhysicalMemoryOffset => _offset;
+    /// <summary>Frames of reclaimable regions not reclaimed yet: in use, and refused by <see cref="DeallocateFrame"/>.</summary>
+    public ulong HeldFrames { get; private set; }
+    /// <summary>Frames <see cref="Reclaim"/> has freed so far.</summary>
+    public ulong ReclaimedFrames { get; private set; }
+
+    /// <summary>Memory that is free once the kernel no longer reads it: boot-loader data, the multiboot
+    /// information, ACPI-reclaimable tables (docs/memory.md, "Reclaiming boot memory").</summary>
+    public static bool IsReclaimable(MemoryRegionType type)
+        => type is MemoryRegionType.BootloaderReclaimable or MemoryRegionType.BootInformation or MemoryRegionType.AcpiReclaimable;
+
+    /// <summary>
+    /// Frees every held region of <paramref name="type"/> (held at <see cref="HandOver"/>); the caller promises
+    /// nothing reads them any more. Returns the frames freed (0 the second time).
+    /// </summary>
+    public ulong Reclaim(MemoryRegionType type)
+    {
+        if (_held == null || type == MemoryRegionType.Usable)
+            return 0;
+        ulong freed = 0;
+        for (int i = 0; i < _held.Length; i++)
+        {
+            if (_held[i] != type)
+                continue;
+            _held[i] = MemoryRegionType.Usable;
+            ulong count = _ends[i] - _starts[i];
+            ReleaseRun(_starts[i], count, (uint)i);
+            freed += count;
+        }
+        HeldFrames -= freed;
+        ReclaimedFrames += freed;
+        return freed;
+    }
 
     /// <summary>How many frees <see cref="DeallocateFrame"/> refused (the interface cannot return an error).</summary>
     public ulong RejectedFrees { get; private set; }
@@ -165,7 +200,7 @@ public sealed unsafe partial class BuddyFrameAllocator : IFrameAllocator, IFrame
     private Result<ulong, FrameFreeError> FreeRun(ulong first, ulong count)
     {
         int range = FindRange(first);
-        if (range < 0 || count > _ends[range] - first)
+        if (range < 0 || count > _ends[range] - first || (_held != null && _held[range] != MemoryRegionType.Usable))
             return FrameFreeError.NotUsable;
         if (first < _metadataFirst + MetadataFrames && _metadataFirst < first + count)
             return FrameFreeError.MetadataFrame;
