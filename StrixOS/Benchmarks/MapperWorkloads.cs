@@ -29,12 +29,23 @@ public sealed unsafe class MapperWorkloads
     private const ulong Map1GiBStart = 512 * GiB;      // P3 table, empty between workloads
     private const ulong Stable1GiBStart = 1 * TiB;     // P3 table, always full
     private const ulong DataStart = 64 * GiB;          // physical frames the pages point to
+    private const ulong ProbeOffset = 0x123;
 
     private readonly OffsetPageTable _mapper;
     private readonly EmptyFrameAllocator _noFrames = new();
     private readonly PageTable* _map4KiBTable;
     private readonly PageTable* _map2MiBTable;
     private readonly PageTable* _map1GiBTable;
+    private readonly Page[] _pages4KiB;
+    private readonly Page[] _pages2MiB;
+    private readonly Page[] _pages1GiB;
+    private readonly Page[] _stablePages4KiB;
+    private readonly PhysFrame[] _frames4KiB;
+    private readonly PhysFrame[] _frames2MiB;
+    private readonly PhysFrame[] _frames1GiB;
+    private readonly VirtAddr[] _probes4KiB;
+    private readonly VirtAddr[] _probes2MiB;
+    private readonly VirtAddr[] _probes1GiB;
     private bool _readOnly;
 
     /// <summary>Builds the regions in <paramref name="mapper"/>'s (inactive, empty lower half) tables; the
@@ -48,6 +59,42 @@ public sealed unsafe class MapperWorkloads
         Fill(Stable4KiBStart, PageSize.Size4KiB, tables);
         Fill(Stable2MiBStart, PageSize.Size2MiB, tables);
         Fill(Stable1GiBStart, PageSize.Size1GiB, tables);
+        // Arguments are made once: the workloads time the mapper, not the checked constructors.
+        _pages4KiB = Pages(Map4KiBStart, PageSize.Size4KiB);
+        _pages2MiB = Pages(Map2MiBStart, PageSize.Size2MiB);
+        _pages1GiB = Pages(Map1GiBStart, PageSize.Size1GiB);
+        _stablePages4KiB = Pages(Stable4KiBStart, PageSize.Size4KiB);
+        _frames4KiB = Frames(PageSize.Size4KiB);
+        _frames2MiB = Frames(PageSize.Size2MiB);
+        _frames1GiB = Frames(PageSize.Size1GiB);
+        _probes4KiB = Probes(Stable4KiBStart, PageSize.Size4KiB);
+        _probes2MiB = Probes(Stable2MiBStart, PageSize.Size2MiB);
+        _probes1GiB = Probes(Stable1GiBStart, PageSize.Size1GiB);
+    }
+
+    private static Page[] Pages(ulong start, PageSize size)
+    {
+        var pages = new Page[OperationsPerWorkload];
+        for (int i = 0; i < pages.Length; i++)
+            pages[i] = Page.TryFromStartAddress(VirtAddr.TryNew(start + (ulong)i * size.Bytes()).Value, size).Value;
+        return pages;
+    }
+
+    private static PhysFrame[] Frames(PageSize size)
+    {
+        var frames = new PhysFrame[OperationsPerWorkload];
+        for (int i = 0; i < frames.Length; i++)
+            frames[i] = PhysFrame.TryFromStartAddress(PhysAddr.TryNew(DataStart + (ulong)i * size.Bytes()).Value, size).Value;
+        return frames;
+    }
+
+    /// <summary>An address inside each of 512 consecutive pages.</summary>
+    private static VirtAddr[] Probes(ulong start, PageSize size)
+    {
+        var probes = new VirtAddr[OperationsPerWorkload];
+        for (int i = 0; i < probes.Length; i++)
+            probes[i] = VirtAddr.TryNew(start + (ulong)i * size.Bytes() + ProbeOffset).Value;
+        return probes;
     }
 
     /// <summary>The names of the workloads, in the order <see cref="Run"/> numbers them.</summary>
@@ -60,31 +107,28 @@ public sealed unsafe class MapperWorkloads
     /// <summary>Runs workload <paramref name="index"/> of <see cref="Names"/> once; returns a checksum.</summary>
     public ulong Run(int index) => index switch
     {
-        0 => MapTo(Map4KiBStart, PageSize.Size4KiB, _map4KiBTable),
-        1 => MapTo(Map2MiBStart, PageSize.Size2MiB, _map2MiBTable),
-        2 => MapTo(Map1GiBStart, PageSize.Size1GiB, _map1GiBTable),
-        3 => Unmap(Map4KiBStart, PageSize.Size4KiB, _map4KiBTable),
-        4 => Unmap(Map2MiBStart, PageSize.Size2MiB, _map2MiBTable),
-        5 => Unmap(Map1GiBStart, PageSize.Size1GiB, _map1GiBTable),
-        6 => Translate(Stable4KiBStart, PageSize.Size4KiB),
-        7 => Translate(Stable2MiBStart, PageSize.Size2MiB),
-        8 => Translate(Stable1GiBStart, PageSize.Size1GiB),
-        9 => TranslateAddr(Stable4KiBStart),
-        10 => UpdateFlags(Stable4KiBStart),
+        0 => MapTo(_pages4KiB, _frames4KiB, _map4KiBTable),
+        1 => MapTo(_pages2MiB, _frames2MiB, _map2MiBTable),
+        2 => MapTo(_pages1GiB, _frames1GiB, _map1GiBTable),
+        3 => Unmap(_pages4KiB, _frames4KiB, _map4KiBTable),
+        4 => Unmap(_pages2MiB, _frames2MiB, _map2MiBTable),
+        5 => Unmap(_pages1GiB, _frames1GiB, _map1GiBTable),
+        6 => Translate(_probes4KiB),
+        7 => Translate(_probes2MiB),
+        8 => Translate(_probes1GiB),
+        9 => TranslateAddr(_probes4KiB),
+        10 => UpdateFlags(_stablePages4KiB),
         _ => throw new ArgumentOutOfRangeException(nameof(index)),
     };
 
     /// <summary>512 MapTo into an existing, empty table, then the table is cleared again (a 4 KiB clear,
     /// under 0.2 ns per call).</summary>
-    public ulong MapTo(ulong start, PageSize size, PageTable* table)
+    private ulong MapTo(Page[] pages, PhysFrame[] frames, PageTable* table)
     {
-        ulong step = size.Bytes();
         ulong mapped = 0;
-        for (ulong i = 0; i < OperationsPerWorkload; i++)
+        for (int i = 0; i < pages.Length; i++)
         {
-            Page page = Page.TryFromStartAddress(VirtAddr.TryNew(start + i * step).Value, size).Value;
-            PhysFrame frame = PhysFrame.TryFromStartAddress(PhysAddr.TryNew(DataStart + i * step).Value, size).Value;
-            if (_mapper.MapTo(page, frame, Flags, _noFrames).IsOk)
+            if (_mapper.MapTo(pages[i], frames[i], Flags, _noFrames).IsOk)
                 mapped++;
         }
         table->Zero();
@@ -92,62 +136,56 @@ public sealed unsafe class MapperWorkloads
     }
 
     /// <summary>The table is filled with raw entry writes (512 stores), then 512 Unmap empty it.</summary>
-    public ulong Unmap(ulong start, PageSize size, PageTable* table)
+    private ulong Unmap(Page[] pages, PhysFrame[] frames, PageTable* table)
     {
-        ulong step = size.Bytes();
-        ulong huge = size == PageSize.Size4KiB ? 0 : (ulong)PageTableFlags.HugePage;
+        ulong huge = pages[0].Size == PageSize.Size4KiB ? 0 : (ulong)PageTableFlags.HugePage;
         ulong* entries = (ulong*)table;
-        for (ulong i = 0; i < OperationsPerWorkload; i++)
-            entries[i] = (DataStart + i * step) | (ulong)Flags | huge;
-        ulong sum = 0;
-        for (ulong i = 0; i < OperationsPerWorkload; i++)
+        for (int i = 0; i < frames.Length; i++)
+            entries[i] = frames[i].StartAddress.Value | (ulong)Flags | huge;
+        ulong unmapped = 0;
+        for (int i = 0; i < pages.Length; i++)
         {
-            Page page = Page.TryFromStartAddress(VirtAddr.TryNew(start + i * step).Value, size).Value;
-            if (_mapper.Unmap(page).TryGetValue(out PhysFrame frame))
-                sum++;
+            if (_mapper.Unmap(pages[i]).IsOk)
+                unmapped++;
         }
-        return Expect(sum);
+        return Expect(unmapped);
     }
 
     /// <summary>512 Translate of addresses inside consecutive pages (the tables stay in cache).</summary>
-    public ulong Translate(ulong start, PageSize size)
+    private ulong Translate(VirtAddr[] probes)
     {
-        ulong step = size.Bytes();
-        ulong sum = 0;
-        for (ulong i = 0; i < OperationsPerWorkload; i++)
+        ulong found = 0;
+        for (int i = 0; i < probes.Length; i++)
         {
-            VirtAddr address = VirtAddr.TryNew(start + i * step + 0x123).Value;
-            if (_mapper.Translate(address).TryGetValue(out Translation found) && found.Offset == 0x123)
-                sum++;
+            if (_mapper.Translate(probes[i]).TryGetValue(out Translation translation) && translation.Offset == ProbeOffset)
+                found++;
         }
-        return Expect(sum);
+        return Expect(found);
     }
 
-    public ulong TranslateAddr(ulong start)
+    private ulong TranslateAddr(VirtAddr[] probes)
     {
-        ulong sum = 0;
-        for (ulong i = 0; i < OperationsPerWorkload; i++)
+        ulong found = 0;
+        for (int i = 0; i < probes.Length; i++)
         {
-            VirtAddr address = VirtAddr.TryNew(start + i * PageSizeExtensions.Bytes4KiB + 0x123).Value;
-            if (_mapper.TranslateAddr(address).TryGetValue(out PhysAddr physical) && (physical.Value & 0xFFF) == 0x123)
-                sum++;
+            if (_mapper.TranslateAddr(probes[i]).TryGetValue(out PhysAddr physical) && (physical.Value & 0xFFF) == ProbeOffset)
+                found++;
         }
-        return Expect(sum);
+        return Expect(found);
     }
 
     /// <summary>512 UpdateFlags, alternating between read-only and writable from one run to the next.</summary>
-    public ulong UpdateFlags(ulong start)
+    private ulong UpdateFlags(Page[] pages)
     {
         _readOnly = !_readOnly;
         PageTableFlags flags = _readOnly ? ReadOnlyFlags : Flags;
-        ulong sum = 0;
-        for (ulong i = 0; i < OperationsPerWorkload; i++)
+        ulong updated = 0;
+        for (int i = 0; i < pages.Length; i++)
         {
-            Page page = Page.TryFromStartAddress(VirtAddr.TryNew(start + i * PageSizeExtensions.Bytes4KiB).Value).Value;
-            if (_mapper.UpdateFlags(page, flags).IsOk)
-                sum++;
+            if (_mapper.UpdateFlags(pages[i], flags).IsOk)
+                updated++;
         }
-        return Expect(sum);
+        return Expect(updated);
     }
 
     private static ulong Expect(ulong count)
