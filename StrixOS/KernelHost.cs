@@ -119,6 +119,12 @@ public static class KernelHost
                 KernelLog.Info(line);
             Machine.Shutdown(success: true);
         }
+        if (benchmark == "memory")
+        {
+            foreach (string line in Benchmarks.MapperBenchmark.Run(BootLayout.PhysicalMemoryOffset, HardwarePaging.Instance, frames))
+                KernelLog.Info(line);
+            Machine.Shutdown(success: true);
+        }
 
         TestCommandLine tests = TestCommandLine.Parse(commandLine.Text);
         if (tests.RunsTests || tests.Error != TestCommandLineError.None)

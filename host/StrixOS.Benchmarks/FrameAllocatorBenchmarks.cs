@@ -6,7 +6,8 @@ namespace StrixOS.Benchmarks;
 
 /// <summary>
 /// Cost per frame of draining the first N frames of a 512 MiB guest map: the O(1) bump cursor of
-/// BootInfoFrameAllocator against the seed's O(n) nth-frame walk. Each invocation builds a fresh allocator
+/// BootInfoFrameAllocator against a C# transcription of the seed's nth-frame walk that steps frame by
+/// frame (O(n) per call; not the Rust seed, see NthFrameAllocator). Each invocation builds a fresh allocator
 /// (construction is measured separately) and allocates N frames; the mean is per frame.
 /// </summary>
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]

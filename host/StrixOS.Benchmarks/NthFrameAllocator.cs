@@ -4,8 +4,10 @@ using StrixOS.Memory;
 namespace StrixOS.Benchmarks;
 
 /// <summary>
-/// The seed's allocator, kept only as a benchmark reference: each allocation walks the usable frames from
-/// the start and takes the n-th (usable_frames().nth(next)), so it is O(n) per call and O(n^2) to drain.
+/// A C# transcription of the seed's allocator, kept only as a benchmark reference: each allocation steps
+/// through the usable frames from the start, one by one, to the n-th (the seed's usable_frames().nth(next)),
+/// so it is O(frames) per call and O(n^2) to drain. The seed itself is Rust, where nth over its iterator
+/// chain need not step frame by frame: this is not a measurement of the seed (docs/benchmarks.md).
 /// </summary>
 public sealed class NthFrameAllocator : IFrameAllocator
 {

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace StrixOS.Memory;
 
 /// <summary>What went wrong in an <see cref="OffsetPageTable"/> operation. A failed operation changed nothing.</summary>
@@ -25,22 +27,36 @@ public enum MapErrorKind : byte
 }
 
 /// <summary>An <see cref="OffsetPageTable"/> error: the kind, plus the frame or address it concerns.</summary>
+/// <remarks>One 8-byte word (the frame or address is 4 KiB aligned, so its low bits hold the kind and the
+/// frame size): a mapper result stays small enough to come back in registers.</remarks>
 public readonly struct MapError
 {
-    private MapError(MapErrorKind kind, PhysFrame frame, PhysAddr address)
+    private const ulong KindBits = 0xF;
+    private const int SizeShift = 4;
+    private const ulong PayloadMask = PageTableEntry.AddressMask;
+
+    private readonly ulong _bits;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private MapError(MapErrorKind kind, ulong payload, PageSize size)
+        => _bits = (payload & PayloadMask) | ((ulong)size << SizeShift) | (ulong)kind;
+
+    public MapErrorKind Kind
     {
-        Kind = kind;
-        Frame = frame;
-        Address = address;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (MapErrorKind)(_bits & KindBits);
     }
 
-    public MapErrorKind Kind { get; }
     /// <summary>For <see cref="MapErrorKind.PageAlreadyMapped"/>: the frame that is mapped.</summary>
-    public PhysFrame Frame { get; }
-    /// <summary>For <see cref="MapErrorKind.InvalidFrameAddress"/>: the misaligned address.</summary>
-    public PhysAddr Address { get; }
+    public PhysFrame Frame => Kind == MapErrorKind.PageAlreadyMapped
+        ? PhysFrame.NewUnchecked(_bits & PayloadMask, (PageSize)((_bits >> SizeShift) & 0x3))
+        : default;
 
-    public static MapError Of(MapErrorKind kind) => new(kind, default, default);
+    /// <summary>For <see cref="MapErrorKind.InvalidFrameAddress"/>: the misaligned address.</summary>
+    public PhysAddr Address => Kind == MapErrorKind.InvalidFrameAddress ? PhysAddr.NewUnchecked(_bits & PayloadMask) : default;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static MapError Of(MapErrorKind kind) => new(kind, 0, default);
     public static MapError FrameAllocationFailed => Of(MapErrorKind.FrameAllocationFailed);
     public static MapError ParentEntryHugePage => Of(MapErrorKind.ParentEntryHugePage);
     public static MapError PageNotMapped => Of(MapErrorKind.PageNotMapped);
@@ -48,8 +64,9 @@ public readonly struct MapError
     public static MapError PageSizeMismatch => Of(MapErrorKind.PageSizeMismatch);
     public static MapError RangeNotAligned => Of(MapErrorKind.RangeNotAligned);
     public static MapError RangeOutOfBounds => Of(MapErrorKind.RangeOutOfBounds);
-    public static MapError AlreadyMapped(PhysFrame mappedFrame) => new(MapErrorKind.PageAlreadyMapped, mappedFrame, default);
-    public static MapError InvalidFrameAddress(PhysAddr address) => new(MapErrorKind.InvalidFrameAddress, default, address);
+    public static MapError AlreadyMapped(PhysFrame mappedFrame) => new(MapErrorKind.PageAlreadyMapped, mappedFrame.StartAddress.Value, mappedFrame.Size);
+    /// <summary>A huge-page entry's address (bits 12..51 of an entry, so whole 4 KiB frames).</summary>
+    public static MapError InvalidFrameAddress(PhysAddr address) => new(MapErrorKind.InvalidFrameAddress, address.Value, default);
 
     /// <summary>A sentence for a report or panic message: the kind's, plus the frame or address it concerns.</summary>
     public string Describe() => Kind switch

@@ -37,25 +37,16 @@ public sealed unsafe partial class OffsetPageTable
     {
         if (level == 1)
             return;
-        var window = new TableWindow(level, first, last);
-        int firstIndex = window.FirstIndex;
-        int lastIndex = window.LastIndex;
-        PageTableEntry* entries = (PageTableEntry*)table;
-        ulong span = window.EntrySpan;
-        ulong entryBase = first & ~(span - 1);
-        for (int i = firstIndex; i <= lastIndex; i++, entryBase += span)
+        var cursor = new TableCursor(table, level, first, last);
+        while (cursor.MoveNext())
         {
-            PageTableEntry* entry = entries + i;
+            PageTableEntry* entry = cursor.Entry;
             if (!entry->IsPresent || IsHuge(entry))
                 continue;
-            ulong entryLast = entryBase + (span - 1);
-            ulong subFirst = first > entryBase ? first : entryBase;
-            ulong subLast = last < entryLast ? last : entryLast;
             PhysAddr childAddress = entry->Address;
             PageTable* child = TableAt(childAddress.Value);
-            CleanUpTable(child, level - 1, subFirst, subLast, deallocator, ref freed);
-            bool wholeEntryInRange = subFirst == entryBase && subLast == entryLast;
-            if (wholeEntryInRange && child->IsEmpty)
+            CleanUpTable(child, level - 1, cursor.SubFirst, cursor.SubLast, deallocator, ref freed);
+            if (cursor.CoversEntry && child->IsEmpty)
             {
                 entry->SetUnused();
                 deallocator.DeallocateFrame(PhysFrame.NewUnchecked(childAddress.Value, PageSize.Size4KiB));

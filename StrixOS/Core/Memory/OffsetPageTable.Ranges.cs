@@ -76,10 +76,9 @@ public sealed unsafe partial class OffsetPageTable
         return walk.Summary;
     }
 
-    /// <summary>True when a leaf at <paramref name="level"/> should map the whole entry [entryBase, entryLast].</summary>
-    private static bool WantsHugePage(int level, ulong first, ulong last, ulong entryBase, ulong entryLast, in RangeWalk walk)
-        => walk.AllowHugePages && level <= 3 && first == entryBase && last == entryLast
-            && ((entryBase + walk.PhysicalDelta) & (entryLast - entryBase)) == 0;
+    /// <summary>True when a leaf at <paramref name="level"/> should map the whole entry at <paramref name="entryBase"/>.</summary>
+    private static bool WantsHugePage(int level, bool coversEntry, ulong entryBase, ulong span, in RangeWalk walk)
+        => walk.AllowHugePages && level <= 3 && coversEntry && ((entryBase + walk.PhysicalDelta) & (span - 1)) == 0;
 
     /// <summary>Read-only pass: finds the first conflict and counts the tables to create.
     /// <paramref name="table"/> is null for a table that does not exist yet.</summary>
@@ -102,16 +101,14 @@ public sealed unsafe partial class OffsetPageTable
             return true;
         }
 
-        ulong span = window.EntrySpan;
-        ulong entryBase = first & ~(span - 1);
-        for (int i = firstIndex; i <= lastIndex; i++, entryBase += span)
+        var cursor = new TableCursor(table, level, first, last);
+        while (cursor.MoveNext())
         {
-            ulong entryLast = entryBase + (span - 1);
-            ulong subFirst = first > entryBase ? first : entryBase;
-            ulong subLast = last < entryLast ? last : entryLast;
-            PageTableEntry* entry = table == null ? null : entries + i;
+            ulong subFirst = cursor.SubFirst;
+            ulong subLast = cursor.SubLast;
+            PageTableEntry* entry = cursor.Entry;
             bool unused = entry == null || entry->IsUnused;
-            if (WantsHugePage(level, subFirst, subLast, entryBase, entryLast, walk))
+            if (WantsHugePage(level, cursor.CoversEntry, cursor.EntryBase, cursor.Span, walk))
             {
                 if (unused)
                     continue;
@@ -156,17 +153,13 @@ public sealed unsafe partial class OffsetPageTable
             return;
         }
 
-        ulong span = window.EntrySpan;
-        ulong entryBase = first & ~(span - 1);
-        for (int i = firstIndex; i <= lastIndex; i++, entryBase += span)
+        var cursor = new TableCursor(table, level, first, last);
+        while (cursor.MoveNext())
         {
-            ulong entryLast = entryBase + (span - 1);
-            ulong subFirst = first > entryBase ? first : entryBase;
-            ulong subLast = last < entryLast ? last : entryLast;
-            PageTableEntry* entry = entries + i;
-            if (entry->IsUnused && WantsHugePage(level, subFirst, subLast, entryBase, entryLast, walk))
+            PageTableEntry* entry = cursor.Entry;
+            if (entry->IsUnused && WantsHugePage(level, cursor.CoversEntry, cursor.EntryBase, cursor.Span, walk))
             {
-                *entry = new PageTableEntry(((entryBase + walk.PhysicalDelta) & PageTableEntry.AddressMask) | walk.HugeLeafBits);
+                *entry = new PageTableEntry(((cursor.EntryBase + walk.PhysicalDelta) & PageTableEntry.AddressMask) | walk.HugeLeafBits);
                 walk.CountLeaf(level, 1);
                 continue;
             }
@@ -179,7 +172,7 @@ public sealed unsafe partial class OffsetPageTable
             {
                 walk.Widened |= Widen(entry, walk.ParentBits);
             }
-            WriteMapRange(TableAt(entry->Address.Value), level - 1, subFirst, subLast, ref walk, allocator);
+            WriteMapRange(TableAt(entry->Address.Value), level - 1, cursor.SubFirst, cursor.SubLast, ref walk, allocator);
         }
     }
 
@@ -213,30 +206,22 @@ public sealed unsafe partial class OffsetPageTable
     {
         if (level == 1)
             return true;
-        var window = new TableWindow(level, first, last);
-        int firstIndex = window.FirstIndex;
-        int lastIndex = window.LastIndex;
-        PageTableEntry* entries = (PageTableEntry*)table;
-        ulong span = window.EntrySpan;
-        ulong entryBase = first & ~(span - 1);
-        for (int i = firstIndex; i <= lastIndex; i++, entryBase += span)
+        var cursor = new TableCursor(table, level, first, last);
+        while (cursor.MoveNext())
         {
-            ulong entryLast = entryBase + (span - 1);
-            ulong subFirst = first > entryBase ? first : entryBase;
-            ulong subLast = last < entryLast ? last : entryLast;
-            PageTableEntry* entry = entries + i;
+            PageTableEntry* entry = cursor.Entry;
             if (!entry->IsPresent)
                 continue;
             if (IsHuge(entry))
             {
-                if (level == 4 || subFirst != entryBase || subLast != entryLast)
+                if (level == 4 || !cursor.CoversEntry)
                 {
                     walk.Error = MapError.ParentEntryHugePage;
                     return false;
                 }
                 continue;
             }
-            if (!CheckUnmapRange(TableAt(entry->Address.Value), level - 1, subFirst, subLast, ref walk))
+            if (!CheckUnmapRange(TableAt(entry->Address.Value), level - 1, cursor.SubFirst, cursor.SubLast, ref walk))
                 return false;
         }
         return true;
@@ -244,29 +229,21 @@ public sealed unsafe partial class OffsetPageTable
 
     private void ClearRange(PageTable* table, int level, ulong first, ulong last, ref RangeWalk walk, ref TlbFlushBatch flushes)
     {
-        var window = new TableWindow(level, first, last);
-        int firstIndex = window.FirstIndex;
-        int lastIndex = window.LastIndex;
-        PageTableEntry* entries = (PageTableEntry*)table;
-        ulong span = window.EntrySpan;
-        ulong entryBase = first & ~(span - 1);
-        for (int i = firstIndex; i <= lastIndex; i++, entryBase += span)
+        var cursor = new TableCursor(table, level, first, last);
+        while (cursor.MoveNext())
         {
-            PageTableEntry* entry = entries + i;
+            PageTableEntry* entry = cursor.Entry;
             if (!entry->IsPresent)
                 continue;
             if (level == 1 || IsHuge(entry))
             {
                 bool global = (entry->Raw & (ulong)PageTableFlags.Global) != 0;
                 entry->SetUnused();
-                flushes.Add(VirtAddr.SignExtend(entryBase), global, _hardware);
+                flushes.Add(VirtAddr.SignExtend(cursor.EntryBase), global, _hardware);
                 walk.CountLeaf(level, 1);
                 continue;
             }
-            ulong entryLast = entryBase + (span - 1);
-            ulong subFirst = first > entryBase ? first : entryBase;
-            ulong subLast = last < entryLast ? last : entryLast;
-            ClearRange(TableAt(entry->Address.Value), level - 1, subFirst, subLast, ref walk, ref flushes);
+            ClearRange(TableAt(entry->Address.Value), level - 1, cursor.SubFirst, cursor.SubLast, ref walk, ref flushes);
         }
     }
 }

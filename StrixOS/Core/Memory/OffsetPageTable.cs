@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace StrixOS.Memory;
 
@@ -40,17 +41,25 @@ public sealed unsafe partial class OffsetPageTable
     /// <summary>The table at physical address <paramref name="physical"/>, seen through the offset map.</summary>
     public PageTable* TableAt(PhysAddr physical) => (PageTable*)(_offset + physical.Value);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private PageTable* TableAt(ulong physical) => (PageTable*)(_offset + physical);
 
-    /// <summary>The entry of <paramref name="table"/> (at <paramref name="level"/>) on the walk of <paramref name="address"/>.</summary>
-    private static PageTableEntry* EntryOf(PageTable* table, ulong address, int level)
-        => (PageTableEntry*)table + TableWindow.IndexOf(address, level);
-
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsHuge(PageTableEntry* entry) => (entry->Raw & HugeBit) != 0;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong SpanOf(int level) => 1UL << (3 + 9 * level);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static PageSize SizeOfLeafAt(int level) => (PageSize)(level - 1);
+
+    /// <summary>The one walk for a single address (<see cref="TableWalk"/>), from this hierarchy's level-4 table.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private WalkEnd Walk(ulong address, int targetLevel, ulong presenceBits, out TableWalk walk)
+    {
+        Unsafe.SkipInit(out walk);
+        return walk.Run(_level4, _offset, address, targetLevel, presenceBits);
+    }
 
     // ---------------------------------------------------------------- translate
 
@@ -58,28 +67,22 @@ public sealed unsafe partial class OffsetPageTable
     public Result<Translation, TranslateError> Translate(VirtAddr address)
     {
         ulong va = address.Value;
-        PageTable* table = _level4;
-        for (int level = 4; level >= 1; level--)
+        WalkEnd end = Walk(va, 1, PresentBit, out TableWalk walk);
+        ulong raw = walk.Last->Raw;
+        if (end == WalkEnd.Reached)
         {
-            PageTableEntry* entry = EntryOf(table, va, level);
-            if (!entry->IsPresent)
+            if ((raw & PresentBit) == 0)
                 return TranslateError.NotMapped;
-            if (level == 1)
-                return new Translation(PhysFrame.NewUnchecked(entry->Address.Value, PageSize.Size4KiB), va & 0xFFF, entry->Flags);
-            if (IsHuge(entry))
-            {
-                // Bit 7 of a P4 entry is reserved: the MMU faults on such an address.
-                if (level == 4)
-                    return TranslateError.NotMapped;
-                ulong span = SpanOf(level);
-                PhysAddr start = entry->Address;
-                if (!start.IsAligned(span))
-                    return TranslateError.InvalidFrameAddress;
-                return new Translation(PhysFrame.NewUnchecked(start.Value, SizeOfLeafAt(level)), va & (span - 1), entry->Flags);
-            }
-            table = TableAt(entry->Address.Value);
+            return new Translation(PhysFrame.NewUnchecked(raw & PageTableEntry.AddressMask, PageSize.Size4KiB), va & 0xFFF, (PageTableFlags)(raw & ~PageTableEntry.AddressMask));
         }
-        throw new InvalidOperationException("unreachable: level 1 always returns");
+        // Bit 7 of a P4 entry is reserved: the MMU faults on such an address.
+        if (end == WalkEnd.Absent || walk.Level == 4)
+            return TranslateError.NotMapped;
+        ulong span = SpanOf(walk.Level);
+        ulong start = raw & PageTableEntry.AddressMask;
+        if ((start & (span - 1)) != 0)
+            return TranslateError.InvalidFrameAddress;
+        return new Translation(PhysFrame.NewUnchecked(start, SizeOfLeafAt(walk.Level)), va & (span - 1), (PageTableFlags)(raw & ~PageTableEntry.AddressMask));
     }
 
     /// <summary>The physical address <paramref name="address"/> maps to.</summary>
@@ -96,6 +99,7 @@ public sealed unsafe partial class OffsetPageTable
     /// <paramref name="allocator"/>; parent entries get Present plus the Writable and UserAccessible bits of
     /// <paramref name="flags"/>. Present is always set; HugePage is set for 2 MiB and 1 GiB pages.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Result<Page, MapError> MapTo(Page page, PhysFrame frame, PageTableFlags flags, IFrameAllocator allocator)
         => MapToWithTableFlags(page, frame, flags, PageTableFlags.Present | (flags & InheritedFlags), allocator);
 
@@ -106,51 +110,56 @@ public sealed unsafe partial class OffsetPageTable
     {
         if (page.Size != frame.Size)
             return MapError.PageSizeMismatch;
-        int leafLevel = (int)page.Size.LeafLevel();
+        int leafLevel = (int)page.Size + 1;
         ulong va = page.StartAddress.Value;
         ulong parentBits = ((ulong)parentFlags | PresentBit) & ~HugeBit;
 
-        // Read-only pass: find conflicts and count the tables to create.
-        PageTable* table = _level4;
-        int missingTables = 0;
-        for (int level = 4; level > leafLevel; level--)
+        // Read-only pass: one walk finds any conflict and records the entries for the write pass. An entry
+        // that is not all zero counts as a table here, as it does for the MMU once its Present bit is set.
+        WalkEnd end = Walk(va, leafLevel, ~0UL, out TableWalk walk);
+        if (end == WalkEnd.Huge)
+            return MapError.ParentEntryHugePage;
+        if (end == WalkEnd.Reached)
         {
-            PageTableEntry* entry = EntryOf(table, va, level);
-            if (entry->IsUnused)
-            {
-                missingTables = level - leafLevel;
-                break;
-            }
-            if (IsHuge(entry))
-                return MapError.ParentEntryHugePage;
-            table = TableAt(entry->Address.Value);
-        }
-        if (missingTables == 0)
-        {
-            PageTableEntry* leaf = EntryOf(table, va, leafLevel);
+            PageTableEntry* leaf = walk.Last;
             if (!leaf->IsUnused)
                 return ConflictAt(leaf, leafLevel);
+            // Write pass, the common case: every table exists.
+            bool widened = false;
+            for (int level = 4; level > leafLevel; level--)
+                widened |= Widen(walk.EntryAt(level), parentBits);
+            *leaf = new PageTableEntry((frame.StartAddress.Value & PageTableEntry.AddressMask) | LeafBits(flags, leafLevel));
+            if (widened)
+                _hardware.FlushPage(va); // Drops cached parent entries with the old, narrower rights.
+            return page;
         }
-        else if (!allocator.CanAllocate((ulong)missingTables))
-        {
+        return MapThroughNewTables(page, frame, flags, parentBits, allocator, ref walk);
+    }
+
+    /// <summary>The rest of <see cref="MapToWithTableFlags"/> when the walk stopped at an unused entry above
+    /// the leaf: the tables from there down are created (if the allocator can supply them all), then the leaf.</summary>
+    private Result<Page, MapError> MapThroughNewTables(
+        Page page, PhysFrame frame, PageTableFlags flags, ulong parentBits, IFrameAllocator allocator, ref TableWalk walk)
+    {
+        int leafLevel = (int)page.Size + 1;
+        ulong va = page.StartAddress.Value;
+        int missingLevel = walk.Level;
+        if (!allocator.CanAllocate((ulong)(missingLevel - leafLevel)))
             return MapError.FrameAllocationFailed;
-        }
 
         // Write pass: nothing below can fail.
-        table = _level4;
         bool widened = false;
-        for (int level = 4; level > leafLevel; level--)
+        for (int level = 4; level > missingLevel; level--)
+            widened |= Widen(walk.EntryAt(level), parentBits);
+        PageTableEntry* entry = walk.EntryAt(missingLevel);
+        for (int level = missingLevel; level > leafLevel; level--)
         {
-            PageTableEntry* entry = EntryOf(table, va, level);
-            if (entry->IsUnused)
-                LinkNewTable(entry, parentBits, allocator);
-            else
-                widened |= Widen(entry, parentBits);
-            table = TableAt(entry->Address.Value);
+            PageTable* table = LinkNewTable(entry, parentBits, allocator);
+            entry = (PageTableEntry*)table + TableWindow.IndexOf(va, level - 1);
         }
-        EntryOf(table, va, leafLevel)->SetAddress(frame.StartAddress, LeafFlags(flags, leafLevel));
+        *entry = new PageTableEntry((frame.StartAddress.Value & PageTableEntry.AddressMask) | LeafBits(flags, leafLevel));
         if (widened)
-            _hardware.FlushPage(va); // Drops cached parent entries with the old, narrower rights.
+            _hardware.FlushPage(va);
         return page;
     }
 
@@ -162,24 +171,28 @@ public sealed unsafe partial class OffsetPageTable
         return MapTo(Page.NewUnchecked(start.Value, frame.Size), frame, flags, allocator);
     }
 
-    /// <summary>The flags a leaf at <paramref name="level"/> gets: Present always, HugePage exactly above level 1.</summary>
-    private static PageTableFlags LeafFlags(PageTableFlags flags, int level)
+    /// <summary>The flag bits a leaf at <paramref name="level"/> gets: Present always, HugePage exactly above level 1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong LeafBits(PageTableFlags flags, int level)
     {
-        flags |= PageTableFlags.Present;
-        return level == 1 ? flags & ~PageTableFlags.HugePage : flags | PageTableFlags.HugePage;
+        ulong bits = ((ulong)flags | PresentBit) & ~PageTableEntry.AddressMask;
+        return level == 1 ? bits & ~HugeBit : bits | HugeBit;
     }
 
     /// <summary>Allocates a zeroed table and points <paramref name="entry"/> at it. The caller has checked
     /// <see cref="IFrameAllocator.CanAllocate"/>, so a failure here is an allocator bug.</summary>
-    private void LinkNewTable(PageTableEntry* entry, ulong parentBits, IFrameAllocator allocator)
+    private PageTable* LinkNewTable(PageTableEntry* entry, ulong parentBits, IFrameAllocator allocator)
     {
         if (!allocator.AllocateFrame().TryGetValue(out PhysFrame frame))
             throw new InvalidOperationException("frame allocator failed after CanAllocate promised frames");
-        TableAt(frame.StartAddress.Value)->Zero();
+        PageTable* table = TableAt(frame.StartAddress.Value);
+        table->Zero();
         *entry = new PageTableEntry((frame.StartAddress.Value & PageTableEntry.AddressMask) | parentBits);
+        return table;
     }
 
     /// <summary>Adds the missing <paramref name="parentBits"/> to a parent entry; true if it changed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Widen(PageTableEntry* entry, ulong parentBits)
     {
         if ((entry->Raw & parentBits) == parentBits)
@@ -188,7 +201,8 @@ public sealed unsafe partial class OffsetPageTable
         return true;
     }
 
-    /// <summary>The error for mapping over a used entry at <paramref name="level"/>.</summary>
+    /// <summary>The error for mapping over a used entry at <paramref name="level"/> (cold: kept out of line).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private MapError ConflictAt(PageTableEntry* entry, int level)
     {
         if (level == 1 || IsHuge(entry))
@@ -225,17 +239,17 @@ public sealed unsafe partial class OffsetPageTable
     /// Flushes the page from the TLB. Page tables stay; <see cref="CleanUp"/> frees empty ones.</summary>
     public Result<PhysFrame, MapError> Unmap(Page page)
     {
-        Result<IntPtr, MapError> found = FindLeaf(page);
-        if (!found.TryGetValue(out IntPtr pointer))
-            return found.Error;
-        PageTableEntry* leaf = (PageTableEntry*)pointer;
-        int level = (int)page.Size.LeafLevel();
-        PhysAddr start = leaf->Address;
-        if (!start.IsAligned(SpanOf(level)))
-            return MapError.InvalidFrameAddress(start);
+        int leafLevel = (int)page.Size + 1;
+        MapErrorKind problem = FindLeaf(page.StartAddress.Value, leafLevel, out TableWalk walk);
+        if (problem != NoProblem)
+            return MapError.Of(problem);
+        PageTableEntry* leaf = walk.Last;
+        ulong start = leaf->Raw & PageTableEntry.AddressMask;
+        if ((start & (SpanOf(leafLevel) - 1)) != 0)
+            return MapError.InvalidFrameAddress(PhysAddr.NewUnchecked(start));
         leaf->SetUnused();
         _hardware.FlushPage(page.StartAddress.Value);
-        return PhysFrame.NewUnchecked(start.Value, page.Size);
+        return PhysFrame.NewUnchecked(start, page.Size);
     }
 
     /// <summary>
@@ -244,47 +258,39 @@ public sealed unsafe partial class OffsetPageTable
     /// </summary>
     public Result<PageTableFlags, MapError> UpdateFlags(Page page, PageTableFlags flags)
     {
-        Result<IntPtr, MapError> found = FindLeaf(page);
-        if (!found.TryGetValue(out IntPtr pointer))
-            return found.Error;
-        PageTableEntry* leaf = (PageTableEntry*)pointer;
-        int leafLevel = (int)page.Size.LeafLevel();
+        int leafLevel = (int)page.Size + 1;
         ulong va = page.StartAddress.Value;
+        MapErrorKind problem = FindLeaf(va, leafLevel, out TableWalk walk);
+        if (problem != NoProblem)
+            return MapError.Of(problem);
         ulong parentBits = PresentBit | (ulong)(flags & InheritedFlags);
-
-        PageTable* table = _level4;
         for (int level = 4; level > leafLevel; level--)
-        {
-            PageTableEntry* entry = EntryOf(table, va, level);
-            Widen(entry, parentBits);
-            table = TableAt(entry->Address.Value);
-        }
-        PageTableFlags old = leaf->Flags;
-        leaf->SetFlags(LeafFlags(flags, leafLevel));
+            Widen(walk.EntryAt(level), parentBits);
+        PageTableEntry* leaf = walk.Last;
+        ulong raw = leaf->Raw;
+        *leaf = new PageTableEntry((raw & PageTableEntry.AddressMask) | LeafBits(flags, leafLevel));
         _hardware.FlushPage(va);
-        return old;
+        return (PageTableFlags)(raw & ~PageTableEntry.AddressMask);
     }
 
-    /// <summary>The present leaf entry of <paramref name="page"/> at its size, or why there is none.</summary>
-    private Result<IntPtr, MapError> FindLeaf(Page page)
+    /// <summary>No error: <see cref="FindLeaf"/> found the leaf. (A value outside <see cref="MapErrorKind"/>.)</summary>
+    private const MapErrorKind NoProblem = (MapErrorKind)0xFF;
+
+    /// <summary>Walks to the present leaf entry of a page of the size whose leaves are at
+    /// <paramref name="leafLevel"/> (then <see cref="TableWalk.Last"/>), or says why there is none.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private MapErrorKind FindLeaf(ulong va, int leafLevel, out TableWalk walk)
     {
-        int leafLevel = (int)page.Size.LeafLevel();
-        ulong va = page.StartAddress.Value;
-        PageTable* table = _level4;
-        for (int level = 4; level > leafLevel; level--)
-        {
-            PageTableEntry* entry = EntryOf(table, va, level);
-            if (!entry->IsPresent)
-                return MapError.PageNotMapped;
-            if (IsHuge(entry))
-                return MapError.ParentEntryHugePage;
-            table = TableAt(entry->Address.Value);
-        }
-        PageTableEntry* leaf = EntryOf(table, va, leafLevel);
+        WalkEnd end = Walk(va, leafLevel, PresentBit, out walk);
+        if (end == WalkEnd.Absent)
+            return MapErrorKind.PageNotMapped;
+        if (end == WalkEnd.Huge)
+            return MapErrorKind.ParentEntryHugePage;
+        ulong raw = walk.Last->Raw;
         // Above level 1 a present entry without HugePage is a table: no page of this size is mapped.
-        if (!leaf->IsPresent || (leafLevel > 1 && !IsHuge(leaf)))
-            return MapError.PageNotMapped;
-        return (IntPtr)leaf;
+        if ((raw & PresentBit) == 0 || (leafLevel > 1 && (raw & HugeBit) == 0))
+            return MapErrorKind.PageNotMapped;
+        return NoProblem;
     }
 
     /// <summary>Sets the flags of the P4 entry that covers <paramref name="address"/>; returns the old ones.</summary>
@@ -306,23 +312,15 @@ public sealed unsafe partial class OffsetPageTable
     /// </summary>
     private Result<PageTableFlags, MapError> SetTableEntryFlags(VirtAddr address, int targetLevel, PageTableFlags flags)
     {
-        ulong va = address.Value;
-        PageTable* table = _level4;
-        for (int level = 4; ; level--)
-        {
-            PageTableEntry* entry = EntryOf(table, va, level);
-            if (!entry->IsPresent)
-                return MapError.PageNotMapped;
-            if (IsHuge(entry))
-                return MapError.ParentEntryHugePage;
-            if (level == targetLevel)
-            {
-                PageTableFlags old = entry->Flags;
-                entry->SetFlags((flags | PageTableFlags.Present) & ~PageTableFlags.HugePage);
-                _hardware.FlushAll();
-                return old;
-            }
-            table = TableAt(entry->Address.Value);
-        }
+        WalkEnd end = Walk(address.Value, targetLevel, PresentBit, out TableWalk walk);
+        PageTableEntry* entry = walk.Last;
+        if (end == WalkEnd.Absent || !entry->IsPresent)
+            return MapError.PageNotMapped;
+        if (end == WalkEnd.Huge || IsHuge(entry))
+            return MapError.ParentEntryHugePage;
+        PageTableFlags old = entry->Flags;
+        entry->SetFlags((flags | PageTableFlags.Present) & ~PageTableFlags.HugePage);
+        _hardware.FlushAll();
+        return old;
     }
 }

@@ -1,18 +1,32 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace StrixOS.Memory;
 
 /// <summary>A page-sized, page-aligned block of virtual memory: 4 KiB, 2 MiB or 1 GiB.</summary>
 public readonly struct Page : IEquatable<Page>
 {
-    private Page(VirtAddr start, PageSize size)
+    // The start address is at least 4 KiB aligned, so its low bits hold the size: one 8-byte word, which
+    // keeps the mapper's results small enough to pass in registers.
+    private const ulong SizeBits = 0x3;
+
+    private readonly ulong _bits;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Page(VirtAddr start, PageSize size) => _bits = start.Value | (ulong)size;
+
+    public VirtAddr StartAddress
     {
-        StartAddress = start;
-        Size = size;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => VirtAddr.NewUnchecked(_bits & ~SizeBits);
     }
 
-    public VirtAddr StartAddress { get; }
-    public PageSize Size { get; }
+    public PageSize Size
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (PageSize)(_bits & SizeBits);
+    }
+
     public ulong SizeInBytes => Size.Bytes();
 
     public PageTableIndex P4Index => StartAddress.P4Index;
@@ -45,6 +59,7 @@ public readonly struct Page : IEquatable<Page>
     public static Page FromIndexes(PageTableIndex p4, PageTableIndex p3, PageTableIndex p2, PageTableIndex p1)
         => new(VirtAddr.FromIndexes(p4, p3, p2, p1, default), PageSize.Size4KiB);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Page NewUnchecked(ulong start, PageSize size) => new(VirtAddr.NewUnchecked(start), size);
 
     /// <summary>The pages from <paramref name="start"/> up to, not including, <paramref name="end"/> (same half).</summary>
@@ -67,9 +82,9 @@ public readonly struct Page : IEquatable<Page>
         return PageRange.NewUnchecked(start, ((last.StartAddress.Value - start.StartAddress.Value) >> start.Size.Shift()) + 1);
     }
 
-    public bool Equals(Page other) => StartAddress == other.StartAddress && Size == other.Size;
+    public bool Equals(Page other) => _bits == other._bits;
     public override bool Equals(object? obj) => obj is Page other && Equals(other);
-    public override int GetHashCode() => (StartAddress.Value | (ulong)Size).GetHashCode(); // start is page aligned: low bits are free
+    public override int GetHashCode() => _bits.GetHashCode();
     public static bool operator ==(Page left, Page right) => left.Equals(right);
     public static bool operator !=(Page left, Page right) => !left.Equals(right);
 

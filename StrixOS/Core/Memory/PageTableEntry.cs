@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace StrixOS.Memory;
 
@@ -13,18 +14,39 @@ public struct PageTableEntry : IEquatable<PageTableEntry>
 
     private ulong _raw;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public PageTableEntry(ulong raw) => _raw = raw;
 
-    public readonly ulong Raw => _raw;
+    public readonly ulong Raw
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _raw;
+    }
 
     /// <summary>All 64 bits zero: never used, free to map.</summary>
-    public readonly bool IsUnused => _raw == 0;
+    public readonly bool IsUnused
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _raw == 0;
+    }
 
-    public readonly bool IsPresent => (_raw & (ulong)PageTableFlags.Present) != 0;
+    public readonly bool IsPresent
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (_raw & (ulong)PageTableFlags.Present) != 0;
+    }
 
-    public readonly PageTableFlags Flags => (PageTableFlags)(_raw & ~AddressMask);
+    public readonly PageTableFlags Flags
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (PageTableFlags)(_raw & ~AddressMask);
+    }
 
-    public readonly PhysAddr Address => PhysAddr.NewUnchecked(_raw & AddressMask);
+    public readonly PhysAddr Address
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => PhysAddr.NewUnchecked(_raw & AddressMask);
+    }
 
     /// <summary>The 4 KiB frame this entry points to (a table or a 4 KiB page).</summary>
     public readonly Result<PhysFrame, FrameError> Frame
@@ -39,9 +61,11 @@ public struct PageTableEntry : IEquatable<PageTableEntry>
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void SetUnused() => _raw = 0;
 
     /// <summary>Points the entry at <paramref name="address"/> (bits 0..11 are dropped) with exactly these flags.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void SetAddress(PhysAddr address, PageTableFlags flags)
         => _raw = (address.Value & AddressMask) | ((ulong)flags & ~AddressMask);
 
@@ -54,6 +78,7 @@ public struct PageTableEntry : IEquatable<PageTableEntry>
     }
 
     /// <summary>Replaces the flags, keeping the address.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void SetFlags(PageTableFlags flags) => _raw = (_raw & AddressMask) | ((ulong)flags & ~AddressMask);
 
     public readonly bool Equals(PageTableEntry other) => _raw == other._raw;

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace StrixOS.Memory;
 
@@ -9,6 +10,7 @@ public readonly struct PhysAddr : IEquatable<PhysAddr>, IComparable<PhysAddr>
     /// <summary>The first address that does not fit in 52 bits.</summary>
     public const ulong Limit = 1UL << Bits;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private PhysAddr(ulong value) => Value = value;
 
     public ulong Value { get; }
@@ -22,8 +24,10 @@ public readonly struct PhysAddr : IEquatable<PhysAddr>, IComparable<PhysAddr>
     public static PhysAddr NewTruncate(ulong value) => new(value & (Limit - 1));
 
     /// <summary>For values already known to fit (masked page-table fields, checked arithmetic).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static PhysAddr NewUnchecked(ulong value) => new(value);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool IsAligned(ulong alignment) => (Value & (alignment - 1)) == 0;
 
     /// <param name="alignment">A power of two.</param>

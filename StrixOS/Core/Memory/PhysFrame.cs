@@ -1,18 +1,32 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace StrixOS.Memory;
 
 /// <summary>A page-sized, page-aligned block of physical memory: 4 KiB, 2 MiB or 1 GiB.</summary>
 public readonly struct PhysFrame : IEquatable<PhysFrame>
 {
-    private PhysFrame(PhysAddr start, PageSize size)
+    // The start address is at least 4 KiB aligned, so its low bits hold the size: one 8-byte word, which
+    // keeps the mapper's results small enough to pass in registers.
+    private const ulong SizeBits = 0x3;
+
+    private readonly ulong _bits;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private PhysFrame(PhysAddr start, PageSize size) => _bits = start.Value | (ulong)size;
+
+    public PhysAddr StartAddress
     {
-        StartAddress = start;
-        Size = size;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => PhysAddr.NewUnchecked(_bits & ~SizeBits);
     }
 
-    public PhysAddr StartAddress { get; }
-    public PageSize Size { get; }
+    public PageSize Size
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (PageSize)(_bits & SizeBits);
+    }
+
     public ulong SizeInBytes => Size.Bytes();
 
     public static Result<PhysFrame, AddressError> TryFromStartAddress(PhysAddr start, PageSize size)
@@ -35,6 +49,7 @@ public readonly struct PhysFrame : IEquatable<PhysFrame>
     /// <summary>The 4 KiB frame that holds <paramref name="address"/>.</summary>
     public static PhysFrame ContainingAddress(PhysAddr address) => new(address.AlignDown(PageSizeExtensions.Bytes4KiB), PageSize.Size4KiB);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static PhysFrame NewUnchecked(ulong start, PageSize size) => new(PhysAddr.NewUnchecked(start), size);
 
     /// <summary>The frames from <paramref name="start"/> up to, not including, <paramref name="end"/>.</summary>
@@ -57,9 +72,9 @@ public readonly struct PhysFrame : IEquatable<PhysFrame>
         return PhysFrameRange.NewUnchecked(start, ((last.StartAddress.Value - start.StartAddress.Value) >> start.Size.Shift()) + 1);
     }
 
-    public bool Equals(PhysFrame other) => StartAddress == other.StartAddress && Size == other.Size;
+    public bool Equals(PhysFrame other) => _bits == other._bits;
     public override bool Equals(object? obj) => obj is PhysFrame other && Equals(other);
-    public override int GetHashCode() => (StartAddress.Value | (ulong)Size).GetHashCode(); // start is page aligned: low bits are free
+    public override int GetHashCode() => _bits.GetHashCode();
     public static bool operator ==(PhysFrame left, PhysFrame right) => left.Equals(right);
     public static bool operator !=(PhysFrame left, PhysFrame right) => !left.Equals(right);
 

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace StrixOS.Memory;
 
 /// <summary>
@@ -9,6 +11,7 @@ internal readonly struct TableWindow
 {
     private const ulong IndexMask = PageTableIndex.Count - 1;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TableWindow(int level, ulong first, ulong last)
     {
         int shift = Shift(level);
@@ -27,8 +30,10 @@ internal readonly struct TableWindow
     public ulong EntrySpan { get; }
 
     /// <summary>The address bits below this level's index: 12 at level 1, 39 at level 4.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Shift(int level) => 3 + 9 * level;
 
     /// <summary>The index of <paramref name="address"/> in a table at <paramref name="level"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int IndexOf(ulong address, int level) => (int)((address >> Shift(level)) & IndexMask);
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace StrixOS.Memory;
 
 /// <summary>Why <see cref="OffsetPageTable.Translate"/> found no frame.</summary>
@@ -12,6 +14,7 @@ public enum TranslateError : byte
 /// <summary>Where a virtual address is mapped: the frame (with its size), the offset in it and the leaf flags.</summary>
 public readonly struct Translation
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Translation(PhysFrame frame, ulong offset, PageTableFlags flags)
     {
         Frame = frame;

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace StrixOS.Memory;
 
@@ -18,15 +19,18 @@ public readonly struct VirtAddr : IEquatable<VirtAddr>, IComparable<VirtAddr>
     /// <summary>First address of the upper half.</summary>
     public const ulong UpperHalfStart = 0xFFFF_8000_0000_0000;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private VirtAddr(ulong value) => Value = value;
 
     public ulong Value { get; }
 
     public static VirtAddr Zero => default;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool IsCanonical(ulong value) => SignExtend(value) == value;
 
     /// <summary>Copies bit 47 into bits 48..63, discarding what they held.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong SignExtend(ulong value) => (ulong)((long)(value << 16) >> 16);
 
     public static Result<VirtAddr, AddressError> TryNew(ulong value)
@@ -35,6 +39,7 @@ public readonly struct VirtAddr : IEquatable<VirtAddr>, IComparable<VirtAddr>
     /// <summary>Makes any value canonical by sign extension: an explicit, lossy conversion.</summary>
     public static VirtAddr NewTruncate(ulong value) => new(SignExtend(value));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static VirtAddr NewUnchecked(ulong value) => new(value);
 
     /// <summary>The address with the given table indexes and offset (sign-extended, so always canonical).</summary>
@@ -53,6 +58,7 @@ public readonly struct VirtAddr : IEquatable<VirtAddr>, IComparable<VirtAddr>
     public PageTableIndex Index(PageTableLevel level)
         => PageTableIndex.NewTruncate((ushort)TableWindow.IndexOf(Value, (int)level));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool IsAligned(ulong alignment) => (Value & (alignment - 1)) == 0;
 
     /// <param name="alignment">A power of two; the result stays canonical.</param>
