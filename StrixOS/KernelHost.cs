@@ -21,7 +21,7 @@ public delegate TestRunSummary KernelTestRun(Kernel kernel, in TestCommandLine c
 /// </summary>
 public static class KernelHost
 {
-    public const string Version = "0.1.0";
+    public const string Version = StrixOSVersion.Value;
 
     /// <summary>
     /// Boots the machine and runs <paramref name="kernel"/>, or <paramref name="runTests"/> when the
