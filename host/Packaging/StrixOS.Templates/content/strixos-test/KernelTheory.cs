@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using StrixOS.Tests.Runner;
 using Xunit;
 using Xunit.Abstractions;
 using Xunit.Sdk;
