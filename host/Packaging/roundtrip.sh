@@ -22,12 +22,9 @@ rm -rf "$feed"
 mkdir -p "$feed"
 
 say "packing StrixOS $version into $feed"
-packages=(StrixOS/Core/StrixOS.Core.csproj StrixOS/StrixOS.csproj host/StrixOS.TestEngine/StrixOS.TestEngine.csproj
-          host/Packaging/StrixOS.Sdk/StrixOS.Sdk.csproj host/Packaging/StrixOS.Templates/StrixOS.Templates.csproj)
-for project in "${packages[@]}"; do
-  log="$(dotnet pack "$ROOT/$project" "${pack_args[@]}" -o "$feed" 2>&1)" || { printf '%s\n' "$log" >&2; die "dotnet pack $project"; }
-  if grep -q ': warning ' <<<"$log"; then printf '%s\n' "$log" >&2; die "dotnet pack $project printed warnings"; fi
-done
+# One dotnet pack for the five packable projects (a solution filter of StrixOS.sln).
+log="$(dotnet pack "$ROOT/host/Packaging/StrixOS.Packages.slnf" "${pack_args[@]}" -o "$feed" 2>&1)" || { printf '%s\n' "$log" >&2; die "dotnet pack"; }
+if grep -q ': warning ' <<<"$log"; then printf '%s\n' "$log" >&2; die "dotnet pack printed warnings"; fi
 for id in StrixOS.Core StrixOS StrixOS.TestEngine StrixOS.Sdk StrixOS.Templates; do
   [[ -f "$feed/$id.$version.nupkg" ]] || die "no $id.$version.nupkg in $feed"
 done
