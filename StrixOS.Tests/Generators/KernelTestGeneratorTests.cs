@@ -103,7 +103,67 @@ public class KernelTestGeneratorTests
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true));
         GeneratorDriver driver = CSharpGeneratorDriver.Create(new KernelTestGenerator()).RunGenerators(compilation);
         GeneratorRunResult result = driver.GetRunResult().Results.Single();
-        string generated = string.Concat(result.GeneratedSources.Select(s => s.SourceText.ToString()));
+        string generated = string.Concat(result.GeneratedSources.Where(s => s.HintName != ProjectRegistrationFile).Select(s => s.SourceText.ToString()));
         return (generated, result.Diagnostics);
+    }
+
+    private const string ProjectRegistrationFile = "StrixOS.Generated.ProjectKernelTests.g.cs";
+
+    [Fact]
+    public void The_project_registration_calls_every_test_class_and_compiles()
+    {
+        const string source = """
+            using StrixOS.Testing;
+            namespace Sample;
+            public static partial class ZipTests
+            {
+                [KernelTest]
+                private static void Packs(TestContext t) { }
+            }
+            public static partial class DiskTests
+            {
+                [KernelTest]
+                private static void Reads(TestContext t) { }
+            }
+            public static class NotATestClass
+            {
+                private static void Helper(TestContext t) { }
+            }
+            """;
+        (string registration, ImmutableArray<Diagnostic> diagnostics) = RunProjectRegistration(source);
+        Assert.Empty(diagnostics);
+        int disk = registration.IndexOf("global::Sample.DiskTests.RegisterKernelTests(registry);", StringComparison.Ordinal);
+        int zip = registration.IndexOf("global::Sample.ZipTests.RegisterKernelTests(registry);", StringComparison.Ordinal);
+        Assert.True(disk > 0 && zip > disk, registration);
+        Assert.DoesNotContain("NotATestClass", registration);
+    }
+
+    [Fact]
+    public void A_project_without_tests_still_gets_an_empty_registration()
+    {
+        (string registration, ImmutableArray<Diagnostic> diagnostics) = RunProjectRegistration("namespace Sample; public static class Nothing { }");
+        Assert.Empty(diagnostics);
+        Assert.Contains("public static void Register(global::StrixOS.Testing.TestRegistry registry)", registration);
+        Assert.DoesNotContain("RegisterKernelTests", registration);
+    }
+
+    /// <summary>The project registration the generator writes, and the errors of the compilation with everything it wrote.</summary>
+    private static (string Registration, ImmutableArray<Diagnostic> Errors) RunProjectRegistration(string source)
+    {
+        string runtime = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
+        MetadataReference[] references =
+        [
+            .. new[] { "System.Runtime.dll", "System.Private.CoreLib.dll" }.Select(f => MetadataReference.CreateFromFile(Path.Combine(runtime, f))),
+            MetadataReference.CreateFromFile(typeof(TestRegistry).Assembly.Location),
+        ];
+        CSharpCompilation compilation = CSharpCompilation.Create("Sample",
+            [CSharpSyntaxTree.ParseText(source, path: "Disk.cs")], references,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true));
+        CSharpGeneratorDriver.Create(new KernelTestGenerator())
+            .RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
+        GeneratorRunResult result = CSharpGeneratorDriver.Create(new KernelTestGenerator()).RunGenerators(compilation).GetRunResult().Results.Single();
+        string registration = result.GeneratedSources.Single(s => s.HintName == ProjectRegistrationFile).SourceText.ToString();
+        ImmutableArray<Diagnostic> errors = [.. generatorDiagnostics, .. output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error)];
+        return (registration, errors);
     }
 }

@@ -48,6 +48,18 @@ public static class KernelTestSuites
         System.GC.KeepAlive(keep);
     }
 
+    /// Runs the suites <paramref name="register"/> adds: a kernel project's own [KernelTest]s (the entry
+    /// point Cosmos.targets generates passes the project's generated StrixOS.Generated.ProjectKernelTests).
+    /// </summary>
+    public static TestRunSummary RunProject(Kernel kernel, in TestCommandLine commandLine, System.Action<TestRegistry> register)
+    {
+        Kernel = kernel;
+        var registry = new TestRegistry();
+        register(registry);
+        return TestRunner.Run(registry, commandLine, SerialTestOutput.Instance, FaultRecovery.Instance);
+    }
+
+    /// <summary>StrixOS's own suites, the test run of the StrixOS image.</summary>
     public static TestRunSummary Run(Kernel kernel, in TestCommandLine commandLine)
     {
         Kernel = kernel;

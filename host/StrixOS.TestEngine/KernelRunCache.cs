@@ -29,7 +29,11 @@ public static class KernelRunCache
     private static IReadOnlyList<RunResult> RunAll()
     {
         string? root = RepositoryLayout.FindRoot();
-        string image = RepositoryLayout.ImagePath(root);
+        // STRIX_ISO first; then the image a kernel's own test project recorded; then this repository's kernel.
+        string? recorded = KernelImage.Recorded();
+        string image = recorded is not null && string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(RepositoryLayout.ImageVariable))
+            ? recorded
+            : RepositoryLayout.ImagePath(root);
         string filter = KernelTestMatrix.FilterFromEnvironment();
         using var slots = new SemaphoreSlim(Math.Max(1, Environment.ProcessorCount));
         Task<RunResult>[] runs = Configurations.Select(async configuration =>
@@ -52,11 +56,8 @@ public static class KernelRunCache
 
     private static void WriteReport(string? root, RunResult result)
     {
-        if (root is null)
-        {
-            _reportProblems[result.Configuration.Name] = $"no JUnit XML written: {RepositoryLayout.SolutionFile} not found above {AppContext.BaseDirectory}";
-            return;
-        }
+        // Outside this repository (a kernel's own test project) the reports go next to the test assembly.
+        root ??= AppContext.BaseDirectory;
         try
         {
             JUnitReport.Write(result, RepositoryLayout.JUnitPath(root, result.Configuration));

@@ -4,7 +4,7 @@ using System.Linq;
 namespace StrixOS.Tests.Runner;
 
 /// <summary>
-/// Theory rows for <see cref="InKernelTests"/>: plain strings (configuration name, "Suite.Test"),
+/// Test rows for an xunit binding (StrixOS.Tests InKernelTests, a strixos-test project): plain strings (configuration name, "Suite.Test"),
 /// so xunit can serialise them and list every in-kernel test by name.
 /// </summary>
 public static class InKernelTestData
