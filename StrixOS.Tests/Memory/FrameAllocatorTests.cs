@@ -21,7 +21,7 @@ public class FrameAllocatorTests
     }
 
     [Fact]
-    public void Hands_out_usable_frames_in_address_order_then_reports_exhaustion()
+    public void HandsOutUsableFramesInAddressOrderThenReportsExhaustion()
     {
         BootInfoFrameAllocator allocator = new(new[]
         {
@@ -45,7 +45,7 @@ public class FrameAllocatorTests
     }
 
     [Fact]
-    public void Unsorted_overlapping_and_unaligned_regions_are_made_safe()
+    public void UnsortedOverlappingAndUnalignedRegionsAreMadeSafe()
     {
         BootInfoFrameAllocator allocator = new(new[]
         {
@@ -60,14 +60,14 @@ public class FrameAllocatorTests
     }
 
     [Fact]
-    public void Memory_above_52_bits_is_never_handed_out()
+    public void MemoryAbove52BitsIsNeverHandedOut()
     {
         BootInfoFrameAllocator allocator = new(new[] { Usable(PhysAddr.Limit - 0x2000, ulong.MaxValue), Usable(PhysAddr.Limit, PhysAddr.Limit + 0x10000) });
         Assert.Equal(new[] { PhysAddr.Limit - 0x2000, PhysAddr.Limit - 0x1000 }, Drain(allocator));
     }
 
     [Fact]
-    public void An_empty_map_is_exhausted_from_the_start()
+    public void AnEmptyMapIsExhaustedFromTheStart()
     {
         BootInfoFrameAllocator allocator = new(System.ReadOnlySpan<MemoryRegion>.Empty);
         Assert.Equal(0UL, allocator.TotalFrames);
@@ -75,7 +75,7 @@ public class FrameAllocatorTests
     }
 
     [Fact]
-    public void Works_through_the_interface()
+    public void WorksThroughTheInterface()
     {
         IFrameAllocator allocator = new BootInfoFrameAllocator(new[] { Usable(0x4000, 0x6000) });
         Assert.Equal(0x4000UL, allocator.AllocateFrame().Value.StartAddress.Value);
@@ -85,7 +85,7 @@ public class FrameAllocatorTests
     }
 
     [Fact]
-    public void The_empty_allocator_always_fails()
+    public void TheEmptyAllocatorAlwaysFails()
     {
         EmptyFrameAllocator allocator = new();
         Assert.Equal(AllocationError.OutOfFrames, allocator.AllocateFrame().Error);

@@ -20,7 +20,7 @@ public class ScreenTests(ITestOutputHelper output)
     private static string StarterImage => KernelBoot.Image("samples/CosmosStarter/bin/Debug/strix.iso");
 
     [Fact]
-    public void Starter_kernel_echoes_a_keyboard_and_a_serial_line_on_the_VGA_text_screen_under_SeaBIOS()
+    public void StarterKernelEchoesAKeyboardAndASerialLineOnTheVGATextScreenUnderSeaBIOS()
     {
         using QemuSession qemu = QemuSession.Start(StarterImage);
         Assert.True(qemu.WaitForText("Input: ", BootTimeout), "no prompt on COM1:\n" + qemu.Transcript);
@@ -42,7 +42,7 @@ public class ScreenTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Starter_kernel_echoes_a_keyboard_line_with_backspace_on_the_framebuffer_under_OVMF()
+    public void StarterKernelEchoesAKeyboardLineWithBackspaceOnTheFramebufferUnderOVMF()
     {
         using QemuSession qemu = QemuSession.Start(StarterImage, uefi: true, memory: "256M");
         Assert.True(qemu.WaitForText("Input: ", BootTimeout), "no prompt on COM1:\n" + qemu.Transcript);
@@ -62,7 +62,7 @@ public class ScreenTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Panic_report_is_on_the_screen_and_the_machine_halts()
+    public void PanicReportIsOnTheScreenAndTheMachineHalts()
     {
         using QemuSession qemu = QemuSession.Start(KernelBoot.DefaultImage, commandLine: "strix.fail=throw");
         Assert.True(qemu.WaitForText("asked for this exception\n", BootTimeout), "no panic on COM1:\n" + qemu.Transcript);
@@ -75,7 +75,7 @@ public class ScreenTests(ITestOutputHelper output)
     [Theory]
     [InlineData("qemu64,-nx", "StrixOS boot: this CPU has no NX (no-execute) support")]
     [InlineData("qemu32", "StrixOS boot: this CPU has no 64-bit long mode")]
-    public void Cpu_the_kernel_cannot_run_on_gets_a_message_on_the_screen_and_com1(string cpu, string message)
+    public void CpuTheKernelCannotRunOnGetsAMessageOnTheScreenAndCom1(string cpu, string message)
     {
         using QemuSession qemu = QemuSession.Start(KernelBoot.DefaultImage, cpu: cpu);
         Assert.True(qemu.WaitForText(message, BootTimeout), "no message on COM1:\n" + qemu.Transcript);
@@ -99,7 +99,7 @@ public class ScreenTests(ITestOutputHelper output)
     /// are printed, not asserted.
     /// </summary>
     [Fact]
-    public void Stop_powers_QEMU_off_through_ACPI_and_100_ms_sleeps_match_the_host_clock()
+    public void StopPowersQEMUOffThroughACPIAnd100MsSleepsMatchTheHostClock()
     {
         const int ticks = 20;
         using QemuSession qemu = QemuSession.Start(KernelBoot.DefaultImage, commandLine: $"strix.sleeptest={ticks}");

@@ -12,9 +12,9 @@ namespace StrixOS.Cpu;
 public static class Timestamp
 {
     private const uint PitHz = 1_193_182;
-    private static ulong _ticksPerSecond;
-    private static ulong _start;
-    private static ulong _startNanoseconds;
+    private static ulong s_ticksPerSecond;
+    private static ulong s_start;
+    private static ulong s_startNanoseconds;
 
     public static bool IsCalibrated { get; private set; }
 
@@ -22,9 +22,9 @@ public static class Timestamp
     {
         get
         {
-            if (_ticksPerSecond == 0)
+            if (s_ticksPerSecond == 0)
                 Calibrate();
-            return _ticksPerSecond;
+            return s_ticksPerSecond;
         }
     }
 
@@ -33,8 +33,8 @@ public static class Timestamp
         get
         {
             ulong hz = TicksPerSecond;
-            ulong ticks = Plugs.X64.ReadTimestampCounter() - _start;
-            return _startNanoseconds + (ulong)((UInt128)ticks * 1_000_000_000UL / hz);
+            ulong ticks = Plugs.X64.ReadTimestampCounter() - s_start;
+            return s_startNanoseconds + (ulong)((UInt128)ticks * 1_000_000_000UL / hz);
         }
     }
 
@@ -45,10 +45,10 @@ public static class Timestamp
     /// </summary>
     public static void Recalibrate(ulong ticksPerSecond)
     {
-        ulong now = _ticksPerSecond == 0 ? 0 : Nanoseconds;   // never measured against the PIT: start at 0
-        _start = Plugs.X64.ReadTimestampCounter();
-        _startNanoseconds = now;
-        _ticksPerSecond = ticksPerSecond;
+        ulong now = s_ticksPerSecond == 0 ? 0 : Nanoseconds;   // never measured against the PIT: start at 0
+        s_start = Plugs.X64.ReadTimestampCounter();
+        s_startNanoseconds = now;
+        s_ticksPerSecond = ticksPerSecond;
         IsCalibrated = true;
     }
 
@@ -75,7 +75,7 @@ public static class Timestamp
         ulong end = Plugs.X64.ReadTimestampCounter();
         Ports.Out8(control, gate);
         IsCalibrated = expired && end > begin;
-        _ticksPerSecond = IsCalibrated ? (end - begin) * 100 : 1_000_000_000UL;
-        _start = begin;
+        s_ticksPerSecond = IsCalibrated ? (end - begin) * 100 : 1_000_000_000UL;
+        s_start = begin;
     }
 }

@@ -13,12 +13,12 @@ public static unsafe class SymbolTable
 {
     public const string ModuleName = "strix.symbols";
 
-    private static byte* _text;
-    private static ulong[]? _addresses;
-    private static int[]? _nameStarts;
+    private static byte* s_text;
+    private static ulong[]? s_addresses;
+    private static int[]? s_nameStarts;
 
-    public static bool IsLoaded => _addresses != null;
-    public static int Count => _addresses?.Length ?? 0;
+    public static bool IsLoaded => s_addresses != null;
+    public static int Count => s_addresses?.Length ?? 0;
 
     public static void Load(BootInfo bootInfo)
     {
@@ -59,9 +59,9 @@ public static unsafe class SymbolTable
             }
             position++;
         }
-        _text = text;
-        _addresses = addresses[..count];
-        _nameStarts = nameStarts[..count];
+        s_text = text;
+        s_addresses = addresses[..count];
+        s_nameStarts = nameStarts[..count];
     }
 
     /// <summary>The symbol at or below the address, and how far past its start the address is.</summary>
@@ -69,7 +69,7 @@ public static unsafe class SymbolTable
     {
         name = "";
         offset = 0;
-        ulong[]? addresses = _addresses;
+        ulong[]? addresses = s_addresses;
         if (addresses == null || addresses.Length == 0 || address < addresses[0])
             return false;
         int low = 0, high = addresses.Length - 1;
@@ -106,7 +106,7 @@ public static unsafe class SymbolTable
 
     private static string NameAt(int index)
     {
-        byte* start = _text + _nameStarts![index];
+        byte* start = s_text + s_nameStarts![index];
         int length = 0;
         while (start[length] != '\n' && start[length] != 0)
             length++;

@@ -14,33 +14,33 @@ namespace StrixOS.Runtime;
 /// </summary>
 public static unsafe class KernelHeap
 {
-    private static byte* _next;
-    private static byte* _end;
-    private static byte* _start;
+    private static byte* s_next;
+    private static byte* s_end;
+    private static byte* s_start;
     // Reference statics live in a GC static block that CoreLib's start-up allocates with this very
-    // heap, so _heap may be read only once _heapReady (a plain non-GC static, zero at load) says so.
-    private static bool _heapReady;
-    private static HeapAllocator? _heap;
-    private static bool _inHeap;
+    // heap, so s_heap may be read only once s_heapReady (a plain non-GC static, zero at load) says so.
+    private static bool s_heapReady;
+    private static HeapAllocator? s_heap;
+    private static bool s_inHeap;
 
-    public static ulong UsedBytes => (ulong)(_next - _start);
-    public static ulong FreeBytes => (ulong)(_end - _next);
+    public static ulong UsedBytes => (ulong)(s_next - s_start);
+    public static ulong FreeBytes => (ulong)(s_end - s_next);
     /// <summary>Bytes in live blocks of the heap that serves <c>new</c> now (the early heap's before <see cref="Use"/>).</summary>
-    public static ulong BytesInUse => _heapReady ? _heap!.BytesInUse : UsedBytes;
+    public static ulong BytesInUse => s_heapReady ? s_heap!.BytesInUse : UsedBytes;
 
     /// <summary>
     /// Is the address inside memory either heap hands out (the early heap in the image's BSS, or the
     /// page-table heap's virtual range)? Objects elsewhere (frozen objects in the image) are not heap.
     /// </summary>
     public static bool Contains(ulong address) =>
-        address >= (ulong)_start && address < (ulong)_next
+        address >= (ulong)s_start && address < (ulong)s_next
         || address >= Memory.Heap.KernelHeapLayout.Start && address < Memory.Heap.KernelHeapLayout.Start + Memory.Heap.KernelHeapLayout.DefaultMaxBytes;
 
     /// <summary>The page-table heap serves every allocation from now on.</summary>
     public static void Use(HeapAllocator heap)
     {
-        _heap = heap;
-        _heapReady = true;
+        s_heap = heap;
+        s_heapReady = true;
     }
 
     /// <summary>Zeroed memory (16-byte aligned from the heap, 8 from the early heap); panics naming the size when exhausted.</summary>
@@ -56,13 +56,13 @@ public static unsafe class KernelHeap
     private static byte* AllocateWithInterruptsOff(ulong size)
     {
         // A nested allocation (while the heap itself is mid-operation) goes to the early heap.
-        if (_heapReady && !_inHeap)
+        if (s_heapReady && !s_inHeap)
         {
-            _inHeap = true;
-            var block = _heap!.Allocate(size == 0 ? 1 : size);
-            _inHeap = false;
+            s_inHeap = true;
+            var block = s_heap!.Allocate(size == 0 ? 1 : size);
+            s_inHeap = false;
             if (block.IsError)
-                Panic.HeapExhausted(size, _heap.BytesInUse);
+                Panic.HeapExhausted(size, s_heap.BytesInUse);
             return (byte*)block.Value;
         }
         return AllocateEarly(size);
@@ -78,13 +78,13 @@ public static unsafe class KernelHeap
 
     private static void FreeWithInterruptsOff(byte* pointer)
     {
-        if (pointer == null || (pointer >= _start && pointer < _end))
+        if (pointer == null || (pointer >= s_start && pointer < s_end))
             return;
-        if (!_heapReady || !_heap!.Contains((ulong)pointer))
+        if (!s_heapReady || !s_heap!.Contains((ulong)pointer))
             Panic.Fail($"free of {Hex.Format((ulong)pointer)}, which no heap handed out");
-        _inHeap = true;
-        var freed = _heap.Free((ulong)pointer);
-        _inHeap = false;
+        s_inHeap = true;
+        var freed = s_heap.Free((ulong)pointer);
+        s_inHeap = false;
         if (freed.IsError)
             Panic.Fail($"free of {Hex.Format((ulong)pointer)}: {freed.Error.Describe()}");
     }
@@ -92,17 +92,17 @@ public static unsafe class KernelHeap
     private static byte* AllocateEarly(ulong size)
     {
         size = (size + 7) & ~7UL;
-        if (_next == null)
+        if (s_next == null)
         {
             BootLayout* layout = BootLayout.Current;
-            _start = (byte*)layout->EarlyHeapStart;
-            _next = _start;
-            _end = (byte*)layout->EarlyHeapEnd;
+            s_start = (byte*)layout->EarlyHeapStart;
+            s_next = s_start;
+            s_end = (byte*)layout->EarlyHeapEnd;
         }
-        if (size > (ulong)(_end - _next))
+        if (size > (ulong)(s_end - s_next))
             Panic.OutOfMemory(size, FreeBytes);
-        byte* result = _next;
-        _next += size;
+        byte* result = s_next;
+        s_next += size;
         return result;
     }
 }

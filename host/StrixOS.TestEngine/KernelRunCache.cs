@@ -19,8 +19,8 @@ public static class KernelRunCache
     public static IReadOnlyList<QemuConfiguration> Configurations { get; } = KernelTestMatrix.FromEnvironment();
 
     /// <summary>Problems writing the JUnit files, by configuration name.</summary>
-    public static IReadOnlyDictionary<string, string> ReportProblems => _reportProblems;
-    private static readonly Dictionary<string, string> _reportProblems = new();
+    public static IReadOnlyDictionary<string, string> ReportProblems => ProblemsByConfiguration;
+    private static readonly Dictionary<string, string> ProblemsByConfiguration = new();
 
     public static IReadOnlyList<RunResult> All => Runs.Value;
 
@@ -54,7 +54,7 @@ public static class KernelRunCache
     {
         if (root is null)
         {
-            _reportProblems[result.Configuration.Name] = $"no JUnit XML written: {RepositoryLayout.SolutionFile} not found above {AppContext.BaseDirectory}";
+            ProblemsByConfiguration[result.Configuration.Name] = $"no JUnit XML written: {RepositoryLayout.SolutionFile} not found above {AppContext.BaseDirectory}";
             return;
         }
         try
@@ -63,11 +63,11 @@ public static class KernelRunCache
         }
         catch (IOException e)
         {
-            _reportProblems[result.Configuration.Name] = $"JUnit XML not written: {e.Message}";
+            ProblemsByConfiguration[result.Configuration.Name] = $"JUnit XML not written: {e.Message}";
         }
         catch (UnauthorizedAccessException e)
         {
-            _reportProblems[result.Configuration.Name] = $"JUnit XML not written: {e.Message}";
+            ProblemsByConfiguration[result.Configuration.Name] = $"JUnit XML not written: {e.Message}";
         }
     }
 }
