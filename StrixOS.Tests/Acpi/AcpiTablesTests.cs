@@ -22,7 +22,7 @@ public class AcpiTablesTests
     }
 
     [Fact]
-    public void Rsdt_machine_gives_madt_fadt_hpet_and_s5()
+    public void RsdtMachineGivesMadtFadtHpetAndS5()
     {
         Result<AcpiTables, AcpiError> r = AcpiTables.Parse(AcpiImage.RsdpV1(RsdtAt), QemuLike());
         Assert.True(r.IsOk, r.IsOk ? "" : r.Error.Describe());
@@ -51,7 +51,7 @@ public class AcpiTablesTests
     }
 
     [Fact]
-    public void Revision_2_rsdp_uses_the_xsdt_and_an_absent_hpet_is_no_error()
+    public void Revision2RsdpUsesTheXsdtAndAnAbsentHpetIsNoError()
     {
         AcpiImage image = QemuLike();
         image.Place(FadtAt, AcpiImage.Fadt(DsdtAt, withReset: true));
@@ -66,11 +66,11 @@ public class AcpiTablesTests
     }
 
     [Fact]
-    public void Missing_rsdp_is_refused() =>
+    public void MissingRsdpIsRefused() =>
         Assert.Equal(AcpiErrorKind.NoRsdp, AcpiTables.Parse(ReadOnlySpan<byte>.Empty, QemuLike()).Error.Kind);
 
     [Fact]
-    public void Rsdp_with_a_bad_checksum_is_refused()
+    public void RsdpWithABadChecksumIsRefused()
     {
         byte[] rsdp = AcpiImage.RsdpV1(RsdtAt);
         rsdp[16] ^= 1;
@@ -78,7 +78,7 @@ public class AcpiTablesTests
     }
 
     [Fact]
-    public void Rsdp_v2_with_a_bad_extended_checksum_is_refused()
+    public void RsdpV2WithABadExtendedChecksumIsRefused()
     {
         byte[] rsdp = AcpiImage.RsdpV2(RsdtAt, XsdtAt);
         rsdp[24] ^= 0x10;   // XSDT address: outside the first 20 bytes, so only the extended checksum catches it
@@ -86,7 +86,7 @@ public class AcpiTablesTests
     }
 
     [Fact]
-    public void Rsdp_signature_is_checked()
+    public void RsdpSignatureIsChecked()
     {
         byte[] rsdp = AcpiImage.RsdpV1(RsdtAt);
         rsdp[0] = (byte)'X';
@@ -100,7 +100,7 @@ public class AcpiTablesTests
     [InlineData(RsdtAt, "RSDT")]
     [InlineData(DsdtAt, "DSDT")]
     [InlineData(HpetAt, "HPET")]
-    public void Table_with_a_bad_checksum_is_refused_and_named(uint address, string signature)
+    public void TableWithABadChecksumIsRefusedAndNamed(uint address, string signature)
     {
         AcpiImage image = QemuLike();
         byte[] copy = new byte[64 * 1024];
@@ -118,7 +118,7 @@ public class AcpiTablesTests
     }
 
     [Fact]
-    public void Table_with_the_wrong_signature_is_refused()
+    public void TableWithTheWrongSignatureIsRefused()
     {
         AcpiImage image = QemuLike();
         image.Place(RsdtAt, AcpiImage.Table("XXXX", new byte[8]));
@@ -130,7 +130,7 @@ public class AcpiTablesTests
     [Theory]
     [InlineData(10u)]
     [InlineData(0xFFFF_FFFFu)]
-    public void Table_with_an_impossible_length_is_refused(uint length)
+    public void TableWithAnImpossibleLengthIsRefused(uint length)
     {
         AcpiImage image = QemuLike();
         byte[] madt = AcpiImage.Madt();
@@ -140,7 +140,7 @@ public class AcpiTablesTests
     }
 
     [Fact]
-    public void Table_past_readable_memory_is_refused()
+    public void TablePastReadableMemoryIsRefused()
     {
         AcpiImage image = QemuLike();
         byte[] madt = AcpiImage.Madt();
@@ -150,7 +150,7 @@ public class AcpiTablesTests
     }
 
     [Fact]
-    public void Madt_entry_running_past_the_table_is_refused()
+    public void MadtEntryRunningPastTheTableIsRefused()
     {
         AcpiImage image = QemuLike();
         image.Place(MadtAt, AcpiImage.Madt(new byte[] { 1, 40, 0, 0 }));
@@ -160,7 +160,7 @@ public class AcpiTablesTests
     }
 
     [Fact]
-    public void Madt_entry_shorter_than_its_type_is_refused()
+    public void MadtEntryShorterThanItsTypeIsRefused()
     {
         AcpiImage image = QemuLike();
         image.Place(MadtAt, AcpiImage.Madt(new byte[] { 2, 4, 0, 0 }));
@@ -168,7 +168,7 @@ public class AcpiTablesTests
     }
 
     [Fact]
-    public void Missing_madt_is_an_error()
+    public void MissingMadtIsAnError()
     {
         AcpiImage image = QemuLike();
         image.Place(RsdtAt, AcpiImage.Rsdt(FadtAt));
@@ -178,7 +178,7 @@ public class AcpiTablesTests
     }
 
     [Fact]
-    public void Madt_local_apic_address_override_wins()
+    public void MadtLocalApicAddressOverrideWins()
     {
         AcpiImage image = QemuLike();
         byte[] entry = new byte[12];
@@ -192,7 +192,7 @@ public class AcpiTablesTests
     [InlineData(new byte[] { 0x08, (byte)'_', (byte)'S', (byte)'5', (byte)'_', 0x12, 0x06, 0x04, 0x00, 0x00, 0x00, 0x00 }, 0, 0)]
     [InlineData(new byte[] { 0x08, (byte)'_', (byte)'S', (byte)'5', (byte)'_', 0x12, 0x0A, 0x04, 0x0A, 0x07, 0x01, 0x00, 0x00 }, 7, 1)]
     [InlineData(new byte[] { 0x08, 0x5C, (byte)'_', (byte)'S', (byte)'5', (byte)'_', 0x12, 0x40, 0x0A, 0x04, 0x0B, 0x05, 0x00, 0x0C, 0x06, 0, 0, 0 }, 5, 6)]
-    public void S5_package_forms_are_read(byte[] aml, byte a, byte b)
+    public void S5PackageFormsAreRead(byte[] aml, byte a, byte b)
     {
         Assert.True(SleepState.TryFindS5(AcpiImage.Dsdt(aml), out SleepState s));
         Assert.Equal(new SleepState(a, b), s);
@@ -203,11 +203,11 @@ public class AcpiTablesTests
     [InlineData(new byte[] { 0x08, (byte)'_', (byte)'S', (byte)'5', (byte)'_', 0x14, 0x06, 0x04, 0x00, 0x00 })]     // a method, not a package
     [InlineData(new byte[] { 0x08, (byte)'_', (byte)'S', (byte)'5', (byte)'_', 0x12, 0x06, 0x04, 0x0A })]           // truncated
     [InlineData(new byte[] { 0x08, (byte)'_', (byte)'S', (byte)'4', (byte)'_', 0x12, 0x06, 0x04, 0x00, 0x00 })]     // \_S4 only
-    public void S5_of_another_shape_is_not_found(byte[] aml) =>
+    public void S5OfAnotherShapeIsNotFound(byte[] aml) =>
         Assert.False(SleepState.TryFindS5(AcpiImage.Dsdt(aml), out _));
 
     [Fact]
-    public void Random_corruption_never_throws()
+    public void RandomCorruptionNeverThrows()
     {
         var random = new Random(15);
         for (int round = 0; round < 2000; round++)

@@ -128,7 +128,7 @@ public unsafe class AddressSpaceTests
         AddressSpace space = f.Create();
         PhysFrame frame = space.Map(PageAt(UserPage), UserRw).Value;
         f.Memory.Bytes(frame.StartAddress, Frame).Fill(0xAB);
-        space.Unmap(PageAt(UserPage));
+        _ = space.Unmap(PageAt(UserPage));
         // The allocator hands the most recently freed frame out first.
         PhysFrame again = space.Map(PageAt(UserPage + Frame), UserRw).Value;
         Assert.Equal(frame, again);
@@ -140,7 +140,7 @@ public unsafe class AddressSpaceTests
     {
         using AddressSpaceFixture f = new();
         AddressSpace space = f.Create();
-        space.Map(PageAt(UserPage), PageTableFlags.Global | PageTableFlags.HugePage | AddressSpace.OwnedFrameBit);
+        _ = space.Map(PageAt(UserPage), PageTableFlags.Global | PageTableFlags.HugePage | AddressSpace.OwnedFrameBit);
         Translation translation = space.Translate(Virt(UserPage)).Value;
         Assert.Equal(PageTableFlags.Present | PageTableFlags.UserAccessible | AddressSpace.OwnedFrameBit, translation.Flags);
     }
@@ -201,7 +201,7 @@ public unsafe class AddressSpaceTests
 
         // Frees restore service.
         foreach (PhysFrame frame in hoard)
-            f.Frames.Free(frame);
+            _ = f.Frames.Free(frame);
         Assert.True(space.Map(PageAt(UserPage), UserRw).IsOk);
     }
 
@@ -212,7 +212,7 @@ public unsafe class AddressSpaceTests
         AddressSpace space = f.Create();
         PhysFrame borrowed = f.Frames.AllocateFrame().Value;
         PhysFrame owned = space.Map(PageAt(UserPage), UserRw).Value;
-        space.MapFrame(PageAt(UserPage + Frame), borrowed, UserRw);
+        _ = space.MapFrame(PageAt(UserPage + Frame), borrowed, UserRw);
         ulong free = f.Frames.FreeFrames;
 
         Assert.Equal(owned, space.Unmap(PageAt(UserPage)).Value);
@@ -232,8 +232,8 @@ public unsafe class AddressSpaceTests
         using AddressSpaceFixture f = new();
         AddressSpace space = f.Create();
         ulong free = f.Frames.FreeFrames;
-        space.Map(PageAt(UserPage), UserRw);
-        space.Unmap(PageAt(UserPage));
+        _ = space.Map(PageAt(UserPage), UserRw);
+        _ = space.Unmap(PageAt(UserPage));
         Assert.Equal(free - 3, f.Frames.FreeFrames); // P3, P2, P1 stay
         Assert.Equal(3UL, space.ReleaseEmptyTables().Value);
         Assert.Equal(free, f.Frames.FreeFrames);
@@ -301,16 +301,16 @@ public unsafe class AddressSpaceTests
         ulong aBase = a.Level4Frame.StartAddress.Value | 1;
 
         Assert.Equal(aBase, a.Activate().Value); // first activation flushes
-        b.Activate();
+        _ = b.Activate();
         Assert.Equal(aBase | AddressSpaceManager.Cr3NoFlush, a.Activate().Value); // unchanged: keep
-        b.Activate();
-        a.Map(PageAt(UserPage), UserRw); // changed while inactive
+        _ = b.Activate();
+        _ = a.Map(PageAt(UserPage), UserRw); // changed while inactive
         Assert.Equal(aBase, a.Activate().Value);
-        a.Map(PageAt(UserPage + Frame), UserRw); // changed while active: invlpg covers it
-        b.Activate();
+        _ = a.Map(PageAt(UserPage + Frame), UserRw); // changed while active: invlpg covers it
+        _ = b.Activate();
         Assert.Equal(aBase | AddressSpaceManager.Cr3NoFlush, a.Activate().Value);
 
-        b.Activate();
+        _ = b.Activate();
         f.Manager.KernelMappingsChanged();
         Assert.Equal(aBase, a.Activate().Value);
     }
@@ -320,7 +320,7 @@ public unsafe class AddressSpaceTests
     {
         using AddressSpaceFixture f = new(pcid: true);
         AddressSpace a = f.Create();
-        a.Activate();
+        _ = a.Activate();
         f.Manager.ActivateKernel();
         Assert.Equal(f.Level4Frame.StartAddress.Value, f.Hardware.Cr3);
         Assert.Null(f.Manager.Active);
@@ -332,12 +332,12 @@ public unsafe class AddressSpaceTests
     {
         using AddressSpaceFixture f = new(pcid: true);
         AddressSpace dead = f.Create();
-        dead.Activate();
+        _ = dead.Activate();
         f.Manager.ActivateKernel();
-        dead.Activate();
+        _ = dead.Activate();
         f.Manager.ActivateKernel();
         ushort pcid = dead.Pcid;
-        dead.Dispose();
+        _ = dead.Dispose();
 
         AddressSpace heir = f.Create();
         Assert.Equal(pcid, heir.Pcid);
@@ -361,13 +361,13 @@ public unsafe class AddressSpaceTests
         Assert.DoesNotContain((ushort)0, pcids);
         AddressSpace untagged = f.Create();
         Assert.Equal(0, untagged.Pcid);
-        untagged.Activate();
+        _ = untagged.Activate();
         f.Manager.ActivateKernel();
         Assert.Equal(0UL, untagged.Activate().Value & AddressSpaceManager.Cr3NoFlush);
         f.Manager.ActivateKernel();
         foreach (AddressSpace space in spaces)
-            space.Dispose();
-        untagged.Dispose();
+            _ = space.Dispose();
+        _ = untagged.Dispose();
         Assert.Equal(4095, f.Manager.FreePcids);
     }
 
@@ -382,10 +382,10 @@ public unsafe class AddressSpaceTests
         AddressSpace space = f.Create();
         PhysFrame borrowed = f.Frames.AllocateFrame().Value;
         for (ulong i = 0; i < 600; i++) // crosses a P1 table
-            space.Map(PageAt(UserPage + i * Frame), UserRw);
-        space.Map(PageAt(0x7FFF_FFFF_F000), UserRw); // the top user page: P4 255
-        space.MapFrame(PageAt(0x1000), borrowed, UserRw);
-        space.MapFrame(PageAt(0x4000_0000, PageSize.Size2MiB), FrameAt(0x20_0000, PageSize.Size2MiB), UserRw);
+            _ = space.Map(PageAt(UserPage + i * Frame), UserRw);
+        _ = space.Map(PageAt(0x7FFF_FFFF_F000), UserRw); // the top user page: P4 255
+        _ = space.MapFrame(PageAt(0x1000), borrowed, UserRw);
+        _ = space.MapFrame(PageAt(0x4000_0000, PageSize.Size2MiB), FrameAt(0x20_0000, PageSize.Size2MiB), UserRw);
 
         // Level 4; P3 under P4 0 and 255; P2 under P3 0, 1 and 256 (P4 0) and under P4 255; P1: two for the
         // 600 pages, one at 0x1000, one for the top page.
@@ -403,8 +403,8 @@ public unsafe class AddressSpaceTests
     {
         using AddressSpaceFixture f = new();
         AddressSpace space = f.Create();
-        space.Map(PageAt(UserPage), UserRw);
-        space.Dispose();
+        _ = space.Map(PageAt(UserPage), UserRw);
+        _ = space.Dispose();
         ulong free = f.Frames.FreeFrames;
         ulong cr3 = f.Hardware.Cr3;
         Assert.True(space.IsDisposed);
@@ -425,7 +425,7 @@ public unsafe class AddressSpaceTests
     {
         using AddressSpaceFixture f = new();
         AddressSpace space = f.Create();
-        space.Activate();
+        _ = space.Activate();
         Assert.Equal(AddressSpaceError.StillActive, space.Dispose().Error);
         Assert.False(space.IsDisposed);
         f.Manager.ActivateKernel();
@@ -440,8 +440,8 @@ public unsafe class AddressSpaceTests
         for (int i = 0; i < 10_000; i++)
         {
             AddressSpace space = f.Create();
-            space.Map(PageAt(UserPage + (ulong)(i % 7) * Frame), UserRw);
-            space.Activate();
+            _ = space.Map(PageAt(UserPage + (ulong)(i % 7) * Frame), UserRw);
+            _ = space.Activate();
             f.Manager.ActivateKernel();
             Assert.True(space.Dispose().IsOk);
         }

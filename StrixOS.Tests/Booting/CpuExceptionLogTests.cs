@@ -14,7 +14,7 @@ public class CpuExceptionLogTests
     [Theory]
     [InlineData("qemu64")]
     [InlineData("max")]
-    public async Task In_kernel_suite_with_interrupt_logging_shows_no_triple_fault(string cpu)
+    public async Task InKernelSuiteWithInterruptLoggingShowsNoTripleFault(string cpu)
     {
         string log = Path.Combine(Directory.CreateTempSubdirectory("strix-int").FullName, "qemu.log");
         KernelBootResult boot = await KernelBoot.BootAsync("test", memory: "256M", cpu: cpu, extraArguments: ["-d", "int,cpu_reset", "-D", log]);

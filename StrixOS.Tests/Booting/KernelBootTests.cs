@@ -15,7 +15,7 @@ namespace StrixOS.Tests.Booting;
 public class KernelBootTests
 {
     [Fact]
-    public async Task Boots_prints_banner_and_memory_map_and_exits_with_success()
+    public async Task BootsPrintsBannerAndMemoryMapAndExitsWithSuccess()
     {
         KernelBootResult boot = await KernelBoot.BootAsync();
         Assert.True(boot.Succeeded, $"exit status {boot.ExitStatus}, timed out {boot.TimedOut}\n{boot.Transcript}");
@@ -32,7 +32,7 @@ public class KernelBootTests
     [InlineData("128M", 128UL << 20)]
     [InlineData("4G", 4UL << 30)]
     [InlineData("8G", 8UL << 30)]
-    public async Task Memory_map_adds_up_to_the_guest_ram_and_high_memory_is_in_the_offset_map(string memory, ulong ramBytes)
+    public async Task MemoryMapAddsUpToTheGuestRamAndHighMemoryIsInTheOffsetMap(string memory, ulong ramBytes)
     {
         KernelBootResult boot = await KernelBoot.BootAsync(memory: memory, cpu: "max");
         Assert.True(boot.Succeeded, boot.Transcript);
@@ -68,7 +68,7 @@ public class KernelBootTests
     [InlineData("truncated")]
     [InlineData("tag-past-end")]
     [InlineData("no-end-tag")]
-    public async Task Malformed_boot_information_ends_in_a_clear_panic_and_failure(string corruption)
+    public async Task MalformedBootInformationEndsInAClearPanicAndFailure(string corruption)
     {
         KernelBootResult boot = await KernelBoot.BootAsync($"strix.corrupt-bootinfo={corruption}", timeoutSeconds: 30);
         Assert.False(boot.TimedOut, "the kernel hung on malformed boot information");
@@ -77,7 +77,7 @@ public class KernelBootTests
     }
 
     [Fact]
-    public async Task An_unhandled_exception_panics_with_its_type_message_inner_exception_and_stack_trace()
+    public async Task AnUnhandledExceptionPanicsWithItsTypeMessageInnerExceptionAndStackTrace()
     {
         KernelBootResult boot = await KernelBoot.BootAsync("strix.fail=throw");
         Assert.True(boot.Failed, boot.Transcript);
@@ -94,7 +94,7 @@ public class KernelBootTests
     }
 
     [Fact]
-    public async Task A_null_dereference_in_managed_code_is_an_unhandled_NullReferenceException()
+    public async Task ANullDereferenceInManagedCodeIsAnUnhandledNullReferenceException()
     {
         KernelBootResult boot = await KernelBoot.BootAsync("strix.fail=null");
         Assert.True(boot.Failed, boot.Transcript);
@@ -129,7 +129,7 @@ public class KernelBootTests
             .TakeWhile(l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal)).ToArray();
 
     [Fact]
-    public async Task A_stubbed_runtime_entry_point_names_itself_and_fails()
+    public async Task AStubbedRuntimeEntryPointNamesItselfAndFails()
     {
         KernelBootResult boot = await KernelBoot.BootAsync("strix.fail=stub");
         Assert.True(boot.Failed, boot.Transcript);
@@ -137,7 +137,7 @@ public class KernelBootTests
     }
 
     [Fact]
-    public async Task A_cpu_fault_report_names_the_faulting_method_and_its_caller()
+    public async Task ACpuFaultReportNamesTheFaultingMethodAndItsCaller()
     {
         KernelBootResult boot = await KernelBoot.BootAsync("strix.fail=unmapped");
         Assert.True(boot.Failed, boot.Transcript);
@@ -151,7 +151,7 @@ public class KernelBootTests
     }
 
     [Fact]
-    public async Task A_kernel_stack_overflow_is_reported_as_a_double_fault_not_a_reset()
+    public async Task AKernelStackOverflowIsReportedAsADoubleFaultNotAReset()
     {
         KernelBootResult boot = await KernelBoot.BootAsync("strix.fail=stack-overflow");
         Assert.True(boot.Failed, $"exit status {boot.ExitStatus} (0 would be a triple fault)\n{boot.Transcript}");
@@ -160,7 +160,7 @@ public class KernelBootTests
     }
 
     [Fact]
-    public async Task A_fault_inside_the_fault_handler_is_reported_and_fails_without_a_reset()
+    public async Task AFaultInsideTheFaultHandlerIsReportedAndFailsWithoutAReset()
     {
         KernelBootResult boot = await KernelBoot.BootAsync("strix.fail=handler-fault", timeoutSeconds: 30);
         Assert.False(boot.TimedOut, "the kernel hung after a fault in its fault handler");
@@ -171,7 +171,7 @@ public class KernelBootTests
 
     /// <summary>Least privilege in the image itself: no ELF segment is both writable and executable.</summary>
     [Fact]
-    public void No_segment_of_the_kernel_elf_is_writable_and_executable()
+    public void NoSegmentOfTheKernelElfIsWritableAndExecutable()
     {
         string elf = Path.Combine(Path.GetDirectoryName(KernelBoot.DefaultImage)!, "strix.elf");
         Assert.True(File.Exists(elf), $"no {elf}: build with ./strix build");

@@ -21,7 +21,7 @@ public class LivePageTableTests
     [Theory]
     [InlineData("qemu64")]
     [InlineData("max")]
-    public async Task No_live_page_is_writable_and_executable_or_user_accessible(string cpu)
+    public async Task NoLivePageIsWritableAndExecutableOrUserAccessible(string cpu)
     {
         string directory = Directory.CreateTempSubdirectory("strix-tlb").FullName;
         string monitor = Path.Combine(directory, "monitor.sock"), serial = Path.Combine(directory, "serial.log");

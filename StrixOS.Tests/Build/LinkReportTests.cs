@@ -42,7 +42,7 @@ public class LinkReportTests
     }
 
     [Fact]
-    public void Each_undefined_symbol_is_named_with_the_method_that_needs_it_and_its_line()
+    public void EachUndefinedSymbolIsNamedWithTheMethodThatNeedsItAndItsLine()
     {
         string[] lines = Report(DebugLog);
         Assert.Equal(5, lines.Length);
@@ -56,7 +56,7 @@ public class LinkReportTests
     }
 
     [Fact]
-    public void Without_line_information_the_method_is_still_named_and_other_ld_errors_pass_through()
+    public void WithoutLineInformationTheMethodIsStillNamedAndOtherLdErrorsPassThrough()
     {
         string[] lines = Report(ReleaseLog);
         Assert.Equal(3, lines.Length);

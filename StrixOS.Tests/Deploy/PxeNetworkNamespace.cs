@@ -14,7 +14,7 @@ public sealed class PxeNetworkNamespace : IDisposable
     public const string Interface = "tap0";
     public const string ServerAddress = "192.168.77.1";
     public const string Ipv6Prefix = "fd77::";
-    private static int _count;
+    private static int s_count;
 
     public string Name { get; }
 
@@ -25,7 +25,7 @@ public sealed class PxeNetworkNamespace : IDisposable
     {
         if (!Environment.IsPrivilegedProcess)
             return (null, "network-boot tests through dnsmasq create a network namespace and a tap device: run them as root (./strix test does on CI)");
-        var created = new PxeNetworkNamespace($"strix-pxe-{Environment.ProcessId}-{Interlocked.Increment(ref _count)}");
+        var created = new PxeNetworkNamespace($"strix-pxe-{Environment.ProcessId}-{Interlocked.Increment(ref s_count)}");
         string[][] steps =
         [
             ["netns", "add", created.Name],

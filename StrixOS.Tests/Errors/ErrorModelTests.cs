@@ -23,7 +23,7 @@ public class ErrorModelTests
 
     [Theory]
     [MemberData(nameof(ErrorEnums))]
-    public void Every_value_of_every_error_type_has_its_own_description(string typeName)
+    public void EveryValueOfEveryErrorTypeHasItsOwnDescription(string typeName)
     {
         Type type = Core.GetType(typeName)!;
         Func<object, string> describe = DescriberOf(type);
@@ -65,7 +65,7 @@ public class ErrorModelTests
     }
 
     [Fact]
-    public void Every_page_table_error_becomes_its_own_address_space_error()
+    public void EveryPageTableErrorBecomesItsOwnAddressSpaceError()
     {
         MapErrorKind[] kinds = Enum.GetValues<MapErrorKind>();
         AddressSpaceError[] mapped = kinds.Select(k => k.ToAddressSpaceError()).ToArray();
@@ -75,7 +75,7 @@ public class ErrorModelTests
     }
 
     [Fact]
-    public void An_undefined_page_size_is_its_own_allocation_error_not_out_of_frames()
+    public void AnUndefinedPageSizeIsItsOwnAllocationErrorNotOutOfFrames()
     {
         using BuddyFixture f = new(BuddyFixture.Normalize(new MemoryRegion(0, 8UL << 20, MemoryRegionType.Usable)), bootFrames: 0);
         Assert.Equal(AllocationError.InvalidPageSize, f.Allocator.AllocateFrame((PageSize)3).Error);

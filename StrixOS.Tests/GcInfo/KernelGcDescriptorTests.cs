@@ -35,7 +35,7 @@ public sealed class KernelGcDescriptorTests : IDisposable
     }
 
     [Fact]
-    public void Every_MethodTable_with_pointers_decodes_to_slots_inside_its_instances()
+    public void EveryMethodTableWithPointersDecodesToSlotsInsideItsInstances()
     {
         int unconstructed = 0, withPointers = 0, arrays = 0, repeating = 0, instances = 0;
         foreach ((string name, ulong mt) in _image.Symbols.Where(s => s.Key.StartsWith("_ZTV")))

@@ -64,7 +64,7 @@ public sealed class KernelGcInfoTests : IDisposable
     public void Dispose() => _image.Dispose();
 
     [Fact]
-    public void Every_header_decodes_to_the_length_of_its_method_and_its_funclets()
+    public void EveryHeaderDecodesToTheLengthOfItsMethodAndItsFunclets()
     {
         int slim = 0, fat = 0, withFrameRegister = 0;
         foreach (Method method in _methods)
@@ -81,7 +81,7 @@ public sealed class KernelGcInfoTests : IDisposable
     }
 
     [Fact]
-    public void Every_safepoint_is_the_return_address_of_a_call_in_its_method()
+    public void EverySafepointIsTheReturnAddressOfACallInItsMethod()
     {
         int safePoints = 0, methodsWithSafePoints = 0;
         foreach (Method method in _methods)
@@ -106,7 +106,7 @@ public sealed class KernelGcInfoTests : IDisposable
     }
 
     [Fact]
-    public void At_every_call_site_the_live_slots_are_places_that_survive_the_call()
+    public void AtEveryCallSiteTheLiveSlotsArePlacesThatSurviveTheCall()
     {
         int scratchSkipped = 0, callSites = 0, atSafePoint = 0, interruptible = 0, liveRegisters = 0, liveStack = 0, untracked = 0;
         var kinds = new Dictionary<GcStackSlotBase, int>();
@@ -179,7 +179,7 @@ public sealed class KernelGcInfoTests : IDisposable
     }
 
     [Fact]
-    public void A_corrupt_blob_is_an_error_not_a_fault()
+    public void ACorruptBlobIsAnErrorNotAFault()
     {
         unsafe
         {

@@ -15,7 +15,7 @@ namespace StrixOS.Tests.Generators;
 public class IgnoredResultAnalyzerTests
 {
     [Fact]
-    public async Task A_dropped_result_is_reported_with_the_call_name()
+    public async Task ADroppedResultIsReportedWithTheCallName()
     {
         ImmutableArray<Diagnostic> found = await AnalyzeAsync("table.TranslateAddr(VirtAddr.NewTruncate(0));");
         Diagnostic diagnostic = Assert.Single(found);
@@ -29,7 +29,7 @@ public class IgnoredResultAnalyzerTests
     [InlineData("if (table.TranslateAddr(VirtAddr.NewTruncate(0)).IsError) return;")]
     [InlineData("var r = table.TranslateAddr(VirtAddr.NewTruncate(0));")]
     [InlineData("System.Console.WriteLine(table.TranslateAddr(VirtAddr.NewTruncate(0)).IsOk);")]
-    public async Task A_checked_used_or_discarded_result_is_fine(string statement)
+    public async Task ACheckedUsedOrDiscardedResultIsFine(string statement)
     {
         Assert.Empty(await AnalyzeAsync(statement));
     }

@@ -14,7 +14,7 @@ namespace StrixOS.Tests.Generators;
 public class KernelTestGeneratorTests
 {
     [Fact]
-    public void Registration_lists_the_marked_methods_in_source_order_with_their_lines()
+    public void RegistrationListsTheMarkedMethodsInSourceOrderWithTheirLines()
     {
         const string source = """
             using StrixOS.Testing;
@@ -41,7 +41,7 @@ public class KernelTestGeneratorTests
     }
 
     [Fact]
-    public void The_suite_attribute_names_the_suite()
+    public void TheSuiteAttributeNamesTheSuite()
     {
         const string source = """
             using StrixOS.Testing;
@@ -62,7 +62,7 @@ public class KernelTestGeneratorTests
     [InlineData("private void Instance(TestContext t) { }")]
     [InlineData("private static void NoContext() { }")]
     [InlineData("private static void TwoArguments(TestContext t, int x) { }")]
-    public void A_method_of_the_wrong_shape_is_a_build_error(string method)
+    public void AMethodOfTheWrongShapeIsABuildError(string method)
     {
         string source = "using StrixOS.Testing;\npublic partial class Checks\n{\n    [KernelTest]\n    " + method + "\n}\n";
         (string generated, ImmutableArray<Diagnostic> diagnostics) = Run(source);
@@ -73,7 +73,7 @@ public class KernelTestGeneratorTests
     }
 
     [Fact]
-    public void A_class_that_is_not_partial_is_a_build_error()
+    public void AClassThatIsNotPartialIsABuildError()
     {
         const string source = """
             using StrixOS.Testing;

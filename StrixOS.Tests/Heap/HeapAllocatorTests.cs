@@ -99,7 +99,7 @@ public class HeapAllocatorTests
         ulong small = heap.Allocate(32).Value;
         ulong large = heap.Allocate(3 * 4096).Value;
         ulong gone = heap.Allocate(32).Value;
-        heap.Free(gone);
+        _ = heap.Free(gone);
         ulong inUse = heap.BytesInUse;
         List<HeapBlock> before = Blocks(heap);
 
@@ -130,11 +130,11 @@ public class HeapAllocatorTests
         ulong a = heap.Allocate(4 * 4096).Value;
         ulong b = heap.Allocate(4 * 4096).Value;
         ulong c = heap.Allocate(4 * 4096).Value;
-        heap.Allocate(4096); // keeps the top from merging too
+        _ = heap.Allocate(4096); // keeps the top from merging too
         int grows = backing.Grows;
-        heap.Free(a);
-        heap.Free(c);
-        heap.Free(b); // joins a and c
+        _ = heap.Free(a);
+        _ = heap.Free(c);
+        _ = heap.Free(b); // joins a and c
         Assert.Equal(a, heap.Allocate(12 * 4096).Value);
         Assert.Equal(grows, backing.Grows);
     }
@@ -149,7 +149,7 @@ public class HeapAllocatorTests
             blocks.Add(heap.Allocate(16).Value);
         ulong mapped = heap.BytesMapped;
         foreach (ulong block in blocks)
-            heap.Free(block);
+            _ = heap.Free(block);
         Assert.Equal(0UL, heap.BytesInUse);
         Assert.Equal(0UL, heap.LiveBlocks);
         // About 80 slabs of 16-byte slots went back as pages: a big block now fits in them.
@@ -174,7 +174,7 @@ public class HeapAllocatorTests
         while (heap.Allocate(2000).TryGetValue(out ulong block))
             blocks.Add(block);
         Assert.Equal(HeapError.OutOfMemory, heap.Allocate(2000).Error);
-        heap.Free(blocks[3]);
+        _ = heap.Free(blocks[3]);
         Assert.Equal(blocks[3], heap.Allocate(2000).Value);
         Assert.True(heap.Free(small).IsOk);
         Assert.Empty(backing.Violations);
@@ -209,7 +209,7 @@ public class HeapAllocatorTests
         for (int i = 0; i < addresses.Count; i += 3)
         {
             live.Remove((addresses[i], heap.SizeOf(addresses[i]).Value));
-            heap.Free(addresses[i]);
+            _ = heap.Free(addresses[i]);
         }
         List<HeapBlock> seen = Blocks(heap);
         Assert.Equal(live.Count, seen.Count);

@@ -16,7 +16,7 @@ public class KitTests
     private static string SampleImage => KernelBoot.Image("samples/HelloStrix/bin/Debug/strix.iso");
 
     [Fact]
-    public async Task The_sample_project_builds_its_own_image_and_boots()
+    public async Task TheSampleProjectBuildsItsOwnImageAndBoots()
     {
         Assert.True(System.IO.File.Exists(SampleImage), $"no {SampleImage}: build it with dotnet build samples/HelloStrix (./strix test does)");
         KernelBootResult boot = await KernelBoot.BootAsync(image: SampleImage, memory: "256M");
@@ -28,7 +28,7 @@ public class KitTests
     }
 
     [Fact]
-    public async Task Gdb_breaks_on_a_csharp_method_and_the_backtrace_names_csharp_methods()
+    public async Task GdbBreaksOnACsharpMethodAndTheBacktraceNamesCsharpMethods()
     {
         string gdb = Which("gdb") ?? throw new InvalidOperationException("gdb not found: apt-get install gdb (or ./strix setup)");
         string image = KernelBoot.DefaultImage;
@@ -61,7 +61,7 @@ public class KitTests
     [InlineData("StrixOS.KernelHost.Boot", "", "StrixOS_StrixOS_KernelHost__Boot")]
     [InlineData("KernelHost.Boot", "", "StrixOS_StrixOS_KernelHost__Boot")]
     [InlineData("HelloKernel.Run", "samples/HelloStrix", "HelloStrix_HelloStrix_HelloKernel__Run")]
-    public async Task Strix_translates_a_csharp_method_name_to_its_ilc_symbol(string name, string project, string symbol)
+    public async Task StrixTranslatesACsharpMethodNameToItsIlcSymbol(string name, string project, string symbol)
     {
         (int status, string output) = await StrixAsync("symbol", name, project);
         Assert.True(status == 0, output);
@@ -69,7 +69,7 @@ public class KitTests
     }
 
     [Fact]
-    public async Task Strix_refuses_a_method_the_image_does_not_have()
+    public async Task StrixRefusesAMethodTheImageDoesNotHave()
     {
         (int status, string output) = await StrixAsync("symbol", "NoSuchType.NoSuchMethod", "");
         Assert.NotEqual(0, status);
@@ -88,7 +88,7 @@ public class KitTests
     }
 
     [Fact]
-    public async Task Memory_picture_of_a_real_boot_is_well_formed_and_adds_up_to_the_map()
+    public async Task MemoryPictureOfARealBootIsWellFormedAndAddsUpToTheMap()
     {
         KernelBootResult boot = await KernelBoot.BootAsync("strix.memmap", memory: "256M");
         Assert.True(boot.Succeeded, boot.Transcript);

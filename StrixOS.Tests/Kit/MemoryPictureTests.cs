@@ -23,7 +23,7 @@ public class MemoryPictureTests
         """;
 
     [Fact]
-    public void Parses_regions_tables_and_mappings()
+    public void ParsesRegionsTablesAndMappings()
     {
         MemoryPicture picture = MemoryPicture.Parse(Sample, out string? error);
         Assert.Null(error);
@@ -36,7 +36,7 @@ public class MemoryPictureTests
     }
 
     [Fact]
-    public void Svg_is_well_formed_and_its_regions_add_up_to_the_map()
+    public void SvgIsWellFormedAndItsRegionsAddUpToTheMap()
     {
         MemoryPicture picture = MemoryPicture.Parse(Sample, out _);
         XDocument svg = XDocument.Parse(picture.ToSvg());
@@ -58,7 +58,7 @@ public class MemoryPictureTests
     [InlineData("#memmap begin 1\n#memmap region 0 1000 Usable\n")]
     [InlineData("#memmap begin 1\n#memmap end\n")]
     [InlineData("#memmap begin 1\n#memmap region zz 1000 Usable\n#memmap end\n")]
-    public void Missing_or_malformed_blocks_are_reported(string log)
+    public void MissingOrMalformedBlocksAreReported(string log)
     {
         MemoryPicture.Parse(log, out string? error);
         Assert.NotNull(error);

@@ -23,7 +23,7 @@ public sealed class StaleKernelTests : IDisposable
     private readonly string _copy = Path.Combine(Path.GetTempPath(), "strix-stale-" + Guid.NewGuid().ToString("N"));
 
     [Fact]
-    public void Changing_framework_code_rebuilds_the_sample_image()
+    public void ChangingFrameworkCodeRebuildsTheSampleImage()
     {
         string root = RepositoryLayout.FindRoot() ?? throw new InvalidOperationException("no StrixOS.sln above the test assembly");
         CopyKit(root, _copy);

@@ -163,15 +163,15 @@ public class LibMTests(ITestOutputHelper output)
     [InlineData("sin")] [InlineData("cos")] [InlineData("tan")] [InlineData("asin")] [InlineData("acos")] [InlineData("atan")]
     [InlineData("exp")] [InlineData("log")] [InlineData("log2")] [InlineData("log10")]
     [InlineData("sinh")] [InlineData("cosh")] [InlineData("tanh")] [InlineData("cbrt")]
-    public void Unary_functions_match_the_correctly_rounded_result(string name) =>
+    public void UnaryFunctionsMatchTheCorrectlyRoundedResult(string name) =>
         CheckAgainstReference(name, args => Unary[name](args[0]), args => HostUnary[name](args[0]));
 
     [Fact]
-    public void Pow_matches_the_correctly_rounded_result() =>
+    public void PowMatchesTheCorrectlyRoundedResult() =>
         CheckAgainstReference("pow", args => Powers.Pow(args[0], args[1]), args => Math.Pow(args[0], args[1]));
 
     [Fact]
-    public void Atan2_matches_the_correctly_rounded_result() =>
+    public void Atan2MatchesTheCorrectlyRoundedResult() =>
         CheckAgainstReference("atan2", args => InverseTrigonometry.Atan2(args[0], args[1]), args => Math.Atan2(args[0], args[1]));
 
     /// <summary>Wide random samples against glibc: within 1 ulp, except for the functions glibc does not round correctly (3 ulp).</summary>

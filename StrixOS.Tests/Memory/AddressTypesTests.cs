@@ -10,7 +10,7 @@ public class AddressTypesTests
     [InlineData(0UL)]
     [InlineData(0x1234UL)]
     [InlineData((1UL << 52) - 1)]
-    public void PhysAddr_accepts_values_within_52_bits(ulong value)
+    public void PhysAddrAcceptsValuesWithin52Bits(ulong value)
     {
         Result<PhysAddr, AddressError> result = PhysAddr.TryNew(value);
         Assert.True(result.IsOk);
@@ -20,7 +20,7 @@ public class AddressTypesTests
     [Theory]
     [InlineData(1UL << 52)]
     [InlineData(0xFFFF_FFFF_FFFF_FFFFUL)]
-    public void PhysAddr_refuses_values_beyond_52_bits(ulong value)
+    public void PhysAddrRefusesValuesBeyond52Bits(ulong value)
     {
         Result<PhysAddr, AddressError> result = PhysAddr.TryNew(value);
         Assert.True(result.IsError);
@@ -28,11 +28,11 @@ public class AddressTypesTests
     }
 
     [Fact]
-    public void PhysAddr_truncation_is_explicit_and_drops_high_bits()
+    public void PhysAddrTruncationIsExplicitAndDropsHighBits()
         => Assert.Equal(0x000F_0000_0000_1234UL, PhysAddr.NewTruncate(0xFFFF_0000_0000_1234).Value);
 
     [Fact]
-    public void PhysAddr_TryAdd_stops_at_the_limit()
+    public void PhysAddrTryAddStopsAtTheLimit()
     {
         PhysAddr nearTop = PhysAddr.TryNew(PhysAddr.Limit - 0x1000).Value;
         Assert.Equal(PhysAddr.Limit - 1, nearTop.TryAdd(0xFFF).Value.Value);
@@ -40,7 +40,7 @@ public class AddressTypesTests
     }
 
     [Fact]
-    public void Reading_the_value_of_an_error_is_a_programming_bug()
+    public void ReadingTheValueOfAnErrorIsAProgrammingBug()
         => Assert.Throws<System.InvalidOperationException>(() => PhysAddr.TryNew(ulong.MaxValue).Value);
 
     [Theory]
@@ -48,7 +48,7 @@ public class AddressTypesTests
     [InlineData(0x0000_7FFF_FFFF_FFFFUL)]
     [InlineData(0xFFFF_8000_0000_0000UL)]
     [InlineData(0xFFFF_FFFF_FFFF_FFFFUL)]
-    public void VirtAddr_accepts_canonical_addresses(ulong value)
+    public void VirtAddrAcceptsCanonicalAddresses(ulong value)
     {
         Assert.True(VirtAddr.IsCanonical(value));
         Assert.Equal(value, VirtAddr.TryNew(value).Value.Value);
@@ -59,7 +59,7 @@ public class AddressTypesTests
     [InlineData(0x0001_0000_0000_0000UL)]
     [InlineData(0xFFFF_7FFF_FFFF_FFFFUL)]
     [InlineData(0x8000_0000_0000_0000UL)]
-    public void VirtAddr_refuses_non_canonical_addresses(ulong value)
+    public void VirtAddrRefusesNonCanonicalAddresses(ulong value)
     {
         Assert.False(VirtAddr.IsCanonical(value));
         Assert.Equal(AddressError.NotCanonical, VirtAddr.TryNew(value).Error);
@@ -69,14 +69,14 @@ public class AddressTypesTests
     [InlineData(0x0000_8000_0000_0000UL, 0xFFFF_8000_0000_0000UL)]
     [InlineData(0x1234_0000_0000_5678UL, 0x0000_0000_0000_5678UL)]
     [InlineData(0x0000_FFFF_FFFF_F000UL, 0xFFFF_FFFF_FFFF_F000UL)]
-    public void VirtAddr_truncation_sign_extends_bit_47(ulong value, ulong expected)
+    public void VirtAddrTruncationSignExtendsBit47(ulong value, ulong expected)
     {
         Assert.Equal(expected, VirtAddr.SignExtend(value));
         Assert.Equal(expected, VirtAddr.NewTruncate(value).Value);
     }
 
     [Fact]
-    public void VirtAddr_splits_into_table_indexes_and_offset()
+    public void VirtAddrSplitsIntoTableIndexesAndOffset()
     {
         VirtAddr address = VirtAddr.TryNew(0xFFFF_8A5F_3C9E_5ABCUL).Value;
         ulong raw = address.Value;
@@ -91,7 +91,7 @@ public class AddressTypesTests
     }
 
     [Fact]
-    public void VirtAddr_TryAdd_refuses_to_cross_into_the_hole()
+    public void VirtAddrTryAddRefusesToCrossIntoTheHole()
     {
         VirtAddr top = VirtAddr.TryNew(0x0000_7FFF_FFFF_F000).Value;
         Assert.Equal(0x0000_7FFF_FFFF_FFFFUL, top.TryAdd(0xFFF).Value.Value);
@@ -101,7 +101,7 @@ public class AddressTypesTests
     }
 
     [Fact]
-    public void Table_index_and_page_offset_check_their_range()
+    public void TableIndexAndPageOffsetCheckTheirRange()
     {
         Assert.Equal(511, PageTableIndex.TryNew(511).Value.Value);
         Assert.Equal(AddressError.OutOfRange, PageTableIndex.TryNew(512).Error);
@@ -120,7 +120,7 @@ public class AddressTypesTests
     }
 
     [Fact]
-    public void Page_sizes_have_the_architectural_byte_counts_and_levels()
+    public void PageSizesHaveTheArchitecturalByteCountsAndLevels()
     {
         Assert.Equal(4096UL, PageSize.Size4KiB.Bytes());
         Assert.Equal(2UL << 20, PageSize.Size2MiB.Bytes());
@@ -134,7 +134,7 @@ public class AddressTypesTests
 
     [Theory]
     [MemberData(nameof(Sizes))]
-    public void Page_and_frame_require_alignment_to_their_size(PageSize size)
+    public void PageAndFrameRequireAlignmentToTheirSize(PageSize size)
     {
         ulong bytes = size.Bytes();
         VirtAddr aligned = VirtAddr.TryNew(7 * bytes).Value;
@@ -150,7 +150,7 @@ public class AddressTypesTests
 
     [Theory]
     [MemberData(nameof(Sizes))]
-    public void Containing_address_rounds_down_to_the_page_start(PageSize size)
+    public void ContainingAddressRoundsDownToThePageStart(PageSize size)
     {
         ulong bytes = size.Bytes();
         Page page = Page.TryContainingAddress(VirtAddr.TryNew(5 * bytes + bytes / 2 + 3).Value, size).Value;
@@ -160,7 +160,7 @@ public class AddressTypesTests
     }
 
     [Fact]
-    public void Undefined_page_sizes_are_refused()
+    public void UndefinedPageSizesAreRefused()
     {
         Assert.Equal(AddressError.InvalidPageSize, Page.TryFromStartAddress(VirtAddr.Zero, (PageSize)3).Error);
         Assert.Equal(AddressError.InvalidPageSize, PhysFrame.TryFromStartAddress(PhysAddr.Zero, (PageSize)7).Error);
@@ -169,7 +169,7 @@ public class AddressTypesTests
 
     [Theory]
     [MemberData(nameof(Sizes))]
-    public void Page_ranges_iterate_in_order(PageSize size)
+    public void PageRangesIterateInOrder(PageSize size)
     {
         ulong bytes = size.Bytes();
         Page start = Page.TryFromStartAddress(VirtAddr.TryNew(2 * bytes).Value, size).Value;
@@ -183,7 +183,7 @@ public class AddressTypesTests
     }
 
     [Fact]
-    public void Page_ranges_stay_in_one_half_and_one_size()
+    public void PageRangesStayInOneHalfAndOneSize()
     {
         Page low = Page.TryFromStartAddress(VirtAddr.TryNew(0x0000_7FFF_FFFF_E000).Value).Value;
         Page high = Page.TryFromStartAddress(VirtAddr.TryNew(0xFFFF_8000_0000_0000).Value).Value;
@@ -195,7 +195,7 @@ public class AddressTypesTests
     }
 
     [Fact]
-    public void Frame_ranges_iterate_and_stop_at_the_physical_limit()
+    public void FrameRangesIterateAndStopAtThePhysicalLimit()
     {
         PhysFrame first = PhysFrame.TryFromStartAddress(PhysAddr.TryNew(0x10000).Value).Value;
         PhysFrame last = PhysFrame.TryFromStartAddress(PhysAddr.TryNew(0x12000).Value).Value;

@@ -89,7 +89,7 @@ public class FrameAllocatorPropertyTests
     }
 
     [Fact]
-    public void Hands_out_exactly_the_usable_frames_in_order_once_each_then_stops()
+    public void HandsOutExactlyTheUsableFramesInOrderOnceEachThenStops()
     {
         Regions.Sample(regions =>
         {

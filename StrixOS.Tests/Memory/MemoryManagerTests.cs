@@ -8,12 +8,12 @@ namespace StrixOS.Tests.Memory;
 public class MemoryManagerTests
 {
     [Fact]
-    public void Init_stores_the_offset_and_maps_through_the_table_CR3_names()
+    public void InitStoresTheOffsetAndMapsThroughTheTableCR3Names()
     {
         using PagingFixture f = new();
         // PWT and PCD bits in CR3 are not part of the table address.
         f.Hardware.Cr3 = Level4Address | 0x18;
-        f.Mapper.MapTo(PageAt(0x4000_0000), Frame(DataBase), PageTableFlags.Present, f.Allocator);
+        _ = f.Mapper.MapTo(PageAt(0x4000_0000), Frame(DataBase), PageTableFlags.Present, f.Allocator);
 
         OffsetPageTable mapper = MemoryManager.Init(f.Memory.Offset, f.Hardware).Value;
         Assert.Equal(f.Memory.Offset, mapper.PhysicalMemoryOffset);
@@ -22,7 +22,7 @@ public class MemoryManagerTests
     }
 
     [Fact]
-    public void Two_Inits_give_independent_mappers_with_their_own_offsets()
+    public void TwoInitsGiveIndependentMappersWithTheirOwnOffsets()
     {
         using PagingFixture f = new();
         OffsetPageTable first = MemoryManager.Init(f.Memory.Offset, f.Hardware).Value;
@@ -34,14 +34,14 @@ public class MemoryManagerTests
     [Theory]
     [InlineData(0xFFFF_8000_0000_0010UL)]
     [InlineData(0x0000_8000_0000_0000UL)]
-    public void Init_refuses_an_unaligned_or_non_canonical_offset(ulong offset)
+    public void InitRefusesAnUnalignedOrNonCanonicalOffset(ulong offset)
     {
         SimulatedPagingHardware hardware = new(Level4Address);
         Assert.Equal(InitError.InvalidOffset, MemoryManager.Init(offset, hardware).Error);
     }
 
     [Fact]
-    public unsafe void ActiveLevel4Table_points_into_the_offset_map()
+    public unsafe void ActiveLevel4TablePointsIntoTheOffsetMap()
     {
         using PagingFixture f = new();
         PageTable* table = MemoryManager.ActiveLevel4Table(f.Memory.Offset, f.Hardware);

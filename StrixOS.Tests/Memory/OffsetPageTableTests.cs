@@ -18,7 +18,7 @@ public unsafe class OffsetPageTableTests
     private static PhysFrame DataFrame(PageSize size, ulong index = 0) => Frame(DataBase + index * size.Bytes(), size);
 
     [Fact]
-    public void Translate_of_an_empty_table_is_not_mapped()
+    public void TranslateOfAnEmptyTableIsNotMapped()
     {
         using PagingFixture f = new();
         Assert.Equal(TranslateError.NotMapped, f.Mapper.Translate(Virt(SomeAddress)).Error);
@@ -27,7 +27,7 @@ public unsafe class OffsetPageTableTests
 
     [Theory]
     [MemberData(nameof(Sizes))]
-    public void MapTo_then_Translate_finds_frame_offset_and_flags(PageSize size)
+    public void MapToThenTranslateFindsFrameOffsetAndFlags(PageSize size)
     {
         using PagingFixture f = new();
         Page page = SomePage(size);
@@ -49,15 +49,15 @@ public unsafe class OffsetPageTableTests
 
     [Theory]
     [MemberData(nameof(Sizes))]
-    public void MapTo_creates_exactly_the_missing_tables_and_needs_no_flush(PageSize size)
+    public void MapToCreatesExactlyTheMissingTablesAndNeedsNoFlush(PageSize size)
     {
         using PagingFixture f = new();
-        f.Mapper.MapTo(SomePage(size), DataFrame(size), ReadWrite, f.Allocator);
+        _ = f.Mapper.MapTo(SomePage(size), DataFrame(size), ReadWrite, f.Allocator);
         Assert.Equal(TablesFor(size), f.Allocator.Outstanding.Count);
         Assert.Equal(new HashSet<ulong>(f.Allocator.Outstanding), f.ReachableTables());
 
         // A second page under the same parents needs no new table.
-        f.Mapper.MapTo(SomePage(size, 1), DataFrame(size, 1), ReadWrite, f.Allocator);
+        _ = f.Mapper.MapTo(SomePage(size, 1), DataFrame(size, 1), ReadWrite, f.Allocator);
         Assert.Equal(TablesFor(size), f.Allocator.Outstanding.Count);
         Assert.Empty(f.Hardware.FlushedPages);
         Assert.Equal(0, f.Hardware.FullFlushes);
@@ -65,14 +65,14 @@ public unsafe class OffsetPageTableTests
 
     [Theory]
     [MemberData(nameof(Sizes))]
-    public void Parent_entries_get_present_plus_the_writable_and_user_bits_the_leaf_needs(PageSize size)
+    public void ParentEntriesGetPresentPlusTheWritableAndUserBitsTheLeafNeeds(PageSize size)
     {
         using PagingFixture f = new();
-        f.Mapper.MapTo(SomePage(size), DataFrame(size), PageTableFlags.Present | PageTableFlags.NoExecute, f.Allocator);
+        _ = f.Mapper.MapTo(SomePage(size), DataFrame(size), PageTableFlags.Present | PageTableFlags.NoExecute, f.Allocator);
         for (PageTableLevel level = PageTableLevel.Four; level > size.LeafLevel(); level--)
             Assert.Equal(PageTableFlags.Present, f.EntryAt(Virt(SomeAddress), level).Flags);
 
-        f.Mapper.MapTo(SomePage(size, 1), DataFrame(size), ReadWrite | PageTableFlags.UserAccessible, f.Allocator);
+        _ = f.Mapper.MapTo(SomePage(size, 1), DataFrame(size), ReadWrite | PageTableFlags.UserAccessible, f.Allocator);
         for (PageTableLevel level = PageTableLevel.Four; level > size.LeafLevel(); level--)
             Assert.Equal(ReadWrite | PageTableFlags.UserAccessible, f.EntryAt(Virt(SomeAddress), level).Flags);
         // Widening a live parent flushes the page, so no stale narrower rights stay cached.
@@ -81,10 +81,10 @@ public unsafe class OffsetPageTableTests
 
     [Theory]
     [MemberData(nameof(Sizes))]
-    public void MapToWithTableFlags_uses_the_given_parent_flags(PageSize size)
+    public void MapToWithTableFlagsUsesTheGivenParentFlags(PageSize size)
     {
         using PagingFixture f = new();
-        f.Mapper.MapToWithTableFlags(SomePage(size), DataFrame(size), PageTableFlags.Present,
+        _ = f.Mapper.MapToWithTableFlags(SomePage(size), DataFrame(size), PageTableFlags.Present,
             PageTableFlags.Writable | PageTableFlags.UserAccessible | PageTableFlags.HugePage, f.Allocator);
         for (PageTableLevel level = PageTableLevel.Four; level > size.LeafLevel(); level--)
             Assert.Equal(ReadWrite | PageTableFlags.UserAccessible, f.EntryAt(Virt(SomeAddress), level).Flags);
@@ -93,11 +93,11 @@ public unsafe class OffsetPageTableTests
 
     [Theory]
     [MemberData(nameof(Sizes))]
-    public void Mapping_a_mapped_page_reports_the_frame_that_is_mapped_and_changes_nothing(PageSize size)
+    public void MappingAMappedPageReportsTheFrameThatIsMappedAndChangesNothing(PageSize size)
     {
         using PagingFixture f = new();
         PhysFrame first = DataFrame(size, 1);
-        f.Mapper.MapTo(SomePage(size), first, ReadWrite, f.Allocator);
+        _ = f.Mapper.MapTo(SomePage(size), first, ReadWrite, f.Allocator);
         byte[] before = f.SnapshotTables();
         int outstanding = f.Allocator.Outstanding.Count;
 
@@ -112,10 +112,10 @@ public unsafe class OffsetPageTableTests
     [InlineData(PageSize.Size4KiB, PageSize.Size2MiB)]
     [InlineData(PageSize.Size4KiB, PageSize.Size1GiB)]
     [InlineData(PageSize.Size2MiB, PageSize.Size1GiB)]
-    public void Mapping_under_a_huge_page_is_refused(PageSize small, PageSize huge)
+    public void MappingUnderAHugePageIsRefused(PageSize small, PageSize huge)
     {
         using PagingFixture f = new();
-        f.Mapper.MapTo(SomePage(huge), DataFrame(huge), ReadWrite, f.Allocator);
+        _ = f.Mapper.MapTo(SomePage(huge), DataFrame(huge), ReadWrite, f.Allocator);
         byte[] before = f.SnapshotTables();
         Page inside = PageAt(SomeAddress + huge.Bytes() - small.Bytes(), small);
 
@@ -130,12 +130,12 @@ public unsafe class OffsetPageTableTests
     [InlineData(PageSize.Size4KiB, PageSize.Size2MiB)]
     [InlineData(PageSize.Size4KiB, PageSize.Size1GiB)]
     [InlineData(PageSize.Size2MiB, PageSize.Size1GiB)]
-    public void A_huge_page_over_smaller_mappings_reports_one_of_them(PageSize small, PageSize huge)
+    public void AHugePageOverSmallerMappingsReportsOneOfThem(PageSize small, PageSize huge)
     {
         using PagingFixture f = new();
         PhysFrame smallFrame = DataFrame(small, 5);
         Page inside = PageAt(SomeAddress + 3 * small.Bytes(), small);
-        f.Mapper.MapTo(inside, smallFrame, ReadWrite, f.Allocator);
+        _ = f.Mapper.MapTo(inside, smallFrame, ReadWrite, f.Allocator);
         byte[] before = f.SnapshotTables();
 
         Result<Page, MapError> result = f.Mapper.MapTo(SomePage(huge), DataFrame(huge), ReadWrite, f.Allocator);
@@ -144,7 +144,7 @@ public unsafe class OffsetPageTableTests
         Assert.Equal(before, f.SnapshotTables());
 
         // Once the small page is gone its now empty table is still in the way, until CleanUp frees it.
-        f.Mapper.Unmap(inside);
+        _ = f.Mapper.Unmap(inside);
         Assert.Equal(MapErrorKind.PageTableInTheWay, f.Mapper.MapTo(SomePage(huge), DataFrame(huge), ReadWrite, f.Allocator).Error.Kind);
         Assert.True(f.Mapper.CleanUp(f.Allocator) > 0);
         Assert.True(f.Mapper.MapTo(SomePage(huge), DataFrame(huge), ReadWrite, f.Allocator).IsOk);
@@ -153,7 +153,7 @@ public unsafe class OffsetPageTableTests
     }
 
     [Fact]
-    public void Page_and_frame_sizes_must_match()
+    public void PageAndFrameSizesMustMatch()
     {
         using PagingFixture f = new();
         Result<Page, MapError> result = f.Mapper.MapTo(SomePage(PageSize.Size2MiB), DataFrame(PageSize.Size4KiB), ReadWrite, f.Allocator);
@@ -163,7 +163,7 @@ public unsafe class OffsetPageTableTests
 
     [Theory]
     [MemberData(nameof(Sizes))]
-    public void Allocator_exhaustion_midway_leaves_tables_unchanged_and_leaks_nothing(PageSize size)
+    public void AllocatorExhaustionMidwayLeavesTablesUnchangedAndLeaksNothing(PageSize size)
     {
         using PagingFixture f = new();
         int needed = TablesFor(size);
@@ -180,11 +180,11 @@ public unsafe class OffsetPageTableTests
     }
 
     [Fact]
-    public void Exhaustion_with_some_parents_present_also_changes_nothing()
+    public void ExhaustionWithSomeParentsPresentAlsoChangesNothing()
     {
         using PagingFixture f = new();
         // A 1 GiB page creates the P3 table; a 4 KiB page in another gigabyte then needs P2 and P1.
-        f.Mapper.MapTo(SomePage(PageSize.Size1GiB), DataFrame(PageSize.Size1GiB), ReadWrite, f.Allocator);
+        _ = f.Mapper.MapTo(SomePage(PageSize.Size1GiB), DataFrame(PageSize.Size1GiB), ReadWrite, f.Allocator);
         f.Allocator.LeaveOnly(1);
         byte[] before = f.SnapshotTables();
         Page page = PageAt(SomeAddress + (1UL << 30));
@@ -194,10 +194,10 @@ public unsafe class OffsetPageTableTests
     }
 
     [Fact]
-    public void A_mapping_that_needs_no_table_works_with_the_empty_allocator()
+    public void AMappingThatNeedsNoTableWorksWithTheEmptyAllocator()
     {
         using PagingFixture f = new();
-        f.Mapper.MapTo(SomePage(PageSize.Size4KiB), DataFrame(PageSize.Size4KiB), ReadWrite, f.Allocator);
+        _ = f.Mapper.MapTo(SomePage(PageSize.Size4KiB), DataFrame(PageSize.Size4KiB), ReadWrite, f.Allocator);
         EmptyFrameAllocator empty = new();
         Assert.True(f.Mapper.MapTo(SomePage(PageSize.Size4KiB, 1), DataFrame(PageSize.Size4KiB, 1), ReadWrite, empty).IsOk);
         Assert.Equal(MapErrorKind.FrameAllocationFailed,
@@ -206,11 +206,11 @@ public unsafe class OffsetPageTableTests
 
     [Theory]
     [MemberData(nameof(Sizes))]
-    public void Unmap_returns_the_frame_and_flushes_the_page(PageSize size)
+    public void UnmapReturnsTheFrameAndFlushesThePage(PageSize size)
     {
         using PagingFixture f = new();
         PhysFrame frame = DataFrame(size, 7);
-        f.Mapper.MapTo(SomePage(size), frame, ReadWrite, f.Allocator);
+        _ = f.Mapper.MapTo(SomePage(size), frame, ReadWrite, f.Allocator);
 
         Assert.Equal(frame, f.Mapper.Unmap(SomePage(size)).Value);
         Assert.Equal(TranslateError.NotMapped, f.Mapper.Translate(Virt(SomeAddress)).Error);
@@ -220,7 +220,7 @@ public unsafe class OffsetPageTableTests
 
     [Theory]
     [MemberData(nameof(Sizes))]
-    public void Unmap_of_a_never_mapped_page_is_refused_without_flushing(PageSize size)
+    public void UnmapOfANeverMappedPageIsRefusedWithoutFlushing(PageSize size)
     {
         using PagingFixture f = new();
         Assert.Equal(MapErrorKind.PageNotMapped, f.Mapper.Unmap(SomePage(size)).Error.Kind);
@@ -231,10 +231,10 @@ public unsafe class OffsetPageTableTests
     [Theory]
     [InlineData(PageSize.Size2MiB)]
     [InlineData(PageSize.Size1GiB)]
-    public void A_huge_page_is_not_mapped_where_its_entry_holds_a_table(PageSize size)
+    public void AHugePageIsNotMappedWhereItsEntryHoldsATable(PageSize size)
     {
         using PagingFixture f = new();
-        f.Mapper.MapTo(SomePage(PageSize.Size4KiB), DataFrame(PageSize.Size4KiB), ReadWrite, f.Allocator);
+        _ = f.Mapper.MapTo(SomePage(PageSize.Size4KiB), DataFrame(PageSize.Size4KiB), ReadWrite, f.Allocator);
         byte[] before = f.SnapshotTables();
         Assert.Equal(MapErrorKind.PageNotMapped, f.Mapper.Unmap(SomePage(size)).Error.Kind);
         Assert.Equal(MapErrorKind.PageNotMapped, f.Mapper.UpdateFlags(SomePage(size), ReadWrite).Error.Kind);
@@ -244,10 +244,10 @@ public unsafe class OffsetPageTableTests
     [Theory]
     [InlineData(PageSize.Size2MiB)]
     [InlineData(PageSize.Size1GiB)]
-    public void A_misaligned_huge_frame_address_is_reported_not_used(PageSize size)
+    public void AMisalignedHugeFrameAddressIsReportedNotUsed(PageSize size)
     {
         using PagingFixture f = new();
-        f.Mapper.MapTo(SomePage(size), DataFrame(size), ReadWrite, f.Allocator);
+        _ = f.Mapper.MapTo(SomePage(size), DataFrame(size), ReadWrite, f.Allocator);
         ref PageTableEntry leaf = ref f.EntryAt(Virt(SomeAddress), size.LeafLevel());
         PhysAddr misaligned = Phys(DataBase + 0x5000);
         leaf.SetAddress(misaligned, leaf.Flags);
@@ -262,10 +262,10 @@ public unsafe class OffsetPageTableTests
 
     [Theory]
     [MemberData(nameof(Sizes))]
-    public void UpdateFlags_replaces_leaf_flags_returns_the_old_ones_and_flushes(PageSize size)
+    public void UpdateFlagsReplacesLeafFlagsReturnsTheOldOnesAndFlushes(PageSize size)
     {
         using PagingFixture f = new();
-        f.Mapper.MapTo(SomePage(size), DataFrame(size), ReadWrite, f.Allocator);
+        _ = f.Mapper.MapTo(SomePage(size), DataFrame(size), ReadWrite, f.Allocator);
         f.Hardware.ForgetFlushes();
 
         PageTableFlags old = f.Mapper.UpdateFlags(SomePage(size), PageTableFlags.NoExecute | PageTableFlags.Global).Value;
@@ -279,11 +279,11 @@ public unsafe class OffsetPageTableTests
 
     [Theory]
     [MemberData(nameof(Sizes))]
-    public void UpdateFlags_widens_parent_entries_when_the_new_flags_need_it(PageSize size)
+    public void UpdateFlagsWidensParentEntriesWhenTheNewFlagsNeedIt(PageSize size)
     {
         using PagingFixture f = new();
-        f.Mapper.MapTo(SomePage(size), DataFrame(size), PageTableFlags.Present, f.Allocator);
-        f.Mapper.UpdateFlags(SomePage(size), ReadWrite | PageTableFlags.UserAccessible);
+        _ = f.Mapper.MapTo(SomePage(size), DataFrame(size), PageTableFlags.Present, f.Allocator);
+        _ = f.Mapper.UpdateFlags(SomePage(size), ReadWrite | PageTableFlags.UserAccessible);
         for (PageTableLevel level = PageTableLevel.Four; level > size.LeafLevel(); level--)
         {
             PageTableFlags parent = f.EntryAt(Virt(SomeAddress), level).Flags;
@@ -292,11 +292,11 @@ public unsafe class OffsetPageTableTests
     }
 
     [Fact]
-    public void SetFlags_changes_P4_P3_and_P2_entries_and_flushes_everything()
+    public void SetFlagsChangesP4P3AndP2EntriesAndFlushesEverything()
     {
         using PagingFixture f = new();
         VirtAddr address = Virt(SomeAddress);
-        f.Mapper.MapTo(SomePage(PageSize.Size4KiB), DataFrame(PageSize.Size4KiB), ReadWrite, f.Allocator);
+        _ = f.Mapper.MapTo(SomePage(PageSize.Size4KiB), DataFrame(PageSize.Size4KiB), ReadWrite, f.Allocator);
         f.Hardware.ForgetFlushes();
 
         PageTableFlags wanted = ReadWrite | PageTableFlags.UserAccessible | PageTableFlags.Bit9;
@@ -312,12 +312,12 @@ public unsafe class OffsetPageTableTests
     }
 
     [Fact]
-    public void SetFlags_refuses_absent_entries_and_huge_page_entries()
+    public void SetFlagsRefusesAbsentEntriesAndHugePageEntries()
     {
         using PagingFixture f = new();
         VirtAddr address = Virt(SomeAddress);
         Assert.Equal(MapErrorKind.PageNotMapped, f.Mapper.SetP4EntryFlags(address, ReadWrite).Error.Kind);
-        f.Mapper.MapTo(SomePage(PageSize.Size2MiB), DataFrame(PageSize.Size2MiB), ReadWrite, f.Allocator);
+        _ = f.Mapper.MapTo(SomePage(PageSize.Size2MiB), DataFrame(PageSize.Size2MiB), ReadWrite, f.Allocator);
         byte[] before = f.SnapshotTables();
         Assert.Equal(MapErrorKind.PageNotMapped, f.Mapper.SetP3EntryFlags(Virt(SomeAddress + (1UL << 30)), ReadWrite).Error.Kind);
         Assert.Equal(MapErrorKind.ParentEntryHugePage, f.Mapper.SetP2EntryFlags(address, ReadWrite).Error.Kind);
@@ -326,7 +326,7 @@ public unsafe class OffsetPageTableTests
     }
 
     [Fact]
-    public void IdentityMap_maps_a_frame_at_its_own_address()
+    public void IdentityMapMapsAFrameAtItsOwnAddress()
     {
         using PagingFixture f = new();
         PhysFrame frame = Frame(0x20_0000, PageSize.Size2MiB);
@@ -337,7 +337,7 @@ public unsafe class OffsetPageTableTests
     }
 
     [Fact]
-    public void IdentityMap_refuses_a_frame_above_the_lower_half()
+    public void IdentityMapRefusesAFrameAboveTheLowerHalf()
     {
         using PagingFixture f = new();
         PhysFrame frame = Frame(1UL << 47);
@@ -347,11 +347,11 @@ public unsafe class OffsetPageTableTests
     }
 
     [Fact]
-    public void Upper_half_addresses_map_through_their_sign_extended_indexes()
+    public void UpperHalfAddressesMapThroughTheirSignExtendedIndexes()
     {
         using PagingFixture f = new();
         Page page = PageAt(0xFFFF_FFFF_8000_0000, PageSize.Size2MiB);
-        f.Mapper.MapTo(page, DataFrame(PageSize.Size2MiB), ReadWrite | PageTableFlags.Global, f.Allocator);
+        _ = f.Mapper.MapTo(page, DataFrame(PageSize.Size2MiB), ReadWrite | PageTableFlags.Global, f.Allocator);
         Assert.Equal(511, page.P4Index.Value);
         Assert.Equal(510, page.P3Index.Value);
         Assert.Equal(DataBase + 0x1234, f.Mapper.TranslateAddr(Virt(0xFFFF_FFFF_8000_1234)).Value.Value);
@@ -359,21 +359,21 @@ public unsafe class OffsetPageTableTests
     }
 
     [Fact]
-    public void Works_on_a_level_4_table_that_is_not_the_active_one()
+    public void WorksOnALevel4TableThatIsNotTheActiveOne()
     {
         using PagingFixture f = new();
         PhysFrame otherLevel4 = f.Allocator.AllocateFrame().Value;
         f.Memory.ZeroFrame(otherLevel4);
         OffsetPageTable other = new(otherLevel4, f.Memory.Offset, f.Hardware);
 
-        other.MapTo(SomePage(PageSize.Size4KiB), DataFrame(PageSize.Size4KiB), ReadWrite, f.Allocator);
+        _ = other.MapTo(SomePage(PageSize.Size4KiB), DataFrame(PageSize.Size4KiB), ReadWrite, f.Allocator);
         Assert.Equal(DataFrame(PageSize.Size4KiB), other.Translate(Virt(SomeAddress)).Value.Frame);
         Assert.Equal(TranslateError.NotMapped, f.Mapper.Translate(Virt(SomeAddress)).Error);
         Assert.Equal(Level4Address, f.Hardware.Cr3);
     }
 
     [Fact]
-    public void Translate_ignores_a_P4_entry_with_the_reserved_huge_bit()
+    public void TranslateIgnoresAP4EntryWithTheReservedHugeBit()
     {
         using PagingFixture f = new();
         f.Mapper.Level4Table[Virt(SomeAddress).P4Index].SetAddress(Phys(0), PageTableFlags.Present | PageTableFlags.HugePage);

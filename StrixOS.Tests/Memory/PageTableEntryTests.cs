@@ -7,7 +7,7 @@ namespace StrixOS.Tests.Memory;
 public class PageTableEntryTests
 {
     [Fact]
-    public void Flags_sit_at_their_architectural_bits()
+    public void FlagsSitAtTheirArchitecturalBits()
     {
         Assert.Equal(1UL, (ulong)PageTableFlags.Present);
         Assert.Equal(1UL << 1, (ulong)PageTableFlags.Writable);
@@ -25,7 +25,7 @@ public class PageTableEntryTests
     }
 
     [Fact]
-    public void Entry_keeps_address_and_flags_apart()
+    public void EntryKeepsAddressAndFlagsApart()
     {
         PageTableEntry entry = default;
         Assert.True(entry.IsUnused);
@@ -41,7 +41,7 @@ public class PageTableEntryTests
     }
 
     [Fact]
-    public void Frame_of_an_entry_reports_absent_and_huge_entries()
+    public void FrameOfAnEntryReportsAbsentAndHugeEntries()
     {
         PageTableEntry entry = default;
         Assert.Equal(FrameError.FrameNotPresent, entry.Frame.Error);
@@ -53,7 +53,7 @@ public class PageTableEntryTests
     }
 
     [Fact]
-    public unsafe void Page_table_is_512_entries_in_4_KiB()
+    public unsafe void PageTableIs512EntriesIn4KiB()
     {
         Assert.Equal(4096, Unsafe.SizeOf<PageTable>());
         using SimulatedPhysicalMemory memory = new(0x2000);

@@ -16,6 +16,14 @@ public class PagingPropertyTests
 {
     public enum OpKind { Map, Unmap, UpdateFlags, MapRange, UnmapRange, CleanUp }
 
+    /// <summary>One random operation of the property test.</summary>
+    /// <param name="Kind">Which mapper operation.</param>
+    /// <param name="Virtual">The page or range start it acts on.</param>
+    /// <param name="Size">Page size for page operations.</param>
+    /// <param name="Physical">The frame or range start mapped to.</param>
+    /// <param name="Length">Bytes, for range operations.</param>
+    /// <param name="Flags">Leaf flags for map and update.</param>
+    /// <param name="AllowHuge">Range operations may use 2 MiB and 1 GiB pages.</param>
     /// <param name="Target">For page operations: when positive, aim at the mapped page with this index (mod the
     /// count, in address order) instead of <paramref name="Virtual"/>, so operations meet existing mappings.</param>
     public sealed record Op(OpKind Kind, ulong Virtual, PageSize Size, ulong Physical, ulong Length, PageTableFlags Flags, bool AllowHuge, int Target = 0)
@@ -96,7 +104,7 @@ public class PagingPropertyTests
         (pool, ops, probes) => new Scenario(pool, ops, probes));
 
     [Fact]
-    public void Mapper_agrees_with_the_model_after_every_step()
+    public void MapperAgreesWithTheModelAfterEveryStep()
         => Scenarios.Sample(Run, iter: 10_000);
 
     private static void Run(Scenario scenario)

@@ -18,7 +18,7 @@ public class RangeOperationTests
     private static PageSize SizeAt(PagingFixture f, ulong address) => f.Mapper.Translate(Virt(address)).Value.Frame.Size;
 
     [Fact]
-    public void A_gigabyte_of_4_KiB_pages_uses_512_page_tables()
+    public void AGigabyteOf4KiBPagesUses512PageTables()
     {
         using PagingFixture f = new(poolFrames: 600);
         RangeSummary summary = f.Mapper.MapRange(Virt(Base), Phys(DataBase), GiB1, ReadWrite, f.Allocator, allowHugePages: false).Value;
@@ -40,7 +40,7 @@ public class RangeOperationTests
     }
 
     [Fact]
-    public void With_huge_pages_an_aligned_gigabyte_is_one_entry()
+    public void WithHugePagesAnAlignedGigabyteIsOneEntry()
     {
         using PagingFixture f = new();
         RangeSummary summary = f.Mapper.MapRange(Virt(Base), Phys(DataBase), GiB1, ReadWrite, f.Allocator, allowHugePages: true).Value;
@@ -52,7 +52,7 @@ public class RangeOperationTests
     }
 
     [Fact]
-    public void Each_piece_gets_the_largest_page_its_alignment_allows()
+    public void EachPieceGetsTheLargestPageItsAlignmentAllows()
     {
         using PagingFixture f = new();
         // 2 x 4 KiB up to a 2 MiB boundary, 511 x 2 MiB up to a 1 GiB boundary, 1 x 1 GiB, 1 x 2 MiB, 3 x 4 KiB.
@@ -75,7 +75,7 @@ public class RangeOperationTests
     }
 
     [Fact]
-    public void Physical_misalignment_forces_4_KiB_pages()
+    public void PhysicalMisalignmentForces4KiBPages()
     {
         using PagingFixture f = new();
         RangeSummary summary = f.Mapper.MapRange(Virt(Base), Phys(DataBase + KiB4), 4 * MiB2, ReadWrite, f.Allocator, true).Value;
@@ -84,11 +84,11 @@ public class RangeOperationTests
     }
 
     [Fact]
-    public void An_empty_table_in_the_way_of_a_huge_page_is_mapped_through()
+    public void AnEmptyTableInTheWayOfAHugePageIsMappedThrough()
     {
         using PagingFixture f = new();
-        f.Mapper.MapTo(PageAt(Base), Frame(DataBase), ReadWrite, f.Allocator);
-        f.Mapper.Unmap(PageAt(Base));
+        _ = f.Mapper.MapTo(PageAt(Base), Frame(DataBase), ReadWrite, f.Allocator);
+        _ = f.Mapper.Unmap(PageAt(Base));
         int tables = f.Allocator.Outstanding.Count;
         RangeSummary summary = f.Mapper.MapRange(Virt(Base), Phys(DataBase), 2 * MiB2, ReadWrite, f.Allocator, true).Value;
         Assert.Equal(512UL, summary.Pages4KiB); // through the existing P1 table
@@ -101,7 +101,7 @@ public class RangeOperationTests
     [InlineData(Base + 0x800, DataBase, KiB4)]
     [InlineData(Base, DataBase + 0x10, KiB4)]
     [InlineData(Base, DataBase, KiB4 + 1)]
-    public void Unaligned_ranges_are_refused(ulong virt, ulong phys, ulong length)
+    public void UnalignedRangesAreRefused(ulong virt, ulong phys, ulong length)
     {
         using PagingFixture f = new();
         Assert.Equal(MapErrorKind.RangeNotAligned, f.Mapper.MapRange(Virt(virt), Phys(phys), length, ReadWrite, f.Allocator, true).Error.Kind);
@@ -109,7 +109,7 @@ public class RangeOperationTests
     }
 
     [Fact]
-    public void Ranges_that_leave_their_half_or_physical_memory_are_refused()
+    public void RangesThatLeaveTheirHalfOrPhysicalMemoryAreRefused()
     {
         using PagingFixture f = new();
         Assert.Equal(MapErrorKind.RangeOutOfBounds,
@@ -126,7 +126,7 @@ public class RangeOperationTests
     }
 
     [Fact]
-    public void An_empty_range_does_nothing()
+    public void AnEmptyRangeDoesNothing()
     {
         using PagingFixture f = new();
         Assert.Equal(0UL, f.Mapper.MapRange(Virt(Base), Phys(DataBase), 0, ReadWrite, f.Allocator, true).Value.Bytes);
@@ -135,11 +135,11 @@ public class RangeOperationTests
     }
 
     [Fact]
-    public void A_mapped_page_in_the_middle_fails_the_whole_range_and_changes_nothing()
+    public void AMappedPageInTheMiddleFailsTheWholeRangeAndChangesNothing()
     {
         using PagingFixture f = new();
         PhysFrame existing = Frame(DataBase + 77 * KiB4);
-        f.Mapper.MapTo(PageAt(Base + 3 * MiB2 + 5 * KiB4), existing, ReadWrite, f.Allocator);
+        _ = f.Mapper.MapTo(PageAt(Base + 3 * MiB2 + 5 * KiB4), existing, ReadWrite, f.Allocator);
         byte[] before = f.SnapshotTables();
         int outstanding = f.Allocator.Outstanding.Count;
 
@@ -151,11 +151,11 @@ public class RangeOperationTests
     }
 
     [Fact]
-    public void A_huge_page_in_the_way_fails_the_range()
+    public void AHugePageInTheWayFailsTheRange()
     {
         using PagingFixture f = new();
         PhysFrame huge = Frame(DataBase, PageSize.Size2MiB);
-        f.Mapper.MapTo(PageAt(Base + MiB2, PageSize.Size2MiB), huge, ReadWrite, f.Allocator);
+        _ = f.Mapper.MapTo(PageAt(Base + MiB2, PageSize.Size2MiB), huge, ReadWrite, f.Allocator);
         byte[] before = f.SnapshotTables();
 
         // Where a 2 MiB page would go, the mapped one is reported; where 4 KiB pages must go below it, its entry is.
@@ -168,7 +168,7 @@ public class RangeOperationTests
     }
 
     [Fact]
-    public void Running_out_of_table_frames_fails_the_range_before_any_write()
+    public void RunningOutOfTableFramesFailsTheRangeBeforeAnyWrite()
     {
         using PagingFixture f = new(poolFrames: 100);
         byte[] before = f.SnapshotTables();
@@ -179,23 +179,23 @@ public class RangeOperationTests
     }
 
     [Fact]
-    public void Range_parents_get_the_rights_the_leaves_need()
+    public void RangeParentsGetTheRightsTheLeavesNeed()
     {
         using PagingFixture f = new();
-        f.Mapper.MapRange(Virt(Base), Phys(DataBase), 3 * KiB4, PageTableFlags.Present, f.Allocator, false);
+        _ = f.Mapper.MapRange(Virt(Base), Phys(DataBase), 3 * KiB4, PageTableFlags.Present, f.Allocator, false);
         Assert.Equal(PageTableFlags.Present, f.EntryAt(Virt(Base), PageTableLevel.Two).Flags);
-        f.Mapper.MapRange(Virt(Base + 4 * KiB4), Phys(DataBase), KiB4, ReadWrite | PageTableFlags.UserAccessible, f.Allocator, false);
+        _ = f.Mapper.MapRange(Virt(Base + 4 * KiB4), Phys(DataBase), KiB4, ReadWrite | PageTableFlags.UserAccessible, f.Allocator, false);
         Assert.Equal(ReadWrite | PageTableFlags.UserAccessible, f.EntryAt(Virt(Base), PageTableLevel.Four).Flags);
         Assert.Equal(ReadWrite | PageTableFlags.UserAccessible, f.EntryAt(Virt(Base), PageTableLevel.Two).Flags);
         Assert.Equal(1, f.Hardware.FullFlushes); // widened live parents
     }
 
     [Fact]
-    public void UnmapRange_removes_every_mapping_skips_gaps_and_reports_counts()
+    public void UnmapRangeRemovesEveryMappingSkipsGapsAndReportsCounts()
     {
         using PagingFixture f = new();
-        f.Mapper.MapRange(Virt(Base), Phys(DataBase), GiB1 + 3 * MiB2, ReadWrite, f.Allocator, true);
-        f.Mapper.MapRange(Virt(Base + GiB1 + 5 * MiB2), Phys(DataBase), 7 * KiB4, ReadWrite, f.Allocator, true);
+        _ = f.Mapper.MapRange(Virt(Base), Phys(DataBase), GiB1 + 3 * MiB2, ReadWrite, f.Allocator, true);
+        _ = f.Mapper.MapRange(Virt(Base + GiB1 + 5 * MiB2), Phys(DataBase), 7 * KiB4, ReadWrite, f.Allocator, true);
         f.Hardware.ForgetFlushes();
 
         RangeSummary removed = f.Mapper.UnmapRange(Virt(Base), 2 * GiB1).Value;
@@ -212,42 +212,42 @@ public class RangeOperationTests
     }
 
     [Fact]
-    public void A_few_unmapped_pages_are_flushed_one_by_one_many_with_one_full_flush()
+    public void AFewUnmappedPagesAreFlushedOneByOneManyWithOneFullFlush()
     {
         using PagingFixture f = new();
-        f.Mapper.MapRange(Virt(Base), Phys(DataBase), 3 * KiB4, ReadWrite, f.Allocator, false);
+        _ = f.Mapper.MapRange(Virt(Base), Phys(DataBase), 3 * KiB4, ReadWrite, f.Allocator, false);
         f.Hardware.ForgetFlushes();
-        f.Mapper.UnmapRange(Virt(Base), 3 * KiB4);
+        _ = f.Mapper.UnmapRange(Virt(Base), 3 * KiB4);
         Assert.Equal(new[] { Base, Base + KiB4, Base + 2 * KiB4 }, f.Hardware.FlushedPages);
         Assert.Equal(0, f.Hardware.FullFlushes);
 
-        f.Mapper.MapRange(Virt(Base), Phys(DataBase), 100 * KiB4, ReadWrite, f.Allocator, false);
+        _ = f.Mapper.MapRange(Virt(Base), Phys(DataBase), 100 * KiB4, ReadWrite, f.Allocator, false);
         f.Hardware.ForgetFlushes();
-        f.Mapper.UnmapRange(Virt(Base), 100 * KiB4);
+        _ = f.Mapper.UnmapRange(Virt(Base), 100 * KiB4);
         Assert.True(100 > OffsetPageTable.MaxSinglePageFlushes);
         Assert.Equal(1, f.Hardware.FullFlushes);
         Assert.Empty(f.Hardware.FlushedPages);
     }
 
     [Fact]
-    public void Global_pages_are_flushed_one_by_one_even_in_a_full_flush()
+    public void GlobalPagesAreFlushedOneByOneEvenInAFullFlush()
     {
         using PagingFixture f = new();
-        f.Mapper.MapRange(Virt(Base), Phys(DataBase), 100 * KiB4, ReadWrite, f.Allocator, false);
-        f.Mapper.MapRange(Virt(Base + MiB2), Phys(DataBase), 2 * KiB4, ReadWrite | PageTableFlags.Global, f.Allocator, false);
+        _ = f.Mapper.MapRange(Virt(Base), Phys(DataBase), 100 * KiB4, ReadWrite, f.Allocator, false);
+        _ = f.Mapper.MapRange(Virt(Base + MiB2), Phys(DataBase), 2 * KiB4, ReadWrite | PageTableFlags.Global, f.Allocator, false);
         f.Hardware.ForgetFlushes();
-        f.Mapper.UnmapRange(Virt(Base), 2 * MiB2);
+        _ = f.Mapper.UnmapRange(Virt(Base), 2 * MiB2);
         Assert.Equal(1, f.Hardware.FullFlushes);
         Assert.Contains(Base + MiB2, f.Hardware.FlushedPages);
         Assert.Contains(Base + MiB2 + KiB4, f.Hardware.FlushedPages);
     }
 
     [Fact]
-    public void UnmapRange_refuses_to_cut_a_huge_page()
+    public void UnmapRangeRefusesToCutAHugePage()
     {
         using PagingFixture f = new();
-        f.Mapper.MapTo(PageAt(Base, PageSize.Size2MiB), Frame(DataBase, PageSize.Size2MiB), ReadWrite, f.Allocator);
-        f.Mapper.MapTo(PageAt(Base + MiB2), Frame(DataBase), ReadWrite, f.Allocator);
+        _ = f.Mapper.MapTo(PageAt(Base, PageSize.Size2MiB), Frame(DataBase, PageSize.Size2MiB), ReadWrite, f.Allocator);
+        _ = f.Mapper.MapTo(PageAt(Base + MiB2), Frame(DataBase), ReadWrite, f.Allocator);
         byte[] before = f.SnapshotTables();
         Assert.Equal(MapErrorKind.ParentEntryHugePage, f.Mapper.UnmapRange(Virt(Base + KiB4), MiB2 + KiB4).Error.Kind);
         Assert.Equal(before, f.SnapshotTables());
@@ -256,14 +256,14 @@ public class RangeOperationTests
     }
 
     [Fact]
-    public void CleanUp_returns_every_table_after_everything_is_unmapped()
+    public void CleanUpReturnsEveryTableAfterEverythingIsUnmapped()
     {
         using PagingFixture f = new(poolFrames: 600);
-        f.Mapper.MapRange(Virt(Base), Phys(DataBase), GiB1, ReadWrite, f.Allocator, false);
-        f.Mapper.MapRange(Virt(0xFFFF_FFFF_8000_0000), Phys(DataBase), 5 * MiB2, ReadWrite, f.Allocator, true);
+        _ = f.Mapper.MapRange(Virt(Base), Phys(DataBase), GiB1, ReadWrite, f.Allocator, false);
+        _ = f.Mapper.MapRange(Virt(0xFFFF_FFFF_8000_0000), Phys(DataBase), 5 * MiB2, ReadWrite, f.Allocator, true);
         Assert.Equal(0UL, f.Mapper.CleanUp(f.Allocator)); // nothing empty yet
-        f.Mapper.UnmapRange(Virt(Base), GiB1);
-        f.Mapper.UnmapRange(Virt(0xFFFF_FFFF_8000_0000), 5 * MiB2);
+        _ = f.Mapper.UnmapRange(Virt(Base), GiB1);
+        _ = f.Mapper.UnmapRange(Virt(0xFFFF_FFFF_8000_0000), 5 * MiB2);
         f.Hardware.ForgetFlushes();
 
         Assert.Equal(514UL + 2UL, f.Mapper.CleanUp(f.Allocator));
@@ -274,12 +274,12 @@ public class RangeOperationTests
     }
 
     [Fact]
-    public void CleanUp_keeps_tables_that_still_map_something()
+    public void CleanUpKeepsTablesThatStillMapSomething()
     {
         using PagingFixture f = new();
-        f.Mapper.MapTo(PageAt(Base), Frame(DataBase), ReadWrite, f.Allocator);
-        f.Mapper.MapTo(PageAt(Base + GiB1), Frame(DataBase), ReadWrite, f.Allocator);
-        f.Mapper.Unmap(PageAt(Base + GiB1));
+        _ = f.Mapper.MapTo(PageAt(Base), Frame(DataBase), ReadWrite, f.Allocator);
+        _ = f.Mapper.MapTo(PageAt(Base + GiB1), Frame(DataBase), ReadWrite, f.Allocator);
+        _ = f.Mapper.Unmap(PageAt(Base + GiB1));
         Assert.Equal(5, f.Allocator.Outstanding.Count); // P3, two P2, two P1
         Assert.Equal(2UL, f.Mapper.CleanUp(f.Allocator));
         Assert.Equal(3, f.Allocator.Outstanding.Count);
@@ -288,11 +288,11 @@ public class RangeOperationTests
     }
 
     [Fact]
-    public void CleanUpRange_only_frees_tables_wholly_inside_the_range()
+    public void CleanUpRangeOnlyFreesTablesWhollyInsideTheRange()
     {
         using PagingFixture f = new();
-        f.Mapper.MapTo(PageAt(Base), Frame(DataBase), ReadWrite, f.Allocator);
-        f.Mapper.Unmap(PageAt(Base));
+        _ = f.Mapper.MapTo(PageAt(Base), Frame(DataBase), ReadWrite, f.Allocator);
+        _ = f.Mapper.Unmap(PageAt(Base));
         // The range covers the P1 table's 2 MiB but not the P2 table's 1 GiB.
         Assert.Equal(1UL, f.Mapper.CleanUpRange(Virt(Base), MiB2, f.Allocator).Value);
         Assert.Equal(2, f.Allocator.Outstanding.Count);

@@ -15,6 +15,7 @@ public sealed unsafe class SimulatedPhysicalMemory : IDisposable
 
     private byte* _base;
 
+    /// <param name="size">Bytes of simulated physical memory (a multiple of 4 KiB).</param>
     /// <param name="zero">Clear the buffer (costs a pass over it); tables allocated by the mapper are zeroed anyway.</param>
     public SimulatedPhysicalMemory(ulong size = DefaultSize, bool zero = true)
     {

@@ -58,6 +58,6 @@ public sealed class TrackingFrameAllocator : IFrameStore
     public void LeaveOnly(int keep)
     {
         while (_free.Count > keep)
-            AllocateFrame();
+            _ = AllocateFrame();
     }
 }

@@ -226,7 +226,7 @@ public class BuddyFrameAllocatorTests
         using BuddyFixture f = new(TwoRegionMap(), bootFrames: 3);
         BuddyFrameAllocator a = f.Allocator;
         PhysFrame frame = a.AllocateFrame().Value;
-        a.Free(frame);
+        _ = a.Free(frame);
         ulong free = a.FreeFrames;
         Assert.Equal(FrameFreeError.DoubleFree, a.Free(frame).Error);
         Assert.Equal(free, a.FreeFrames);
@@ -283,7 +283,7 @@ public class BuddyFrameAllocatorTests
         Assert.Equal(AllocationError.OutOfFrames, a.AllocateFrame(PageSize.Size2MiB).Error);
         Assert.Equal(ContiguousAllocationError.OutOfFrames, a.AllocateContiguous(1, Frame).Error);
 
-        a.Free(FrameAt(all[17]));
+        _ = a.Free(FrameAt(all[17]));
         Assert.True(a.CanAllocate(1));
         Assert.Equal(all[17], a.AllocateFrame().Value.StartAddress.Value);
     }
@@ -392,7 +392,7 @@ public class BuddyFrameAllocatorTests
             runs.Add(run);
         }
         foreach (PhysFrameRange run in runs)
-            a.FreeContiguous(run);
+            _ = a.FreeContiguous(run);
         Assert.False(a.IsFree(FrameAt(0x40000)));
     }
 
@@ -421,7 +421,7 @@ public class BuddyFrameAllocatorTests
         using BuddyFixture f = new(TwoRegionMap(), bootFrames: 3);
         BuddyFrameAllocator a = f.Allocator;
         PhysFrame frame = a.AllocateFrame().Value;
-        a.Free(frame);
+        _ = a.Free(frame);
         // A use after free scribbles over the freed frame, where the allocator keeps its list links.
         new Span<byte>(f.Memory.Pointer(frame.StartAddress), 64).Fill(0x41);
         InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => a.AllocateFrame());

@@ -16,18 +16,18 @@ public class ScanCodeSet1Tests
     }
 
     [Fact]
-    public void Letters_digits_and_releases() => Assert.Equal("ab1 ", Decode(0x1E, 0x9E, 0x30, 0xB0, 0x02, 0x82, 0x39, 0xB9));
+    public void LettersDigitsAndReleases() => Assert.Equal("ab1 ", Decode(0x1E, 0x9E, 0x30, 0xB0, 0x02, 0x82, 0x39, 0xB9));
 
     [Fact]
-    public void Shift_gives_capitals_and_symbols_until_released() =>
+    public void ShiftGivesCapitalsAndSymbolsUntilReleased() =>
         Assert.Equal("A!a", Decode(0x2A, 0x1E, 0x9E, 0x02, 0x82, 0xAA, 0x1E));
 
     [Fact]
-    public void Caps_lock_toggles_letters_only_and_shift_inverts_it() =>
+    public void CapsLockTogglesLettersOnlyAndShiftInvertsIt() =>
         Assert.Equal("A1a", Decode(0x3A, 0xBA, 0x1E, 0x02, 0x36, 0x1E, 0xB6));
 
     [Fact]
-    public void Control_gives_control_characters()
+    public void ControlGivesControlCharacters()
     {
         var decoder = new ScanCodeSet1();
         decoder.TryDecode(0x1D, out _);
@@ -37,10 +37,10 @@ public class ScanCodeSet1Tests
     }
 
     [Fact]
-    public void Extended_keys_and_enter_backspace() =>
+    public void ExtendedKeysAndEnterBackspace() =>
         Assert.Equal("<Up><Left><Enter><Backspace><Enter>", Decode(0xE0, 0x48, 0xE0, 0xC8, 0xE0, 0x4B, 0x1C, 0x0E, 0xE0, 0x1C));
 
     [Fact]
-    public void Fake_shift_of_the_navigation_block_does_not_shift() =>
+    public void FakeShiftOfTheNavigationBlockDoesNotShift() =>
         Assert.Equal("<Home>a", Decode(0xE0, 0x2A, 0xE0, 0x47, 0xE0, 0xAA, 0x1E));
 }

@@ -51,7 +51,7 @@ public sealed unsafe class ExceptionLayoutTests : IDisposable
     }
 
     [Fact]
-    public void ExInfo_matches_CoreLib()
+    public void ExInfoMatchesCoreLib()
     {
         TypeDefinition exInfo = Type("ExInfo", "EH");
         Assert.Equal(ExceptionLayout.ExInfoPrevious, Offset(exInfo, "_pPrevExInfo"));
@@ -67,7 +67,7 @@ public sealed unsafe class ExceptionLayoutTests : IDisposable
     }
 
     [Fact]
-    public void StackFrameIterator_REGDISPLAY_context_and_EHEnum_match_CoreLib()
+    public void StackFrameIteratorREGDISPLAYContextAndEHEnumMatchCoreLib()
     {
         TypeDefinition iterator = Type("StackFrameIterator");
         Assert.Equal(ExceptionLayout.StackFrameIteratorSize, iterator.GetLayout().Size);
@@ -98,7 +98,7 @@ public sealed unsafe class ExceptionLayoutTests : IDisposable
     }
 
     [Fact]
-    public void RhEHClause_has_the_field_order_EhClause_mirrors()
+    public void RhEHClauseHasTheFieldOrderEhClauseMirrors()
     {
         TypeDefinition clause = Type("RhEHClause", "EH");
         Assert.Equal(System.Reflection.TypeAttributes.SequentialLayout, clause.Attributes & System.Reflection.TypeAttributes.LayoutMask);
@@ -118,7 +118,7 @@ public sealed unsafe class ExceptionLayoutTests : IDisposable
     }
 
     [Fact]
-    public void The_enum_values_the_runtime_hard_codes_match_CoreLib()
+    public void TheEnumValuesTheRuntimeHardCodesMatchCoreLib()
     {
         // exceptions.asm's classlib function table and ExKind values.
         TypeDefinition functions = Type("ClassLibFunctionId");

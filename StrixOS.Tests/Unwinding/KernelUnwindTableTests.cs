@@ -41,7 +41,7 @@ public sealed unsafe class KernelUnwindTableTests : IDisposable
     }
 
     [Fact]
-    public void Every_FDE_decodes_with_a_CFA_rule_and_a_saved_return_address()
+    public void EveryFDEDecodesWithACFARuleAndASavedReturnAddress()
     {
         Assert.True(_index.Count > 1000, $"only {_index.Count} FDEs indexed");
         ulong previousEnd = 0;
@@ -62,7 +62,7 @@ public sealed unsafe class KernelUnwindTableTests : IDisposable
     }
 
     [Fact]
-    public void Every_LSDA_decodes_and_every_EH_clause_names_a_funclet_of_its_method()
+    public void EveryLSDADecodesAndEveryEHClauseNamesAFuncletOfItsMethod()
     {
         int methods = 0, clauses = 0, emptyMarkers = 0;
         foreach (FrameDescription fde in AllFdes())
@@ -116,7 +116,7 @@ public sealed unsafe class KernelUnwindTableTests : IDisposable
     }
 
     [Fact]
-    public void At_every_call_site_the_CFI_matches_the_frame_the_prologue_built()
+    public void AtEveryCallSiteTheCFIMatchesTheFrameThePrologueBuilt()
     {
         int callSites = 0, functions = 0;
         foreach (FrameDescription fde in AllFdes())

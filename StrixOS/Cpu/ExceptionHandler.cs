@@ -16,7 +16,7 @@ namespace StrixOS.Cpu;
 /// </summary>
 public static unsafe class ExceptionHandler
 {
-    private static int _depth;
+    private static int s_depth;
 
     /// <summary>Test hook (<c>strix.fail=handler-fault</c>): the next report faults while it is being made.</summary>
     public static bool FaultWhileReporting { get; set; }
@@ -25,7 +25,7 @@ public static unsafe class ExceptionHandler
     private static void OnException(ExceptionFrame* frame)
     {
         ulong cr2 = X64.ReadCr2();
-        if (++_depth > 1)
+        if (++s_depth > 1)
         {
             // Allocation-free: the heap, the stack or the report itself may be what broke.
             Span<char> line = stackalloc char[Testing.TestProtocol.FaultLineCapacity];
@@ -48,12 +48,12 @@ public static unsafe class ExceptionHandler
         // expected-fault test is armed: that test checks the CPU fault itself.
         if (!KernelTests.FaultRecovery.IsArmed && Runtime.Exceptions.HardwareExceptions.TryRedirect(frame, cr2))
         {
-            _depth--;
+            s_depth--;
             return;
         }
         Testing.FaultInfo fault = FaultReport.Print(frame, cr2, X64.ReadCr3());
         // An in-kernel test that expects this fault continues from its saved context (never returns).
-        _depth--;
+        s_depth--;
         KernelTests.FaultRecovery.ResumeAfter(fault);
         Machine.Shutdown(success: false);
     }

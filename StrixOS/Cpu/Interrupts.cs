@@ -20,14 +20,14 @@ public static unsafe class Interrupts
 
     private static readonly Action?[] Handlers = new Action?[256];
     private static readonly ulong[] Counts = new ulong[256];
-    private static IoApic[] _ioApics = Array.Empty<IoApic>();
-    private static Madt? _madt;
-    private static bool _initialized;
+    private static IoApic[] s_ioApics = Array.Empty<IoApic>();
+    private static Madt? s_madt;
+    private static bool s_initialized;
 
     /// <summary>Spurious interrupts: the APIC's (vector 0xFF) and stray ones from the masked PICs.</summary>
     public static ulong SpuriousCount { get; private set; }
     public static ulong ApicErrorCount { get; private set; }
-    public static bool IsInitialized => _initialized;
+    public static bool IsInitialized => s_initialized;
 
     /// <summary>How often a vector's handler has run.</summary>
     public static ulong CountOf(byte vector) => Counts[vector];
@@ -37,18 +37,18 @@ public static unsafe class Interrupts
     {
         LegacyPic.RemapAndMask();
         LocalApic.Enable(madt?.LocalApicAddress ?? 0);
-        _madt = madt;
+        s_madt = madt;
         if (madt != null && madt.IoApics.Count > 0)
         {
-            _ioApics = new IoApic[madt.IoApics.Count];
-            for (int i = 0; i < _ioApics.Length; i++)
-                _ioApics[i] = new IoApic(madt.IoApics[i].Address, madt.IoApics[i].GsiBase);
+            s_ioApics = new IoApic[madt.IoApics.Count];
+            for (int i = 0; i < s_ioApics.Length; i++)
+                s_ioApics[i] = new IoApic(madt.IoApics[i].Address, madt.IoApics[i].GsiBase);
         }
         else
         {
-            _ioApics = new[] { new IoApic(0xFEC00000, 0) };
+            s_ioApics = new[] { new IoApic(0xFEC00000, 0) };
         }
-        _initialized = true;
+        s_initialized = true;
         X64.EnableInterrupts();
     }
 
@@ -58,7 +58,7 @@ public static unsafe class Interrupts
     /// </summary>
     public static byte RegisterIsaIrq(byte irq, Action handler)
     {
-        InterruptOverride route = _madt?.RouteIsaIrq(irq) ?? new InterruptOverride(irq, irq, 0);
+        InterruptOverride route = s_madt?.RouteIsaIrq(irq) ?? new InterruptOverride(irq, irq, 0);
         IoApic? apic = ApicFor(route.Gsi);
         if (apic == null || route.Gsi > LastDeviceVector - FirstDeviceVector)
             return 0;
@@ -79,13 +79,13 @@ public static unsafe class Interrupts
 
     private static void SetIsaMasked(byte irq, bool masked)
     {
-        uint gsi = (_madt?.RouteIsaIrq(irq) ?? new InterruptOverride(irq, irq, 0)).Gsi;
+        uint gsi = (s_madt?.RouteIsaIrq(irq) ?? new InterruptOverride(irq, irq, 0)).Gsi;
         ApicFor(gsi)?.SetMasked(gsi, masked);
     }
 
     private static IoApic? ApicFor(uint gsi)
     {
-        foreach (IoApic apic in _ioApics)
+        foreach (IoApic apic in s_ioApics)
             if (apic.Serves(gsi))
                 return apic;
         return null;

@@ -20,10 +20,10 @@ public static unsafe class LocalApic
     private const uint Masked = 1u << 16;
     private const uint InterruptCommandLow = 0x300, SelfShorthand = 1u << 18;
 
-    private static byte* _registers;
+    private static byte* s_registers;
 
     public static ulong PhysicalAddress { get; private set; }
-    public static bool IsEnabled => _registers != null;
+    public static bool IsEnabled => s_registers != null;
     public static uint Id => Read(IdRegister) >> 24;
 
     /// <summary>Enables the APIC at <paramref name="physicalAddress"/> (MADT; 0: the MSR's) with LINT0/1 and the timer masked.</summary>
@@ -34,7 +34,7 @@ public static unsafe class LocalApic
             physicalAddress = msr & 0xF_FFFF_F000;
         X64.WriteMsr(ApicBaseMsr, msr | (1UL << 11));
         PhysicalAddress = physicalAddress;
-        _registers = (byte*)(BootLayout.PhysicalMemoryOffset + physicalAddress);
+        s_registers = (byte*)(BootLayout.PhysicalMemoryOffset + physicalAddress);
         Write(TaskPriority, 0);
         Write(LvtLint0, Masked);
         Write(LvtLint1, Masked);
@@ -71,6 +71,6 @@ public static unsafe class LocalApic
 
     public static void TimerStop() => Write(TimerInitialCount, 0);
 
-    private static uint Read(uint register) => Mmio.Read32(_registers + register);
-    private static void Write(uint register, uint value) => Mmio.Write32(_registers + register, value);
+    private static uint Read(uint register) => Mmio.Read32(s_registers + register);
+    private static void Write(uint register, uint value) => Mmio.Write32(s_registers + register, value);
 }

@@ -12,6 +12,8 @@ public static unsafe class Backtrace
 {
     public const int MaxFrames = 32;
 
+    /// <param name="rip">The faulting or current instruction pointer: the first frame.</param>
+    /// <param name="rbp">The frame pointer of that frame: the chain is followed from here.</param>
     /// <param name="rsp">The stack pointer at a fault, or 0. A method that faults before setting up its
     /// frame (a leaf) leaves its return address at [rsp], not [rbp+8]: it is used when it follows a call.</param>
     public static string Format(ulong rip, ulong rbp, ulong rsp = 0)

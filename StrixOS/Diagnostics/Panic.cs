@@ -16,7 +16,7 @@ namespace StrixOS.Diagnostics;
 public static unsafe class Panic
 {
     private const int MessageCapacity = 512;
-    private static bool _panicking;
+    private static bool s_panicking;
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -100,12 +100,12 @@ public static unsafe class Panic
     private static void Enter()
     {
         X64.DisableInterrupts();
-        if (_panicking)
+        if (s_panicking)
         {
             SerialPort.Com1.Write("\n!!! STRIXOS PANIC while panicking; stopping\n"u8);
             Machine.Shutdown(success: false);
         }
-        _panicking = true;
+        s_panicking = true;
     }
 
     private static int CStringLength(byte* text)

@@ -17,7 +17,7 @@ namespace StrixOS.Drivers;
 public static class ClockProbes
 {
     public const byte ProbeVector = 0xE0;
-    private static ulong _handlerTsc;
+    private static ulong s_handlerTsc;
 
     public static void Run(CommandLine commandLine)
     {
@@ -44,18 +44,18 @@ public static class ClockProbes
 
     private static void IrqLatency(int samples)
     {
-        Interrupts.RegisterLocalVector(ProbeVector, static () => _handlerTsc = X64.ReadTimestampCounter());
+        Interrupts.RegisterLocalVector(ProbeVector, static () => s_handlerTsc = X64.ReadTimestampCounter());
         ulong[] cycles = new ulong[samples];
         for (int i = 0; i < samples; i++)
         {
             ulong flags = InterruptFlag.SaveAndDisable();
-            _handlerTsc = 0;
+            s_handlerTsc = 0;
             ulong sent = X64.ReadTimestampCounter();
             LocalApic.SendSelfInterrupt(ProbeVector);
             InterruptFlag.Restore(flags);       // the interrupt is taken here
-            while (_handlerTsc == 0)
+            while (s_handlerTsc == 0)
                 X64.Pause();
-            cycles[i] = _handlerTsc - sent;
+            cycles[i] = s_handlerTsc - sent;
         }
         Array.Sort(cycles);
         ulong hz = Timestamp.TicksPerSecond;

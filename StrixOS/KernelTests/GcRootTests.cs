@@ -130,7 +130,7 @@ public static unsafe class GcRootTests
 
     private static Holder s_replacement = null!;
     private static Holder s_staticHeld = null!;
-    [System.ThreadStatic] private static Holder? t_threadHeld;
+    [System.ThreadStatic] private static Holder? s_threadHeld;
 
     /// <summary>Finds roots whose object has a field holding <see cref="Target"/>: a static base holding a static field.</summary>
     private struct FieldSearchVisitor : IRootVisitor
@@ -342,8 +342,8 @@ public static unsafe class GcRootTests
 
     private static void ThreadStaticFieldsAreReachedFromThreadStaticRoots(TestContext t)
     {
-        t_threadHeld = new Holder(6);
-        var visitor = new FieldSearchVisitor { Target = AddressOf(t_threadHeld) };
+        s_threadHeld = new Holder(6);
+        var visitor = new FieldSearchVisitor { Target = AddressOf(s_threadHeld) };
         StaticScanResult result = StaticRootScanner.Scan(ref visitor);
         t.True(result.ThreadStaticRoots >= 1, $"{result.ThreadStaticRoots} thread-static roots");
         t.Equal(0u, visitor.NotAnObject);

@@ -468,15 +468,15 @@ public static unsafe class LanguageTests
         t.Equal(2, Encoding.Unicode.GetByteCount("a"));
     }
 
-    private static int _lazyBuilds;
+    private static int s_lazyBuilds;
 
     private static void LazyAndCompareExchange(TestContext t)
     {
-        var lazy = new Lazy<string>(() => { _lazyBuilds++; return "built"; });
+        var lazy = new Lazy<string>(() => { s_lazyBuilds++; return "built"; });
         t.False(lazy.IsValueCreated, "not yet built");
         t.Equal("built", lazy.Value);
         t.Equal("built", lazy.Value);
-        t.Equal(1, _lazyBuilds);
+        t.Equal(1, s_lazyBuilds);
         int slot = 5;
         t.Equal(5, System.Threading.Interlocked.CompareExchange(ref slot, 9, 5));
         t.Equal(9, slot);

@@ -148,13 +148,13 @@ public static unsafe class PlatformTests
         t.Equal(before + (ulong)message.Length + 1, FileDescriptors.StandardBytesWritten);   // the text and '\n' on standard error
     }
 
-    private static int _shared;
+    private static int s_shared;
 
     private static void ProcessWideBarrierReturns(TestContext t)
     {
-        Volatile.Write(ref _shared, 41);
+        Volatile.Write(ref s_shared, 41);
         Interlocked.MemoryBarrierProcessWide();
-        t.Equal(42, Interlocked.Increment(ref _shared));
+        t.Equal(42, Interlocked.Increment(ref s_shared));
     }
 
     private static class PerThread<T>

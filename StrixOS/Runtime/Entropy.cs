@@ -18,17 +18,17 @@ public static unsafe class Entropy
 
     public enum Source { Unknown, RdSeed, RdRand, Fallback }
 
-    private static Source _source;
-    private static ulong _fallbackState;
+    private static Source s_source;
+    private static ulong s_fallbackState;
 
     /// <summary>Where the bytes come from on this CPU.</summary>
     public static Source Current
     {
         get
         {
-            if (_source == Source.Unknown)
-                _source = Detect();
-            return _source;
+            if (s_source == Source.Unknown)
+                s_source = Detect();
+            return s_source;
         }
     }
 
@@ -66,12 +66,12 @@ public static unsafe class Entropy
             case Source.RdRand:
                 return RdRand(word) != 0;
             default:
-                if (_fallbackState == 0)
-                    _fallbackState = (X64.ReadTimestampCounter() * 0x9E3779B97F4A7C15UL) ^ (ulong)WallClock.UnixTicks | 1;
-                _fallbackState ^= _fallbackState >> 12;
-                _fallbackState ^= _fallbackState << 25;
-                _fallbackState ^= _fallbackState >> 27;
-                *word = _fallbackState * 0x2545F4914F6CDD1DUL ^ X64.ReadTimestampCounter();
+                if (s_fallbackState == 0)
+                    s_fallbackState = (X64.ReadTimestampCounter() * 0x9E3779B97F4A7C15UL) ^ (ulong)WallClock.UnixTicks | 1;
+                s_fallbackState ^= s_fallbackState >> 12;
+                s_fallbackState ^= s_fallbackState << 25;
+                s_fallbackState ^= s_fallbackState >> 27;
+                *word = s_fallbackState * 0x2545F4914F6CDD1DUL ^ X64.ReadTimestampCounter();
                 return true;
         }
     }

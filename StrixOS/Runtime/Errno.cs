@@ -12,24 +12,24 @@ public static unsafe class Errno
         ENOTDIR = 20, EISDIR = 21, EINVAL = 22, EMFILE = 24, ESPIPE = 29, EROFS = 30, ERANGE = 34,
         ENOSYS = 38, ENOTSUP = 95;
 
-    private static int _value;
+    private static int s_value;
 
-    public static int Value => _value;
+    public static int Value => s_value;
 
-    public static void Set(int value) => _value = value;
+    public static void Set(int value) => s_value = value;
 
     /// <summary>Sets errno and returns -1, the usual failure value.</summary>
     public static int Fail(int value)
     {
-        _value = value;
+        s_value = value;
         return -1;
     }
 
     [RuntimeExport("SystemNative_GetErrNo")]
-    private static int GetErrNo() => _value;
+    private static int GetErrNo() => s_value;
 
     [RuntimeExport("SystemNative_SetErrNo")]
-    private static void SetErrNo(int value) => _value = value;
+    private static void SetErrNo(int value) => s_value = value;
 
     // Linux errno <-> PAL error (the PAL values are fixed by CoreLib's Interop.Error enum).
     private static readonly int[] Pairs =

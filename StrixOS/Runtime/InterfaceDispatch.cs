@@ -9,7 +9,7 @@ namespace StrixOS.Runtime;
 /// Interface calls that the compiler could not devirtualise go through a dispatch cell
 /// { stub, cache }. The stub (RhpInitialDynamicInterfaceDispatch, runtime.asm) asks
 /// <see cref="ResolveInterfaceCall"/> for the target each time: no per-cell cache yet.
-/// Cell encoding (ILC): cache < 0x1000 with low bits 00 is a vtable offset; low bits 01 an
+/// Cell encoding (ILC): cache &lt; 0x1000 with low bits 00 is a vtable offset; low bits 01 an
 /// interface MethodTable pointer; 11 / 10 a (indirect) relative pointer to it. The slot sits in the
 /// low 16 bits of the cache word of the cell that ends the group (the one whose stub is null).
 /// </summary>

@@ -27,20 +27,20 @@ public static unsafe class KernelEnvironment
     private static readonly string[] Defaults = ["TZ=", "DOTNET_DebugWriteToStdErr=1"];
 
     // Each variable is kept as a NUL-terminated "NAME=value" string on the native heap, as in environ.
-    private static byte** _variables;
-    private static int _count;
+    private static byte** s_variables;
+    private static int s_count;
 
     /// <summary>Takes the <c>env.NAME=value</c> words of the command line (called once at boot).</summary>
     public static void Use(CommandLine commandLine)
     {
         Collector.Collector.Verify = commandLine.Has("strix.gcverify");
         string[] words = commandLine.Text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        _variables = (byte**)KernelHeap.Allocate((ulong)(words.Length + Defaults.Length + 1) * 8);
-        _count = 0;
+        s_variables = (byte**)KernelHeap.Allocate((ulong)(words.Length + Defaults.Length + 1) * 8);
+        s_count = 0;
         foreach (string word in words)
         {
             if (word.StartsWith("env.", StringComparison.Ordinal) && word.IndexOf('=') > 4)
-                _variables[_count++] = ToCString(word.Substring(4));
+                s_variables[s_count++] = ToCString(word.Substring(4));
         }
         foreach (string pair in Defaults)
         {
@@ -49,9 +49,9 @@ public static unsafe class KernelEnvironment
             foreach (string word in words)
                 set |= word.StartsWith("env." + name, StringComparison.Ordinal);
             if (!set)
-                _variables[_count++] = ToCString(pair);
+                s_variables[s_count++] = ToCString(pair);
         }
-        _variables[_count] = null;
+        s_variables[s_count] = null;
     }
 
     /// <summary>A copy on the native heap, NUL-terminated (ASCII; other characters become '?').</summary>
@@ -67,11 +67,11 @@ public static unsafe class KernelEnvironment
     [RuntimeExport("SystemNative_GetEnv")]
     private static byte* GetEnv(byte* name)
     {
-        if (_variables == null)
+        if (s_variables == null)
             return name[0] == 'T' && name[1] == 'Z' && name[2] == 0 ? EmptyTz() : null;
-        for (int i = 0; i < _count; i++)
+        for (int i = 0; i < s_count; i++)
         {
-            byte* entry = _variables[i];
+            byte* entry = s_variables[i];
             int j = 0;
             while (name[j] != 0 && entry[j] == name[j])
                 j++;
@@ -81,15 +81,15 @@ public static unsafe class KernelEnvironment
         return null;
     }
 
-    private static byte* _emptyTz;
-    private static byte* EmptyTz() => _emptyTz != null ? _emptyTz : (_emptyTz = ToCString(""));
+    private static byte* s_emptyTz;
+    private static byte* EmptyTz() => s_emptyTz != null ? s_emptyTz : (s_emptyTz = ToCString(""));
 
     [RuntimeExport("SystemNative_GetEnviron")]
     private static byte** GetEnviron()
     {
-        if (_variables == null)
+        if (s_variables == null)
             Use(new CommandLine(""));
-        return _variables;
+        return s_variables;
     }
 
     [RuntimeExport("SystemNative_FreeEnviron")]

@@ -13,7 +13,7 @@ namespace StrixOS.Runtime;
 /// </summary>
 internal static unsafe class SystemNative
 {
-    private static ulong _randomState;
+    private static ulong s_randomState;
 
     [RuntimeExport("SystemNative_Malloc")]
     private static void* Malloc(nuint size) => KernelHeap.Allocate(size == 0 ? 1 : size);
@@ -32,14 +32,14 @@ internal static unsafe class SystemNative
     [RuntimeExport("SystemNative_GetNonCryptographicallySecureRandomBytes")]
     private static void GetRandomBytes(byte* buffer, int length)
     {
-        if (_randomState == 0)
-            _randomState = X64.ReadTimestampCounter() | 1;
+        if (s_randomState == 0)
+            s_randomState = X64.ReadTimestampCounter() | 1;
         for (int i = 0; i < length; i++)
         {
-            _randomState ^= _randomState >> 12;
-            _randomState ^= _randomState << 25;
-            _randomState ^= _randomState >> 27;
-            buffer[i] = (byte)((_randomState * 0x2545F4914F6CDD1DUL) >> 56);
+            s_randomState ^= s_randomState >> 12;
+            s_randomState ^= s_randomState << 25;
+            s_randomState ^= s_randomState >> 27;
+            buffer[i] = (byte)((s_randomState * 0x2545F4914F6CDD1DUL) >> 56);
         }
     }
 

@@ -49,8 +49,8 @@ internal static unsafe class Threading
 
     // Thread statics that ILC cannot inline live in per-thread arrays CoreLib allocates itself
     // (Internal.Runtime.ThreadStatics); the runtime only keeps the root. One thread: one root.
-    private static object[][]? _threadStaticStorage;
+    private static object[][]? s_threadStaticStorage;
 
     [RuntimeExport("RhGetThreadStaticStorage")]
-    private static ref object[][]? GetThreadStaticStorage() => ref _threadStaticStorage;
+    private static ref object[][]? GetThreadStaticStorage() => ref s_threadStaticStorage;
 }

@@ -12,22 +12,22 @@ namespace StrixOS.Runtime;
 public static class WallClock
 {
     private const long TicksPerSecond = 10_000_000;
-    private static long _bootUnixTicks;
-    private static ulong _bootNanoseconds;
-    private static bool _read;
+    private static long s_bootUnixTicks;
+    private static ulong s_bootNanoseconds;
+    private static bool s_read;
 
     /// <summary>100 ns ticks since 1970-01-01 00:00 UTC.</summary>
     public static long UnixTicks
     {
         get
         {
-            if (!_read)
+            if (!s_read)
             {
-                _bootUnixTicks = Rtc.ReadUnixSeconds() * TicksPerSecond;
-                _bootNanoseconds = Timestamp.Nanoseconds;
-                _read = true;
+                s_bootUnixTicks = Rtc.ReadUnixSeconds() * TicksPerSecond;
+                s_bootNanoseconds = Timestamp.Nanoseconds;
+                s_read = true;
             }
-            return _bootUnixTicks + (long)((Timestamp.Nanoseconds - _bootNanoseconds) / 100);
+            return s_bootUnixTicks + (long)((Timestamp.Nanoseconds - s_bootNanoseconds) / 100);
         }
     }
 

@@ -21,7 +21,10 @@ public static class KernelTestEngine
 {
     public const string InstallHint = "install it with: sudo apt-get install qemu-system-x86 (or run ./strix setup)";
 
+    /// <param name="configuration">The QEMU machine to boot.</param>
+    /// <param name="imagePath">The kernel ISO to boot.</param>
     /// <param name="filter">Globs over "Suite.Test" for <c>test=</c>; empty runs every test.</param>
+    /// <param name="cancellation">Stops the boot and kills QEMU.</param>
     public static async Task<RunResult> RunAsync(
         QemuConfiguration configuration, string imagePath, string filter = "", CancellationToken cancellation = default)
     {

@@ -10,6 +10,8 @@ public static class AcpiTableReader
     /// <summary>Larger than any real table (a big DSDT is a few hundred KiB); guards against a garbage length.</summary>
     public const uint MaxTableLength = 4 * 1024 * 1024;
 
+    /// <param name="memory">Reads the physical memory the table lies in.</param>
+    /// <param name="address">The physical address of the table header.</param>
     /// <param name="signature">The expected signature, or null to accept any (then read for its name).</param>
     /// <param name="minimumLength">The smallest length the caller can parse.</param>
     public static Result<byte[], AcpiError> Read(IPhysicalMemoryReader memory, ulong address, string? signature, int minimumLength)

@@ -11,6 +11,8 @@ public static class EfiMemoryTypeMapping
     /// <summary>EFI_MEMORY_SP: specific-purpose memory, not for general allocation.</summary>
     public const ulong SpecificPurposeAttribute = 1UL << 18;
 
+    /// <param name="efiType">The descriptor's EFI_MEMORY_TYPE.</param>
+    /// <param name="attribute">The descriptor's attribute bits (<see cref="RuntimeAttribute"/>, <see cref="SpecificPurposeAttribute"/>).</param>
     /// <param name="bootServicesActive">Tag 18 was present: GRUB did not exit boot services, so their memory
     /// is still in use.</param>
     public static MemoryRegionType ToRegionType(uint efiType, ulong attribute, bool bootServicesActive)

@@ -28,7 +28,7 @@ public struct GcLiveSlotsResult
     public uint Reported;
     /// <summary>Live slots left out because they do not survive a call (see <c>reportScratchSlots</c>).</summary>
     public uint ScratchSkipped;
-    internal bool ReportScratch;
+    internal bool _reportScratch;
 }
 
 /// <summary>
@@ -58,7 +58,7 @@ public static class GcLiveSlots
         where TVisitor : struct, IGcSlotVisitor
     {
         var result = new GcLiveSlotsResult();
-        result.ReportScratch = reportScratchSlots;
+        result._reportScratch = reportScratchSlots;
         if (!GcInfoHeader.TryDecode(image, gcInfo, out GcInfoHeader header, out GcInfoBitReader reader))
             return Fail(ref result, GcLiveSlotsStatus.Corrupt);
         if (codeOffset > header.CodeLength)
@@ -312,7 +312,7 @@ public static class GcLiveSlots
     {
         if (!lookup.TryGet(index, out GcSlot slot))
             return false;
-        if (!result.ReportScratch && IsScratch(in header, in slot))
+        if (!result._reportScratch && IsScratch(in header, in slot))
         {
             result.ScratchSkipped++;
             return true;

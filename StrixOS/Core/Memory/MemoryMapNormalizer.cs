@@ -79,6 +79,8 @@ public static class MemoryMapNormalizer
         ReadOnlySpan<MemoryRegion> reservedRanges)
         => Normalize(firmwareRegions, reservedRanges, MaxPhysicalAddress);
 
+    /// <param name="firmwareRegions">The regions as the firmware reported them: unsorted, overlapping, any type.</param>
+    /// <param name="reservedRanges">Ranges the kernel occupies (image, modules, boot information): never usable.</param>
     /// <param name="addressLimit">Exclusive physical limit (4 KiB multiple, at most 2^52): anything above is
     /// dropped, e.g. memory the kernel's direct map cannot reach.</param>
     public static Result<MemoryMap, MemoryMapError> Normalize(

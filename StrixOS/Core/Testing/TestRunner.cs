@@ -14,6 +14,9 @@ public static unsafe class TestRunner
     public static TestRunSummary Run(TestRegistry registry, in TestCommandLine commandLine, ITestOutput output) =>
         Run(registry, commandLine, output, catcher: null);
 
+    /// <param name="registry">The tests the kernel was built with.</param>
+    /// <param name="commandLine">Which tests to run (<c>test=</c>) and how.</param>
+    /// <param name="output">Where the protocol lines go (the serial port in the kernel).</param>
     /// <param name="catcher">Runs bodies so that expected faults are survived and judged in this boot;
     /// null: a fault ends the kernel and the host judges it (docs/testing.md, "Expected faults").</param>
     public static TestRunSummary Run(TestRegistry registry, in TestCommandLine commandLine, ITestOutput output, IFaultCatcher? catcher)

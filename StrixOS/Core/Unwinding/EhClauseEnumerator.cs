@@ -3,7 +3,7 @@ namespace StrixOS.Runtime.Unwinding;
 /// <summary>
 /// Reads a method's EH clauses from ILC's EH info: a count, then per clause the try start, (try
 /// length &lt;&lt; 2 | kind), the handler offset, and a 32-bit self-relative catch-type pointer (typed)
-/// or the filter offset (filter). Integers use NativeAOT's VarInt encoding (see <see cref="ReadVarUInt"/>).
+/// or the filter offset (filter). Integers use NativeAOT's VarInt encoding (see <see cref="TryReadVarUInt"/>).
 /// The state fits CoreLib's 32-byte EHEnum buffer, which RhpEHEnumInitFromStackFrameIterator fills.
 /// </summary>
 public struct EhClauseEnumerator

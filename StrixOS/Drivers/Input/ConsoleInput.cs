@@ -12,32 +12,32 @@ public static class ConsoleInput
 {
     private const int Capacity = 256;
     private static readonly KeyPress[] Ring = new KeyPress[Capacity];
-    private static int _head, _tail;
+    private static int s_head, s_tail;
 
     public static ulong Dropped { get; private set; }
 
-    public static bool KeyAvailable => _head != _tail;
+    public static bool KeyAvailable => s_head != s_tail;
 
     /// <summary>Called with interrupts off (from a handler).</summary>
     public static void Push(KeyPress key)
     {
-        int next = (_tail + 1) % Capacity;
-        if (next == _head)
+        int next = (s_tail + 1) % Capacity;
+        if (next == s_head)
         {
             Dropped++;
             return;
         }
-        Ring[_tail] = key;
-        _tail = next;
+        Ring[s_tail] = key;
+        s_tail = next;
     }
 
     public static bool TryRead(out KeyPress key)
     {
         ulong flags = InterruptFlag.SaveAndDisable();
-        bool any = _head != _tail;
-        key = any ? Ring[_head] : default;
+        bool any = s_head != s_tail;
+        key = any ? Ring[s_head] : default;
         if (any)
-            _head = (_head + 1) % Capacity;
+            s_head = (s_head + 1) % Capacity;
         InterruptFlag.Restore(flags);
         return any;
     }
@@ -48,10 +48,10 @@ public static class ConsoleInput
         while (true)
         {
             ulong flags = InterruptFlag.SaveAndDisable();
-            if (_head != _tail)
+            if (s_head != s_tail)
             {
-                KeyPress key = Ring[_head];
-                _head = (_head + 1) % Capacity;
+                KeyPress key = Ring[s_head];
+                s_head = (s_head + 1) % Capacity;
                 InterruptFlag.Restore(flags);
                 return key;
             }

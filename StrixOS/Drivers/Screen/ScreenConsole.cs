@@ -12,13 +12,13 @@ public static class ScreenConsole
     public const byte DefaultForeground = 7;   // ConsoleColor.Gray
     public const byte DefaultBackground = 0;   // ConsoleColor.Black
 
-    private static ITextScreen? _screen;
-    private static int _escapeState;           // 0 text, 1 after ESC, 2 inside CSI
-    private static int _parameterCount;
+    private static ITextScreen? s_screen;
+    private static int s_escapeState;           // 0 text, 1 after ESC, 2 inside CSI
+    private static int s_parameterCount;
     private static readonly int[] Parameters = new int[4];
 
-    public static bool IsActive => _screen != null;
-    public static ITextScreen? Screen => _screen;
+    public static bool IsActive => s_screen != null;
+    public static ITextScreen? Screen => s_screen;
     public static int Column { get; private set; }
     public static int Row { get; private set; }
     public static byte Foreground { get; set; } = DefaultForeground;
@@ -26,37 +26,37 @@ public static class ScreenConsole
 
     public static void Attach(ITextScreen screen)
     {
-        _screen = screen;
+        s_screen = screen;
         Clear();
     }
 
     public static void Clear()
     {
-        if (_screen == null)
+        if (s_screen == null)
             return;
-        _screen.Clear(Background);
+        s_screen.Clear(Background);
         Column = 0;
         Row = 0;
-        _screen.SetCursor(0, 0);
+        s_screen.SetCursor(0, 0);
     }
 
     public static void SetPosition(int column, int row)
     {
-        if (_screen == null)
+        if (s_screen == null)
             return;
-        Column = column < 0 ? 0 : column >= _screen.Columns ? _screen.Columns - 1 : column;
-        Row = row < 0 ? 0 : row >= _screen.Rows ? _screen.Rows - 1 : row;
-        _screen.SetCursor(Column, Row);
+        Column = column < 0 ? 0 : column >= s_screen.Columns ? s_screen.Columns - 1 : column;
+        Row = row < 0 ? 0 : row >= s_screen.Rows ? s_screen.Rows - 1 : row;
+        s_screen.SetCursor(Column, Row);
     }
 
     public static void Write(byte b) => Write((char)b);
 
     public static void Write(char c)
     {
-        ITextScreen? screen = _screen;
+        ITextScreen? screen = s_screen;
         if (screen == null)
             return;
-        if (_escapeState != 0 || c == '\x1B')
+        if (s_escapeState != 0 || c == '\x1B')
         {
             Escape(c);
             return;
@@ -109,43 +109,43 @@ public static class ScreenConsole
 
     private static void Escape(char c)
     {
-        switch (_escapeState)
+        switch (s_escapeState)
         {
             case 0:
-                _escapeState = 1;
+                s_escapeState = 1;
                 return;
             case 1:
                 if (c == '[')
                 {
-                    _escapeState = 2;
-                    _parameterCount = 0;
+                    s_escapeState = 2;
+                    s_parameterCount = 0;
                     Parameters[0] = 0;
                 }
                 else
                 {
-                    _escapeState = 0;
+                    s_escapeState = 0;
                 }
                 return;
         }
         if (c >= '0' && c <= '9')
         {
-            if (_parameterCount == 0)
-                _parameterCount = 1;
-            if (_parameterCount <= Parameters.Length)
-                Parameters[_parameterCount - 1] = Parameters[_parameterCount - 1] * 10 + (c - '0');
+            if (s_parameterCount == 0)
+                s_parameterCount = 1;
+            if (s_parameterCount <= Parameters.Length)
+                Parameters[s_parameterCount - 1] = Parameters[s_parameterCount - 1] * 10 + (c - '0');
             return;
         }
         if (c == ';')
         {
-            if (_parameterCount == 0)
-                _parameterCount = 1;
-            _parameterCount++;
-            if (_parameterCount <= Parameters.Length)
-                Parameters[_parameterCount - 1] = 0;
+            if (s_parameterCount == 0)
+                s_parameterCount = 1;
+            s_parameterCount++;
+            if (s_parameterCount <= Parameters.Length)
+                Parameters[s_parameterCount - 1] = 0;
             return;
         }
-        _escapeState = 0;
-        int count = _parameterCount < Parameters.Length ? _parameterCount : Parameters.Length;
+        s_escapeState = 0;
+        int count = s_parameterCount < Parameters.Length ? s_parameterCount : Parameters.Length;
         switch (c)
         {
             case 'm':
