@@ -25,7 +25,7 @@ public sealed partial class BootMemoryReclaimTests(ITestOutputHelper output)
     [Theory]
     [InlineData("256M")]
     [InlineData("12G")]
-    public async Task Under_UEFI_at_least_99_percent_of_RAM_is_usable_after_reclaim(string memory)
+    public async Task UnderUEFIAtLeast99PercentOfRAMIsUsableAfterReclaim(string memory)
     {
         Assert.True(DeployEnvironment.OvmfProblem() is null, DeployEnvironment.OvmfProblem());
         KernelBootResult boot = await KernelBoot.BootAsync(memory: memory, timeoutSeconds: 150, firmware: Firmware.Ovmf);

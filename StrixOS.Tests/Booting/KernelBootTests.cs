@@ -107,7 +107,7 @@ public class KernelBootTests
     }
 
     [Fact]
-    public async Task An_uncaught_exception_in_a_kernel_test_fails_that_test_and_the_run_goes_on()
+    public async Task AnUncaughtExceptionInAKernelTestFailsThatTestAndTheRunGoesOn()
     {
         KernelBootResult boot = await KernelBoot.BootAsync("test=OnPurpose.* strix.fail=test-throw");
         Assert.True(boot.Failed, boot.Transcript);

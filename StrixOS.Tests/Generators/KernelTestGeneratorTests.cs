@@ -110,7 +110,7 @@ public class KernelTestGeneratorTests
     private const string ProjectRegistrationFile = "StrixOS.Generated.ProjectKernelTests.g.cs";
 
     [Fact]
-    public void The_project_registration_calls_every_test_class_and_compiles()
+    public void TheProjectRegistrationCallsEveryTestClassAndCompiles()
     {
         const string source = """
             using StrixOS.Testing;
@@ -139,7 +139,7 @@ public class KernelTestGeneratorTests
     }
 
     [Fact]
-    public void A_project_without_tests_still_gets_an_empty_registration()
+    public void AProjectWithoutTestsStillGetsAnEmptyRegistration()
     {
         (string registration, ImmutableArray<Diagnostic> diagnostics) = RunProjectRegistration("namespace Sample; public static class Nothing { }");
         Assert.Empty(diagnostics);

@@ -25,7 +25,7 @@ public class FrameAllocatorTests
     }
 
     [Fact]
-    public void Hands_out_usable_frames_in_address_order_then_reports_exhaustion()
+    public void HandsOutUsableFramesInAddressOrderThenReportsExhaustion()
     {
         BootInfoFrameAllocator allocator = Over(
             Reserved(0, 0x1000),
@@ -47,7 +47,7 @@ public class FrameAllocatorTests
     }
 
     [Fact]
-    public void Serves_the_map_the_normaliser_made_safe()
+    public void ServesTheMapTheNormaliserMadeSafe()
     {
         BootInfoFrameAllocator allocator = Over(
             Usable(0x8000, 0xA800),            // shrinks to 0x8000..0xA000
@@ -59,7 +59,7 @@ public class FrameAllocatorTests
     }
 
     [Fact]
-    public void Contiguous_frames_come_from_the_cursor_when_they_fit()
+    public void ContiguousFramesComeFromTheCursorWhenTheyFit()
     {
         BootInfoFrameAllocator allocator = Over(Usable(0x1000, 0x8000), Reserved(0x8000, 0x10000), Usable(0x10000, 0x20000));
         Assert.Equal(0x1000UL, allocator.AllocateFrame().Value.StartAddress.Value);
@@ -71,7 +71,7 @@ public class FrameAllocatorTests
     }
 
     [Fact]
-    public void Contiguous_frames_that_do_not_fit_skip_the_rest_of_the_region()
+    public void ContiguousFramesThatDoNotFitSkipTheRestOfTheRegion()
     {
         BootInfoFrameAllocator allocator = Over(Usable(0x1000, 0x5000), Reserved(0x5000, 0x10000), Usable(0x10000, 0x20000));
         Assert.Equal(0x1000UL, allocator.AllocateFrame().Value.StartAddress.Value);
@@ -85,7 +85,7 @@ public class FrameAllocatorTests
     }
 
     [Fact]
-    public void Contiguous_frames_no_region_holds_are_refused_and_change_nothing()
+    public void ContiguousFramesNoRegionHoldsAreRefusedAndChangeNothing()
     {
         BootInfoFrameAllocator allocator = Over(Usable(0x1000, 0x5000), Reserved(0x5000, 0x10000), Usable(0x10000, 0x14000));
         Assert.Equal(AllocationError.OutOfFrames, allocator.AllocateContiguous(5).Error);
@@ -95,7 +95,7 @@ public class FrameAllocatorTests
     }
 
     [Fact]
-    public void An_empty_map_is_exhausted_from_the_start()
+    public void AnEmptyMapIsExhaustedFromTheStart()
     {
         BootInfoFrameAllocator allocator = Over();
         Assert.Equal(0UL, allocator.TotalFrames);
@@ -103,7 +103,7 @@ public class FrameAllocatorTests
     }
 
     [Fact]
-    public void Works_through_the_interface()
+    public void WorksThroughTheInterface()
     {
         IFrameAllocator allocator = Over(Usable(0x4000, 0x6000));
         Assert.Equal(0x4000UL, allocator.AllocateFrame().Value.StartAddress.Value);
@@ -113,7 +113,7 @@ public class FrameAllocatorTests
     }
 
     [Fact]
-    public void The_empty_allocator_always_fails()
+    public void TheEmptyAllocatorAlwaysFails()
     {
         EmptyFrameAllocator allocator = new();
         Assert.Equal(AllocationError.OutOfFrames, allocator.AllocateFrame().Error);

@@ -28,7 +28,7 @@ public sealed class MemorySystemTests : IDisposable
     public void Dispose() => _memory.Dispose();
 
     [Fact]
-    public void Start_builds_page_table_frames_address_spaces_and_an_empty_heap()
+    public void StartBuildsPageTableFramesAddressSpacesAndAnEmptyHeap()
     {
         MemorySystem memory = MemorySystem.Start(_map, _memory.Offset, _hardware, pcidEnabled: true).Value;
 
@@ -44,7 +44,7 @@ public sealed class MemorySystemTests : IDisposable
     }
 
     [Fact]
-    public void The_boot_allocator_serves_the_kernel_half_tables_and_the_bitmap_then_hands_over()
+    public void TheBootAllocatorServesTheKernelHalfTablesAndTheBitmapThenHandsOver()
     {
         MemorySystem memory = MemorySystem.Start(_map, _memory.Offset, _hardware, pcidEnabled: false).Value;
 
@@ -61,7 +61,7 @@ public sealed class MemorySystemTests : IDisposable
     }
 
     [Fact]
-    public void An_unaligned_offset_is_a_page_table_error_and_says_so()
+    public void AnUnalignedOffsetIsAPageTableErrorAndSaysSo()
     {
         Result<MemorySystem, MemorySystemError> started = MemorySystem.Start(_map, _memory.Offset + 8, _hardware, pcidEnabled: false);
         Assert.True(started.IsError);
@@ -71,7 +71,7 @@ public sealed class MemorySystemTests : IDisposable
     }
 
     [Fact]
-    public void A_heap_range_across_the_halves_is_a_heap_error_and_the_step_is_named()
+    public void AHeapRangeAcrossTheHalvesIsAHeapErrorAndTheStepIsNamed()
     {
         Result<MemorySystem, MemorySystemError> started = MemorySystem.Start(_map, _memory.Offset, _hardware, pcidEnabled: false,
             heapStart: 0x0000_7FFF_FFF0_0000, heapMaxBytes: 1UL << 30);
@@ -82,7 +82,7 @@ public sealed class MemorySystemTests : IDisposable
     }
 
     [Fact]
-    public void Every_step_describes_itself_differently()
+    public void EveryStepDescribesItselfDifferently()
     {
         string[] sentences =
         {

@@ -14,7 +14,10 @@ public sealed class BuddyFixture : IDisposable
 {
     public const ulong Frame = 4096;
 
+    /// <param name="map">The normalised memory map the allocators serve.</param>
+    /// <param name="bootFrames">Frames the boot allocator hands out before the hand-over.</param>
     /// <param name="beforeHandOver">Runs on the boot allocator after the <paramref name="bootFrames"/> and before the hand-over.</param>
+    /// <param name="holdReclaimable">Hold reclaimable regions in use until <c>Reclaim</c>, as the kernel does.</param>
     public BuddyFixture(MemoryMap map, ulong bootFrames, Action<BootInfoFrameAllocator>? beforeHandOver = null, bool holdReclaimable = false)
     {
         Map = map;

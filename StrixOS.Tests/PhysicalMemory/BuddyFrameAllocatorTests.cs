@@ -101,7 +101,7 @@ public class BuddyFrameAllocatorTests
     }
 
     [Fact]
-    public void Reclaimable_regions_are_held_in_use_until_reclaimed_then_free()
+    public void ReclaimableRegionsAreHeldInUseUntilReclaimedThenFree()
     {
         MemoryMap map = Normalize(
             new MemoryRegion(0x1000, 4 * MiB, MemoryRegionType.Usable),
@@ -141,7 +141,7 @@ public class BuddyFrameAllocatorTests
     }
 
     [Fact]
-    public void Frame_0_is_never_held_or_reclaimed()
+    public void Frame0IsNeverHeldOrReclaimed()
     {
         MemoryMap map = Normalize(
             new MemoryRegion(0, 0x4000, MemoryRegionType.BootloaderReclaimable),
@@ -154,7 +154,7 @@ public class BuddyFrameAllocatorTests
     }
 
     [Fact]
-    public void Without_holding_reclaimable_regions_the_allocator_owns_only_usable_memory()
+    public void WithoutHoldingReclaimableRegionsTheAllocatorOwnsOnlyUsableMemory()
     {
         MemoryMap map = Normalize(
             new MemoryRegion(0x1000, 4 * MiB, MemoryRegionType.Usable),

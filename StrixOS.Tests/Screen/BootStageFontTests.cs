@@ -14,7 +14,7 @@ namespace StrixOS.Tests.Screen;
 public class BootStageFontTests
 {
     [Fact]
-    public void Boot_stage_font_is_the_kernel_font()
+    public void BootStageFontIsTheKernelFont()
     {
         string path = Path.Combine(KernelBoot.RepositoryRoot, "StrixOS/Boot/Stage/boot_font.asm");
         List<byte[]> glyphs = File.ReadLines(path)

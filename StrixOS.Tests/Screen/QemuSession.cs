@@ -44,6 +44,12 @@ internal sealed class QemuSession : IDisposable
     /// <summary>QEMU's process id (for its threads' scheduling statistics).</summary>
     public int ProcessId => _process.Id;
 
+    /// <param name="image">The ISO to boot.</param>
+    /// <param name="uefi">Boot through OVMF instead of SeaBIOS.</param>
+    /// <param name="commandLine">The kernel command line, passed through fw_cfg.</param>
+    /// <param name="debugExit">Add the isa-debug-exit device (the kernel's exit status becomes QEMU's).</param>
+    /// <param name="cpu">QEMU's CPU model.</param>
+    /// <param name="memory">Guest RAM.</param>
     /// <param name="reboot">false: <c>-no-reboot</c> (a reset ends QEMU); true: a reset boots the machine again.</param>
     /// <param name="machine">QEMU's machine type (<c>pc</c>, <c>q35</c>), or null for QEMU's default.</param>
     /// <param name="traceSerialWrites">log every guest write to a COM1 register with the host's time (<see cref="TracePath"/>).</param>

@@ -22,7 +22,7 @@ public class ScreenTests(ITestOutputHelper output)
     private static string StarterImage => KernelBoot.Image("samples/CosmosStarter/bin/Debug/strix.iso");
 
     [Fact]
-    public void Starter_kernel_echoes_a_keyboard_and_a_serial_line_on_the_VGA_text_screen_under_SeaBIOS()
+    public void StarterKernelEchoesAKeyboardAndASerialLineOnTheVGATextScreenUnderSeaBIOS()
     {
         using QemuSession qemu = QemuSession.Start(StarterImage);
         Assert.True(qemu.WaitForText("Input: ", BootTimeout), "no prompt on COM1:\n" + qemu.Transcript);
@@ -59,7 +59,7 @@ public class ScreenTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Starter_kernel_echoes_a_keyboard_line_with_backspace_on_the_framebuffer_under_OVMF()
+    public void StarterKernelEchoesAKeyboardLineWithBackspaceOnTheFramebufferUnderOVMF()
     {
         using QemuSession qemu = QemuSession.Start(StarterImage, uefi: true, memory: "256M");
         Assert.True(qemu.WaitForText("Input: ", BootTimeout), "no prompt on COM1:\n" + qemu.Transcript);
@@ -86,7 +86,7 @@ public class ScreenTests(ITestOutputHelper output)
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void Banner_and_memory_report_are_on_the_screen(bool uefi)
+    public void BannerAndMemoryReportAreOnTheScreen(bool uefi)
     {
         using QemuSession qemu = QemuSession.Start(KernelBoot.DefaultImage, uefi: uefi, commandLine: "strix.hold=memory-report");
         Assert.True(qemu.WaitForText("strix.hold=memory-report: halted", BootTimeout), "the kernel did not reach the hold:\n" + qemu.Transcript);
@@ -124,7 +124,7 @@ public class ScreenTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Panic_report_is_on_the_screen_and_the_machine_halts()
+    public void PanicReportIsOnTheScreenAndTheMachineHalts()
     {
         using QemuSession qemu = QemuSession.Start(KernelBoot.DefaultImage, commandLine: "strix.fail=throw");
         Assert.True(qemu.WaitForText("asked for this exception\n", BootTimeout), "no panic on COM1:\n" + qemu.Transcript);
@@ -140,7 +140,7 @@ public class ScreenTests(ITestOutputHelper output)
     [InlineData("qemu64,-nx", false, "StrixOS boot: this CPU has no NX (no-execute) support")]
     [InlineData("qemu32", false, "StrixOS boot: this CPU has no 64-bit long mode")]
     [InlineData("qemu64,-nx", true, "StrixOS boot: this CPU has no NX (no-execute) support")]
-    public void Cpu_the_kernel_cannot_run_on_gets_a_message_on_the_screen_and_com1(string cpu, bool uefi, string message)
+    public void CpuTheKernelCannotRunOnGetsAMessageOnTheScreenAndCom1(string cpu, bool uefi, string message)
     {
         using QemuSession qemu = QemuSession.Start(KernelBoot.DefaultImage, cpu: cpu, uefi: uefi);
         Assert.True(qemu.WaitForText(message, BootTimeout), "no message on COM1:\n" + qemu.Transcript);
@@ -168,7 +168,7 @@ public class ScreenTests(ITestOutputHelper output)
     [InlineData("pc", "acpi", new[] { "reboot: no FADT reset register in I/O space", "reboot: 8042 keyboard controller, pulse reset line" })]
     [InlineData("pc", "8042", new[] { "reboot: 8042 keyboard controller, pulse reset line" })]
     [InlineData("pc", "triple-fault", new[] { "reboot: triple fault" })]
-    public void Reboot_restarts_the_machine_with_each_method(string machine, string method, string[] expected)
+    public void RebootRestartsTheMachineWithEachMethod(string machine, string method, string[] expected)
     {
         using QemuSession qemu = QemuSession.Start(KernelBoot.DefaultImage, commandLine: $"strix.reboot={method}", reboot: true, machine: machine);
         Assert.True(qemu.WaitForText("[info]  reboot: ", BootTimeout), "no reboot line:\n" + qemu.Transcript);
@@ -195,7 +195,7 @@ public class ScreenTests(ITestOutputHelper output)
     /// running fast), and host time minus the host's run-queue delay &lt;= 105 ms (on time whenever QEMU runs).
     /// </summary>
     [Fact]
-    public void Stop_powers_QEMU_off_through_ACPI_and_every_100_ms_sleep_matches_the_host_clock()
+    public void StopPowersQEMUOffThroughACPIAndEvery100MsSleepMatchesTheHostClock()
     {
         const int ticks = 20;
         using QemuSession qemu = QemuSession.Start(KernelBoot.DefaultImage, commandLine: $"strix.sleeptest={ticks}", traceSerialWrites: true);

@@ -17,7 +17,7 @@ public sealed class SdkRoundTripTests(ITestOutputHelper output)
     private static string Root => RepositoryLayout.FindRoot() ?? throw new InvalidOperationException("no StrixOS.sln above the test assembly");
 
     [Fact]
-    public async Task Pack_new_build_run_and_test_a_kernel_outside_the_repository()
+    public async Task PackNewBuildRunAndTestAKernelOutsideTheRepository()
     {
         // --no-build: the packages are made from what this test run built (dotnet test builds the solution).
         (int status, string text) = await RunAsync("bash", [Path.Combine(Root, "host", "Packaging", "roundtrip.sh"), "--no-build"], TimeSpan.FromMinutes(15));
@@ -27,7 +27,7 @@ public sealed class SdkRoundTripTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task The_host_tool_check_names_each_missing_package_once()
+    public async Task TheHostToolCheckNamesEachMissingPackageOnce()
     {
         string script = Path.Combine(Root, "host", "Packaging", "StrixOS.Sdk", "tools", "missing-packages.sh");
         (int status, string text) = await RunAsync("bash",
@@ -38,7 +38,7 @@ public sealed class SdkRoundTripTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task The_host_tool_check_prints_nothing_when_everything_is_there()
+    public async Task TheHostToolCheckPrintsNothingWhenEverythingIsThere()
     {
         string script = Path.Combine(Root, "host", "Packaging", "StrixOS.Sdk", "tools", "missing-packages.sh");
         (int status, string text) = await RunAsync("bash", [script, "bash:bash", "root:/"], TimeSpan.FromSeconds(30));

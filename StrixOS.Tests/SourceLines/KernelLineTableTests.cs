@@ -29,7 +29,7 @@ public sealed class KernelLineTableTests
     }
 
     [Fact]
-    public void Every_unit_of_the_kernel_decodes_and_every_sequence_ends()
+    public void EveryUnitOfTheKernelDecodesAndEverySequenceEnds()
     {
         byte[] section = DebugLine();
         LineRowReader rows = new LineTable(section).Rows();
@@ -57,7 +57,7 @@ public sealed class KernelLineTableTests
     }
 
     [Fact]
-    public void File_and_line_match_addr2line_across_the_kernels_methods()
+    public void FileAndLineMatchAddr2lineAcrossTheKernelsMethods()
     {
         byte[] section = DebugLine();
         using var image = new KernelElfImage(ElfPath);
@@ -94,7 +94,7 @@ public sealed class KernelLineTableTests
     }
 
     [Fact]
-    public void Code_without_line_info_has_no_line_when_bounded_by_its_method_start()
+    public void CodeWithoutLineInfoHasNoLineWhenBoundedByItsMethodStart()
     {
         byte[] section = DebugLine();
         using var image = new KernelElfImage(ElfPath);
@@ -112,7 +112,7 @@ public sealed class KernelLineTableTests
     }
 
     [Fact]
-    public void The_boot_module_is_the_tag_and_the_section()
+    public void TheBootModuleIsTheTagAndTheSection()
     {
         string path = Path.Combine(Path.GetDirectoryName(ElfPath)!, "strix.lines");
         Assert.True(File.Exists(path), $"no {path}");
@@ -122,7 +122,7 @@ public sealed class KernelLineTableTests
     }
 
     [Fact]
-    public void A_cut_or_damaged_section_is_an_error_value_never_an_exception()
+    public void ACutOrDamagedSectionIsAnErrorValueNeverAnException()
     {
         byte[] section = DebugLine();
         var table = new LineTable(section.AsSpan(0, section.Length / 3));

@@ -16,7 +16,7 @@ public sealed class UnwindCacheTests
     };
 
     [Fact]
-    public void A_put_frame_comes_back_unchanged_and_counts_as_a_hit()
+    public void APutFrameComesBackUnchangedAndCountsAsAHit()
     {
         var cache = new UnwindCache(4);
         Assert.False(cache.TryGet(0xFFFF_FFFF_8010_0042, out _));
@@ -30,7 +30,7 @@ public sealed class UnwindCacheTests
     }
 
     [Fact]
-    public void Addresses_sharing_a_slot_replace_each_other_and_never_answer_for_one_another()
+    public void AddressesSharingASlotReplaceEachOtherAndNeverAnswerForOneAnother()
     {
         var cache = new UnwindCache(1);                        // two slots: collisions are certain
         for (ulong pc = 0x1000; pc < 0x1100; pc++)
@@ -52,7 +52,7 @@ public sealed class UnwindCacheTests
     }
 
     [Fact]
-    public void Address_zero_is_never_cached()
+    public void AddressZeroIsNeverCached()
     {
         var cache = new UnwindCache(3);
         cache.Put(Frame(0, 0));

@@ -11,17 +11,17 @@ namespace System;
 /// </summary>
 public static unsafe class Console
 {
-    private static TextWriter? _out, _error;
-    private static TextReader? _in;
-    private static ConsoleColor _foreground = ConsoleColor.Gray, _background = ConsoleColor.Black;
+    private static TextWriter? s_out, s_error;
+    private static TextReader? s_in;
+    private static ConsoleColor s_foreground = ConsoleColor.Gray, s_background = ConsoleColor.Black;
 
-    public static TextWriter Out => _out ??= new ConsoleWriter();
-    public static TextWriter Error => _error ??= Out;
-    public static TextReader In => _in ??= new ConsoleReader();
+    public static TextWriter Out => s_out ??= new ConsoleWriter();
+    public static TextWriter Error => s_error ??= Out;
+    public static TextReader In => s_in ??= new ConsoleReader();
 
-    public static void SetOut(TextWriter newOut) => _out = newOut ?? throw new ArgumentNullException(nameof(newOut));
-    public static void SetError(TextWriter newError) => _error = newError ?? throw new ArgumentNullException(nameof(newError));
-    public static void SetIn(TextReader newIn) => _in = newIn ?? throw new ArgumentNullException(nameof(newIn));
+    public static void SetOut(TextWriter newOut) => s_out = newOut ?? throw new ArgumentNullException(nameof(newOut));
+    public static void SetError(TextWriter newError) => s_error = newError ?? throw new ArgumentNullException(nameof(newError));
+    public static void SetIn(TextReader newIn) => s_in = newIn ?? throw new ArgumentNullException(nameof(newIn));
 
     public static Stream OpenStandardOutput() => Stream.Null;
     public static Stream OpenStandardOutput(int bufferSize) => Stream.Null;
@@ -30,9 +30,9 @@ public static unsafe class Console
     public static Stream OpenStandardInput() => Stream.Null;
     public static Stream OpenStandardInput(int bufferSize) => Stream.Null;
 
-    public static bool IsInputRedirected => _in != null && _in is not ConsoleReader;
-    public static bool IsOutputRedirected => _out != null && _out is not ConsoleWriter;
-    public static bool IsErrorRedirected => _error != null && _error is not ConsoleWriter;
+    public static bool IsInputRedirected => s_in != null && s_in is not ConsoleReader;
+    public static bool IsOutputRedirected => s_out != null && s_out is not ConsoleWriter;
+    public static bool IsErrorRedirected => s_error != null && s_error is not ConsoleWriter;
 
     public static Encoding InputEncoding { get => Encoding.UTF8; set { } }
     public static Encoding OutputEncoding { get => Encoding.UTF8; set { } }
@@ -72,28 +72,28 @@ public static unsafe class Console
 
     public static ConsoleColor ForegroundColor
     {
-        get => _foreground;
+        get => s_foreground;
         set
         {
-            _foreground = value;
+            s_foreground = value;
             SendColours();
         }
     }
 
     public static ConsoleColor BackgroundColor
     {
-        get => _background;
+        get => s_background;
         set
         {
-            _background = value;
+            s_background = value;
             SendColours();
         }
     }
 
     public static void ResetColor()
     {
-        _foreground = ConsoleColor.Gray;
-        _background = ConsoleColor.Black;
+        s_foreground = ConsoleColor.Gray;
+        s_background = ConsoleColor.Black;
         ConsoleDevice.Write("\x1B[0m");
     }
 
@@ -172,8 +172,8 @@ public static unsafe class Console
     private static void SendColours()
     {
         Span<char> text = stackalloc char[16];
-        int fg = Ansi(_foreground) + (((int)_foreground & 8) != 0 ? 90 : 30);
-        int bg = Ansi(_background) + (((int)_background & 8) != 0 ? 100 : 40);
+        int fg = Ansi(s_foreground) + (((int)s_foreground & 8) != 0 ? 90 : 30);
+        int bg = Ansi(s_background) + (((int)s_background & 8) != 0 ? 100 : 40);
         "\x1B[".AsSpan().CopyTo(text);
         int written = 2;
         fg.TryFormat(text.Slice(written), out int n);

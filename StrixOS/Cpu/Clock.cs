@@ -11,13 +11,13 @@ namespace StrixOS.Cpu;
 public static class Clock
 {
     private const ulong CalibrationNs = 5_000_000;   // paid at the first sleep; the reads at both ends are adjacent
-    private static ulong _apicTicksPerSecond;
+    private static ulong s_apicTicksPerSecond;
 
     /// <summary>Nanoseconds since boot (monotonic).</summary>
     public static ulong Nanoseconds => Timestamp.Nanoseconds;
 
     /// <summary>The APIC timer's rate, 0 until the first sleep measured it.</summary>
-    public static ulong ApicTimerHz => _apicTicksPerSecond;
+    public static ulong ApicTimerHz => s_apicTicksPerSecond;
 
     /// <summary>
     /// Prepares the clock without measuring anything (boot does not wait for it): the TSC is measured against
@@ -42,9 +42,9 @@ public static class Clock
         while (now - start < CalibrationNs);
         uint elapsed = uint.MaxValue - LocalApic.TimerCurrent;
         LocalApic.TimerStop();
-        _apicTicksPerSecond = (ulong)elapsed * 1_000_000_000UL / (now - start);
+        s_apicTicksPerSecond = (ulong)elapsed * 1_000_000_000UL / (now - start);
         KernelLog.Info($"clock: TSC {Timestamp.TicksPerSecond / 1000} kHz (measured against the {Timestamp.Source}), " +
-                       $"APIC timer {_apicTicksPerSecond / 1000} kHz (bus clock / 16)");
+                       $"APIC timer {s_apicTicksPerSecond / 1000} kHz (bus clock / 16)");
     }
 
     /// <summary>Halts until <paramref name="deadlineNs"/> (on <see cref="Nanoseconds"/>), waking on the APIC timer.</summary>
@@ -55,15 +55,15 @@ public static class Clock
             ulong now = Timestamp.Nanoseconds;
             if (now >= deadlineNs)
                 return;
-            if (_apicTicksPerSecond == 0 && Interrupts.IsInitialized)
+            if (s_apicTicksPerSecond == 0 && Interrupts.IsInitialized)
                 MeasureApicTimer();
-            if (_apicTicksPerSecond == 0 || !Interrupts.IsInitialized)
+            if (s_apicTicksPerSecond == 0 || !Interrupts.IsInitialized)
             {
                 X64.Pause();
                 continue;
             }
             ulong remaining = deadlineNs - now > 1_000_000_000UL ? 1_000_000_000UL : deadlineNs - now;   // no overflow below
-            ulong ticks = remaining * _apicTicksPerSecond / 1_000_000_000UL;
+            ulong ticks = remaining * s_apicTicksPerSecond / 1_000_000_000UL;
             ulong flags = InterruptFlag.SaveAndDisable();
             LocalApic.TimerOneShot(ticks > uint.MaxValue ? uint.MaxValue : ticks == 0 ? 1u : (uint)ticks);
             InterruptFlag.EnableAndHalt();

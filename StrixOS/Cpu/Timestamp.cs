@@ -12,16 +12,16 @@ namespace StrixOS.Cpu;
 public static class Timestamp
 {
     private const uint PitHz = 1_193_182;
-    private static ulong _ticksPerSecond;
-    private static ulong _start;
-    private static ulong _hpetAddress;
+    private static ulong s_ticksPerSecond;
+    private static ulong s_start;
+    private static ulong s_hpetAddress;
 
     /// <summary>What the rate was measured against: "HPET", "PIT", or "nothing: no PIT" (nominal 1 GHz).</summary>
     public static string Source { get; private set; } = "not measured yet";
 
     /// <summary>The first read of the clock measures the TSC against the HPET at <paramref name="physicalAddress"/>
     /// (0: none), unless it was measured already.</summary>
-    public static void MeasureAgainstHpet(ulong physicalAddress) => _hpetAddress = physicalAddress;
+    public static void MeasureAgainstHpet(ulong physicalAddress) => s_hpetAddress = physicalAddress;
 
     public static bool IsCalibrated { get; private set; }
 
@@ -29,9 +29,9 @@ public static class Timestamp
     {
         get
         {
-            if (_ticksPerSecond == 0)
+            if (s_ticksPerSecond == 0)
                 Calibrate();
-            return _ticksPerSecond;
+            return s_ticksPerSecond;
         }
     }
 
@@ -40,7 +40,7 @@ public static class Timestamp
         get
         {
             ulong hz = TicksPerSecond;
-            ulong ticks = Plugs.X64.ReadTimestampCounter() - _start;
+            ulong ticks = Plugs.X64.ReadTimestampCounter() - s_start;
             return (ulong)((UInt128)ticks * 1_000_000_000UL / hz);
         }
     }
@@ -48,11 +48,11 @@ public static class Timestamp
     private static void Calibrate()
     {
         // The HPET first: with one, the PIT's 10 ms measurement is never needed at all.
-        ulong hpetHz = _hpetAddress != 0 ? HpetCounter.MeasureTscHz(_hpetAddress) : 0;
+        ulong hpetHz = s_hpetAddress != 0 ? HpetCounter.MeasureTscHz(s_hpetAddress) : 0;
         if (hpetHz != 0)
         {
-            _start = Plugs.X64.ReadTimestampCounter();
-            _ticksPerSecond = hpetHz;
+            s_start = Plugs.X64.ReadTimestampCounter();
+            s_ticksPerSecond = hpetHz;
             IsCalibrated = true;
             Source = "HPET";
             return;
@@ -78,8 +78,8 @@ public static class Timestamp
         ulong end = Plugs.X64.ReadTimestampCounter();
         Ports.Out8(control, gate);
         IsCalibrated = expired && end > begin;
-        _ticksPerSecond = IsCalibrated ? (end - begin) * 100 : 1_000_000_000UL;
-        _start = begin;
+        s_ticksPerSecond = IsCalibrated ? (end - begin) * 100 : 1_000_000_000UL;
+        s_start = begin;
         Source = IsCalibrated ? "PIT" : "nothing: no PIT";
     }
 }

@@ -17,8 +17,8 @@ public static unsafe class BootTrace
     public const string Option = "strix.boottrace";
     private const int MaxPhases = 24;
 
-    private static readonly ulong[] s_ends = new ulong[MaxPhases];
-    private static readonly string[] s_names = new string[MaxPhases];
+    private static readonly ulong[] Ends = new ulong[MaxPhases];
+    private static readonly string[] Names = new string[MaxPhases];
     private static int s_count;
 
     /// <summary>The phase called <paramref name="phase"/> ends now (it began at the previous mark).</summary>
@@ -26,8 +26,8 @@ public static unsafe class BootTrace
     {
         if (s_count == MaxPhases)
             return;
-        s_ends[s_count] = X64.ReadTimestampCounter();
-        s_names[s_count] = phase;
+        Ends[s_count] = X64.ReadTimestampCounter();
+        Names[s_count] = phase;
         s_count++;
     }
 
@@ -43,7 +43,7 @@ public static unsafe class BootTrace
         Line("boot stage: higher half, TLS", ref previous, layout->RuntimeStartTsc, hz);
         Line("runtime start-up (CoreLib InitializeModules)", ref previous, layout->MainTsc, hz);
         for (int i = 0; i < s_count; i++)
-            Line(s_names[i], ref previous, s_ends[i], hz);
+            Line(Names[i], ref previous, Ends[i], hz);
     }
 
     private static void Line(string phase, ref ulong previous, ulong end, ulong hz)

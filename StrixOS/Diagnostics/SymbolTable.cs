@@ -16,10 +16,10 @@ public static unsafe class SymbolTable
     // The module's text, read in place (it stays loaded: KernelHost does not reclaim modules). Nothing
     // is parsed at boot: a lookup binary-searches the sorted lines, so boot pays nothing for a table
     // that is read only when something goes wrong.
-    private static byte* _text;
-    private static int _length;
+    private static byte* s_text;
+    private static int s_length;
 
-    public static bool IsLoaded => _text != null;
+    public static bool IsLoaded => s_text != null;
 
     public static void Load(BootInfo bootInfo)
     {
@@ -27,8 +27,8 @@ public static unsafe class SymbolTable
         {
             if (module.Name == ModuleName)
             {
-                _text = (byte*)(bootInfo.PhysicalMemoryOffset + module.Start);
-                _length = (int)(module.End - module.Start);
+                s_text = (byte*)(bootInfo.PhysicalMemoryOffset + module.Start);
+                s_length = (int)(module.End - module.Start);
                 return;
             }
         }
@@ -39,11 +39,11 @@ public static unsafe class SymbolTable
     {
         name = "";
         offset = 0;
-        if (_text == null)
+        if (s_text == null)
             return false;
         // Narrow [low, high) to a few lines: low is a line start whose address is at most the one asked
         // for (or the first line), high a line start whose address is above it (or the end).
-        int low = 0, high = _length;
+        int low = 0, high = s_length;
         while (true)
         {
             int middle = LineStart(low + (high - low) / 2);
@@ -74,14 +74,14 @@ public static unsafe class SymbolTable
 
     private static int LineStart(int position)
     {
-        while (position > 0 && _text[position - 1] != '\n')
+        while (position > 0 && s_text[position - 1] != '\n')
             position--;
         return position;
     }
 
     private static int NextLine(int position)
     {
-        while (position < _length && _text[position] != '\n')
+        while (position < s_length && s_text[position] != '\n')
             position++;
         return position + 1;
     }
@@ -95,10 +95,10 @@ public static unsafe class SymbolTable
         address = 0;
         int position = line;
         int digits = 0;
-        for (; position < _length && HexValue(_text[position]) >= 0; position++, digits++)
-            address = (address << 4) | (uint)HexValue(_text[position]);
+        for (; position < s_length && HexValue(s_text[position]) >= 0; position++, digits++)
+            address = (address << 4) | (uint)HexValue(s_text[position]);
         nameStart = position + 3;
-        return digits > 0 && nameStart < _length && _text[position] == ' ';
+        return digits > 0 && nameStart < s_length && s_text[position] == ' ';
     }
 
     /// <summary>"Name+0x1f" for an address, or its hex value when no symbol covers it.</summary>
@@ -121,9 +121,9 @@ public static unsafe class SymbolTable
 
     private static string NameAt(int nameStart)
     {
-        byte* start = _text + nameStart;
+        byte* start = s_text + nameStart;
         int length = 0;
-        while (nameStart + length < _length && start[length] != '\n' && start[length] != 0)
+        while (nameStart + length < s_length && start[length] != '\n' && start[length] != 0)
             length++;
         var chars = new char[length];
         for (int i = 0; i < length; i++)

@@ -48,6 +48,7 @@ public static class KernelTestSuites
         System.GC.KeepAlive(keep);
     }
 
+    /// <summary>
     /// Runs the suites <paramref name="register"/> adds: a kernel project's own [KernelTest]s (the entry
     /// point Cosmos.targets generates passes the project's generated StrixOS.Generated.ProjectKernelTests).
     /// </summary>

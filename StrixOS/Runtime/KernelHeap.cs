@@ -15,42 +15,42 @@ namespace StrixOS.Runtime;
 /// </summary>
 public static unsafe class KernelHeap
 {
-    private static byte* _next;
-    private static byte* _end;
-    private static byte* _start;
+    private static byte* s_next;
+    private static byte* s_end;
+    private static byte* s_start;
     // Reference statics live in a GC static block that CoreLib's start-up allocates with this very
-    // heap, so _heap may be read only once _heapReady (a plain non-GC static, zero at load) says so.
-    private static bool _heapReady;
-    private static HeapAllocator? _heap;
-    private static bool _inHeap;
+    // heap, so s_heap may be read only once s_heapReady (a plain non-GC static, zero at load) says so.
+    private static bool s_heapReady;
+    private static HeapAllocator? s_heap;
+    private static bool s_inHeap;
     // The garbage-collected object heap: a second HeapAllocator (same backing) that holds only objects.
-    private static bool _objectsReady;
-    private static HeapAllocator? _objects;
+    private static bool s_objectsReady;
+    private static HeapAllocator? s_objects;
 
     /// <summary>Bytes in use in every heap: the early heap's bump area, the kernel heap's and the object heap's live blocks.</summary>
-    public static ulong UsedBytes => EarlyHeapUsedBytes + (_heapReady ? _heap!.BytesInUse : 0) + (_objectsReady ? _objects!.BytesInUse : 0);
-    public static ulong EarlyHeapUsedBytes => (ulong)(_next - _start);
-    public static ulong FreeBytes => (ulong)(_end - _next);
+    public static ulong UsedBytes => EarlyHeapUsedBytes + (s_heapReady ? s_heap!.BytesInUse : 0) + (s_objectsReady ? s_objects!.BytesInUse : 0);
+    public static ulong EarlyHeapUsedBytes => (ulong)(s_next - s_start);
+    public static ulong FreeBytes => (ulong)(s_end - s_next);
     /// <summary>Bytes in live blocks of the heap that serves raw allocations now (the early heap's before <see cref="Use"/>).</summary>
-    public static ulong BytesInUse => _heapReady ? _heap!.BytesInUse : EarlyHeapUsedBytes;
+    public static ulong BytesInUse => s_heapReady ? s_heap!.BytesInUse : EarlyHeapUsedBytes;
     /// <summary>The object heap, once it exists (null before <see cref="Use"/>).</summary>
-    public static HeapAllocator? ObjectHeap => _objectsReady ? _objects : null;
+    public static HeapAllocator? ObjectHeap => s_objectsReady ? s_objects : null;
     /// <summary>The kernel heap for raw blocks, once it exists.</summary>
-    public static HeapAllocator? RawHeap => _heapReady ? _heap : null;
+    public static HeapAllocator? RawHeap => s_heapReady ? s_heap : null;
 
     /// <summary>
     /// Is the address inside memory either heap hands out (the early heap in the image's BSS, or the
     /// page-table heap's virtual range)? Objects elsewhere (frozen objects in the image) are not heap.
     /// </summary>
     public static bool Contains(ulong address) =>
-        address >= (ulong)_start && address < (ulong)_next
+        address >= (ulong)s_start && address < (ulong)s_next
         || address >= KernelHeapLayout.Start && address < KernelHeapLayout.ObjectHeapStart + KernelHeapLayout.ObjectHeapMaxBytes;
 
     /// <summary>The page-table heap serves every allocation from now on.</summary>
     public static void Use(HeapAllocator heap)
     {
-        _heap = heap;
-        _heapReady = true;
+        s_heap = heap;
+        s_heapReady = true;
         // Objects get their own heap, right after this one in the same P4 slot, so the collector can walk
         // and sweep it knowing every block is an object. (This HeapAllocator is itself allocated from the
         // kernel heap above: objects made before the object heap exists are never freed.)
@@ -58,8 +58,8 @@ public static unsafe class KernelHeap
             KernelHeapLayout.ObjectHeapMaxBytes, heap.Backing);
         if (objects.IsError)
             Panic.Fail($"object heap: {objects.Error.Describe()}");
-        _objects = objects.Value;
-        _objectsReady = true;
+        s_objects = objects.Value;
+        s_objectsReady = true;
     }
 
     /// <summary>
@@ -68,10 +68,10 @@ public static unsafe class KernelHeap
     /// </summary>
     public static byte* TryAllocateObject(ulong size)
     {
-        if (!_objectsReady)
+        if (!s_objectsReady)
             return Allocate(size);
         ulong flags = InterruptFlag.SaveAndDisable();
-        Result<ulong, HeapError> block = _objects!.Allocate(size == 0 ? 1 : size);
+        Result<ulong, HeapError> block = s_objects!.Allocate(size == 0 ? 1 : size);
         InterruptFlag.Restore(flags);
         return block.IsError ? null : (byte*)block.Value;
     }
@@ -89,17 +89,17 @@ public static unsafe class KernelHeap
     private static byte* AllocateWithInterruptsOff(ulong size)
     {
         // A nested allocation (while the heap itself is mid-operation) goes to the early heap.
-        if (_heapReady && !_inHeap)
+        if (s_heapReady && !s_inHeap)
         {
-            _inHeap = true;
-            var block = _heap!.Allocate(size == 0 ? 1 : size);
-            _inHeap = false;
+            s_inHeap = true;
+            var block = s_heap!.Allocate(size == 0 ? 1 : size);
+            s_inHeap = false;
             if (block.IsError && Collector.Collector.Collect() == Collector.CollectionOutcome.Collected)
             {
                 // Frames the collection gave back may serve this heap too.
-                _inHeap = true;
-                block = _heap.Allocate(size == 0 ? 1 : size);
-                _inHeap = false;
+                s_inHeap = true;
+                block = s_heap.Allocate(size == 0 ? 1 : size);
+                s_inHeap = false;
             }
             if (block.IsError)
                 Panic.HeapExhausted(size, UsedBytes);
@@ -118,13 +118,13 @@ public static unsafe class KernelHeap
 
     private static void FreeWithInterruptsOff(byte* pointer)
     {
-        if (pointer == null || (pointer >= _start && pointer < _end))
+        if (pointer == null || (pointer >= s_start && pointer < s_end))
             return;
-        if (!_heapReady || !_heap!.Contains((ulong)pointer))
+        if (!s_heapReady || !s_heap!.Contains((ulong)pointer))
             Panic.Fail($"free of {Hex.Format((ulong)pointer)}, which no heap handed out");
-        _inHeap = true;
-        var freed = _heap.Free((ulong)pointer);
-        _inHeap = false;
+        s_inHeap = true;
+        var freed = s_heap.Free((ulong)pointer);
+        s_inHeap = false;
         if (freed.IsError)
             Panic.Fail($"free of {Hex.Format((ulong)pointer)}: {freed.Error.Describe()}");
     }
@@ -132,17 +132,17 @@ public static unsafe class KernelHeap
     private static byte* AllocateEarly(ulong size)
     {
         size = (size + 7) & ~7UL;
-        if (_next == null)
+        if (s_next == null)
         {
             BootLayout* layout = BootLayout.Current;
-            _start = (byte*)layout->EarlyHeapStart;
-            _next = _start;
-            _end = (byte*)layout->EarlyHeapEnd;
+            s_start = (byte*)layout->EarlyHeapStart;
+            s_next = s_start;
+            s_end = (byte*)layout->EarlyHeapEnd;
         }
-        if (size > (ulong)(_end - _next))
+        if (size > (ulong)(s_end - s_next))
             Panic.OutOfMemory(size, FreeBytes);
-        byte* result = _next;
-        _next += size;
+        byte* result = s_next;
+        s_next += size;
         return result;
     }
 }

@@ -14,9 +14,9 @@ namespace StrixOS.Runtime;
 /// </summary>
 public static class ModuleFileSystem
 {
-    private static ReadOnlyFileTree _tree = new();
+    private static ReadOnlyFileTree s_tree = new();
 
-    public static ReadOnlyFileTree Tree => _tree;
+    public static ReadOnlyFileTree Tree => s_tree;
 
     /// <summary>Builds the tree from the boot modules (once, at boot); a module it cannot take is logged and left out.</summary>
     public static void Mount(BootInfo boot)
@@ -31,7 +31,7 @@ public static class ModuleFileSystem
             if (added.IsError)
                 KernelLog.Info($"files: module '{module.Name}' left out: {added.Error.Describe()}");
         }
-        _tree = tree;
+        s_tree = tree;
         if (tree.FileCount > 0)
             KernelLog.Info($"files: {tree.FileCount} read-only file(s) from boot modules");
     }

@@ -19,8 +19,8 @@ public static class KernelRunCache
     public static IReadOnlyList<QemuConfiguration> Configurations { get; } = KernelTestMatrix.FromEnvironment();
 
     /// <summary>Problems writing the JUnit files, by configuration name.</summary>
-    public static IReadOnlyDictionary<string, string> ReportProblems => _reportProblems;
-    private static readonly Dictionary<string, string> _reportProblems = new();
+    public static IReadOnlyDictionary<string, string> ReportProblems => ReportProblems;
+    private static readonly Dictionary<string, string> ReportProblems = new();
 
     public static IReadOnlyList<RunResult> All => Runs.Value;
 
@@ -64,11 +64,11 @@ public static class KernelRunCache
         }
         catch (IOException e)
         {
-            _reportProblems[result.Configuration.Name] = $"JUnit XML not written: {e.Message}";
+            ReportProblems[result.Configuration.Name] = $"JUnit XML not written: {e.Message}";
         }
         catch (UnauthorizedAccessException e)
         {
-            _reportProblems[result.Configuration.Name] = $"JUnit XML not written: {e.Message}";
+            ReportProblems[result.Configuration.Name] = $"JUnit XML not written: {e.Message}";
         }
     }
 }
