@@ -19,8 +19,8 @@ public static class KernelRunCache
     public static IReadOnlyList<QemuConfiguration> Configurations { get; } = KernelTestMatrix.FromEnvironment();
 
     /// <summary>Problems writing the JUnit files, by configuration name.</summary>
-    public static IReadOnlyDictionary<string, string> ReportProblems => ReportProblems;
-    private static readonly Dictionary<string, string> ReportProblems = new();
+    public static IReadOnlyDictionary<string, string> ReportProblems => ProblemsByConfiguration;
+    private static readonly Dictionary<string, string> ProblemsByConfiguration = new();
 
     public static IReadOnlyList<RunResult> All => Runs.Value;
 
@@ -64,11 +64,11 @@ public static class KernelRunCache
         }
         catch (IOException e)
         {
-            ReportProblems[result.Configuration.Name] = $"JUnit XML not written: {e.Message}";
+            ProblemsByConfiguration[result.Configuration.Name] = $"JUnit XML not written: {e.Message}";
         }
         catch (UnauthorizedAccessException e)
         {
-            ReportProblems[result.Configuration.Name] = $"JUnit XML not written: {e.Message}";
+            ProblemsByConfiguration[result.Configuration.Name] = $"JUnit XML not written: {e.Message}";
         }
     }
 }
