@@ -176,7 +176,7 @@ public sealed class TestRunnerEmitterTests
         BootRecord record = Transcripts.Interpret(boot.Transcript, boot.ExitStatus);
         Assert.Equal(BootEnding.Completed, record.Ending);
         Assert.All(record.Results, r => Assert.True(r.Outcome == TestOutcome.Passed, $"{r.Name}: {r.Message} at {r.File}:{r.Line}"));
-        Assert.Equal(6, record.Results.Count);
+        Assert.Equal(7, record.Results.Count);
         Assert.Equal(BootExit.KernelSuccessStatus, boot.ExitStatus);
     }
 

@@ -52,8 +52,9 @@ public sealed class KernelLineTableTests
         Assert.Equal(LineTableError.None, rows.Error);
         Assert.False(openSequence);
         Assert.True(count > 10_000, $"only {count} rows");
-        Assert.True(sequences > 1_000, $"only {sequences} sequences");
+        // ILC writes one sequence per compilation unit (not one per method): each unit closes its own.
         Assert.True(units >= 1);
+        Assert.True(sequences >= units, $"{sequences} sequences for {units} units");
     }
 
     [Fact]

@@ -66,7 +66,7 @@ internal static unsafe class KernelCode
     /// </summary>
     public static bool UseUnwindCache = true;
 
-    // 1024 frames (about 380 KiB of heap): bigger than any stack walked so far, so a walk's own
+    // 1024 frames (about 300 KiB of heap): bigger than any stack walked so far, so a walk's own
     // frames do not evict each other.
     private const int UnwindCacheLog2Capacity = 10;
     private static UnwindCache? s_unwindCache;
