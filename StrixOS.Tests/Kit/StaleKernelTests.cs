@@ -74,6 +74,8 @@ public sealed class StaleKernelTests : IDisposable
                 CopyFile(Path.Combine(root, file), Path.Combine(destination, file));
         }
         CopyTree(Path.Combine(root, "StrixOS"), Path.Combine(destination, "StrixOS"));
+        // The package version and metadata the kernel projects import, and the pipeline's helper scripts.
+        CopyTree(Path.Combine(root, "host", "Packaging"), Path.Combine(destination, "host", "Packaging"));
         CopyTree(Path.Combine(root, "samples", "HelloStrix"), Path.Combine(destination, "samples", "HelloStrix"));
     }
 

@@ -84,6 +84,8 @@ grep -q 'Text typed: hello from the round trip' run.log || { cat run.log >&2; di
 say "dotnet test MyOS.Tests"
 # The template's default machines (two), whatever the surrounding test run asked for.
 unset STRIX_MATRIX STRIX_ISO STRIX_TEST_FILTER
+# A loaded machine (the rest of ./strix test runs beside this) can take more than the default 60 s per boot.
+export STRIX_TEST_TIMEOUT="${STRIX_TEST_TIMEOUT:-180}"
 dotnet test MyOS.Tests -nologo -tl:off --logger "console;verbosity=normal" >test.log 2>&1 || { cat test.log >&2; die "dotnet test MyOS.Tests"; }
 if grep -qE ': warning ' test.log; then grep -E ': warning ' test.log | sort -u >&2; die "dotnet test MyOS.Tests printed warnings"; fi
 for test in Kernel.Lists_and_dictionaries_work Kernel.Strings_format; do
