@@ -69,6 +69,7 @@ internal sealed class QemuSession : IDisposable
         foreach (string argument in new[]
                  {
                      "-m", memory, "-cpu", cpu, "-display", "none", "-serial", "stdio", "-parallel", "none",
+                     "-name", "strix,debug-threads=on",   // thread names ("CPU 0/TCG") for RunQueueDelay
                      "-monitor", $"unix:{monitor},server,nowait",
                      "-qmp", $"unix:{Path.Combine(directory, "qmp.sock")},server,nowait",
                      "-drive", $"file={image.Replace(",", ",,")},format=raw,media=cdrom,readonly=on",
