@@ -28,7 +28,7 @@ public sealed partial class BootMemoryReclaimTests(ITestOutputHelper output)
     public async Task UnderUEFIAtLeast99PercentOfRAMIsUsableAfterReclaim(string memory)
     {
         Assert.True(DeployEnvironment.OvmfProblem() is null, DeployEnvironment.OvmfProblem());
-        KernelBootResult boot = await KernelBoot.BootAsync(memory: memory, timeoutSeconds: 150, firmware: Firmware.Ovmf);
+        KernelBootResult boot = await KernelBoot.BootAsync(memory: memory, timeoutSeconds: 300, firmware: Firmware.Ovmf);
         Assert.True(boot.Succeeded, $"the boot at {memory} under OVMF did not succeed (exit {boot.ExitStatus}):\n{boot.Transcript}");
         (BootMemoryReport? report, string? problem) = BootMemoryReport.Parse(boot.Transcript);
         Assert.True(report is not null, problem);

@@ -15,7 +15,7 @@ public class PageTableHeapBackingTests
     public void Grow_MapsEachPageToItsOwnFreshFrame_WritableAndNotExecutable()
     {
         using PagingFixture f = new();
-        PageTableHeapBacking backing = new(f.Mapper, f.Allocator, f.Allocator);
+        PageTableHeapBacking backing = new(f.Mapper, f.Allocator);
         Assert.True(backing.Grow(Start + 0x10000, 5 * 4096));
         Assert.Equal(5UL, backing.FramesMapped);
         HashSet<ulong> frames = new();
@@ -56,7 +56,7 @@ public class PageTableHeapBackingTests
     public void Grow_UsesTheFlagsItWasGiven()
     {
         using PagingFixture f = new();
-        PageTableHeapBacking backing = new(f.Mapper, f.Allocator, f.Allocator, PageTableHeapBacking.DefaultFlags | PageTableFlags.Global);
+        PageTableHeapBacking backing = new(f.Mapper, f.Allocator, PageTableHeapBacking.DefaultFlags | PageTableFlags.Global);
         Assert.True(backing.Grow(Start, 4096));
         Assert.Equal(PageTableHeapBacking.DefaultFlags | PageTableFlags.Global, f.Mapper.Translate(PagingFixture.Virt(Start)).Value.Flags);
     }
@@ -65,7 +65,7 @@ public class PageTableHeapBackingTests
     public void Grow_RefusesBadRangesAndTooFewFrames_ChangingNothing()
     {
         using PagingFixture f = new(poolFrames: 16);
-        PageTableHeapBacking backing = new(f.Mapper, f.Allocator, f.Allocator);
+        PageTableHeapBacking backing = new(f.Mapper, f.Allocator);
         byte[] before = f.SnapshotTables();
         Assert.False(backing.Grow(Start + 8, 4096));
         Assert.False(backing.Grow(Start, 100));
@@ -79,7 +79,7 @@ public class PageTableHeapBackingTests
     public void Grow_RunningOutHalfWay_UnmapsWhatItMappedAndReturnsTheFrames()
     {
         using PagingFixture f = new();
-        PageTableHeapBacking backing = new(f.Mapper, f.Allocator, f.Allocator);
+        PageTableHeapBacking backing = new(f.Mapper, f.Allocator);
         ulong boundary = Start + 0x20_0000; // a P1 table ends here
         Assert.True(backing.Grow(boundary - 3 * 4096, 4096)); // builds the tables below the boundary
         int tablesBefore = f.ReachableTables().Count;

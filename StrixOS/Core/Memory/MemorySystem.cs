@@ -74,7 +74,7 @@ public sealed class MemorySystem
         stepDone?.Invoke("memory: address spaces");
 
         Result<HeapAllocator, HeapError> heap = HeapAllocator.Create(heapStart, heapMaxBytes,
-            new PageTableHeapBacking(pageTable.Value, frames.Value, frames.Value));
+            new PageTableHeapBacking(pageTable.Value, frames.Value));
         if (heap.IsError)
             return MemorySystemError.Of(heap.Error);
 

@@ -19,12 +19,13 @@ public sealed class PageTableHeapBacking : IHeapBacking
     /// <param name="deallocator">Takes back the frames of pages the heap returns.</param>
     /// <param name="flags">Leaf flags; add <see cref="PageTableFlags.Global"/> once CR4.PGE is on, so heap
     /// pages survive address-space switches in the TLB.</param>
-    public PageTableHeapBacking(OffsetPageTable kernelTable, IFrameAllocator allocator, IFrameDeallocator deallocator,
-        PageTableFlags flags = DefaultFlags)
+    /// <param name="frames">Gives the frames (and any page tables) the heap grows into; takes them back when a
+    /// growth rolls back.</param>
+    public PageTableHeapBacking(OffsetPageTable kernelTable, IFrameStore frames, PageTableFlags flags = DefaultFlags)
     {
         _table = kernelTable;
-        _allocator = allocator;
-        _deallocator = deallocator;
+        _allocator = frames;
+        _deallocator = frames;
         _flags = flags | PageTableFlags.Present;
     }
 
