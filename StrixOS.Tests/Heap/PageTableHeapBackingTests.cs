@@ -35,7 +35,7 @@ public class PageTableHeapBackingTests
     public void Decommit_ReturnsTheFrames_AndCommitMapsOnlyTheMissingPages()
     {
         using PagingFixture f = new();
-        PageTableHeapBacking backing = new(f.Mapper, f.Allocator, f.Allocator);
+        PageTableHeapBacking backing = new(f.Mapper, f.Allocator);
         Assert.True(backing.Grow(Start, 8 * 4096));
         int outstanding = f.Allocator.Outstanding.Count;
         ulong keptFrame = f.Mapper.Translate(PagingFixture.Virt(Start)).Value.Frame.StartAddress.Value;

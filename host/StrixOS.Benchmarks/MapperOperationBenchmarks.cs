@@ -20,7 +20,7 @@ public class MapperOperationBenchmarks
         _memory = new SimulatedPhysicalMemory(1UL << 20);
         PhysFrame level4 = PhysFrame.TryFromStartAddress(PhysAddr.TryNew(0x1000).Value).Value;
         var mapper = new OffsetPageTable(level4, _memory.Offset, new CountingPagingHardware());
-        var tables = new BootInfoFrameAllocator(new[] { new MemoryRegion(0x2000, 1UL << 20, MemoryRegionType.Usable) });
+        var tables = new BootInfoFrameAllocator(GuestMemoryMap.Normalized(new[] { new MemoryRegion(0x2000, 1UL << 20, MemoryRegionType.Usable) }));
         _workloads = new MapperWorkloads(mapper, tables);
     }
 

@@ -15,8 +15,6 @@ public sealed class PageTableHeapBacking : IHeapBacking
     private readonly PageTableFlags _flags;
 
     /// <param name="kernelTable">The kernel's page table, where heap pages are mapped.</param>
-    /// <param name="allocator">Gives the frames behind new heap pages and their tables.</param>
-    /// <param name="deallocator">Takes back the frames of pages the heap returns.</param>
     /// <param name="flags">Leaf flags; add <see cref="PageTableFlags.Global"/> once CR4.PGE is on, so heap
     /// pages survive address-space switches in the TLB.</param>
     /// <param name="frames">Gives the frames (and any page tables) the heap grows into; takes them back when a
