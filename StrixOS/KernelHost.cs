@@ -43,8 +43,7 @@ public static class KernelHost
         BootTrace.Mark("boot information: parse, memory map");
         SymbolTable.Load(boot);
         SourceLineTable.Load(boot);
-        Runtime.ModuleFileSystem.Mount(boot);
-        BootTrace.Mark("symbol table, line table, module file system");
+        BootTrace.Mark("symbol table, line table");
         CommandLine commandLine = CommandLine.Join(boot.CommandLine, hostCommandLine);
         Runtime.KernelEnvironment.Use(commandLine);
         BootReport.PrintMemory(boot);
@@ -86,6 +85,9 @@ public static class KernelHost
 
         Drivers.Screen.BootScreen.MapFramebuffer(memory.PageTable, frames);
         MachineDevices.Start(boot, commandLine);
+        // The files are modules, read in place for ever (Module pages are never reclaimed); mounted after the
+        // boot report so the banner and the memory report stay together on a small screen.
+        Runtime.ModuleFileSystem.Mount(boot);
         ReclaimBootMemory(boot, frames);
         BootTrace.Mark("reclaim boot memory");
         if (commandLine.Has(BootTrace.Option))

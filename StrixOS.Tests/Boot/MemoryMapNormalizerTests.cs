@@ -168,11 +168,26 @@ public class MemoryMapNormalizerTests
     }
 
     [Fact]
+    public void APageAModuleSharesWithTheBootInformationIsAModulePage()
+    {
+        // GRUB packs small modules and the information structure into the same pages; the information is
+        // reclaimed after start-up, the modules (files, symbols) are read for ever.
+        MemoryMap map = MemoryMapNormalizer.Normalize(
+            new[] { R(0x1000, 0x10000, Usable) },
+            new[] { R(0x2000, 0x2800, Module), R(0x2800, 0x3200, BootInformation), R(0x3200, 0x3300, Module) }).Value;
+        MemoryMapOracle.AssertWellFormed(map);
+        AssertRegions(map,
+            R(0x1000, 0x2000, Usable),
+            R(0x2000, 0x4000, Module),
+            R(0x4000, 0x10000, Usable));
+    }
+
+    [Fact]
     public void PrecedenceIsTheDocumentedOrder()
     {
         MemoryRegionType[] order =
         {
-            Usable, BootloaderReclaimable, AcpiReclaimable, Module, BootInformation, BootPageTables, Kernel, InUse,
+            Usable, BootloaderReclaimable, AcpiReclaimable, BootInformation, Module, BootPageTables, Kernel, InUse,
             Reserved, AcpiNvs, BadMemory,
         };
         Assert.Equal(Enum.GetValues<MemoryRegionType>().Length, order.Length);

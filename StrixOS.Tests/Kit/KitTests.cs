@@ -41,12 +41,12 @@ public class KitTests
         {
             using Process session = Start(gdb,
                 $"-q -batch -ex \"file {elf}\" -ex \"target remote 127.0.0.1:{port}\" " +
-                "-ex \"break StrixOS_StrixOS_Boot_Stage_BootReport__Print\" -ex continue -ex \"bt 3\" -ex \"info line *$pc\" -ex kill");
+                "-ex \"break StrixOS_StrixOS_Boot_Stage_BootReport__PrintMemory\" -ex continue -ex \"bt 3\" -ex \"info line *$pc\" -ex kill");
             Task<string> output = session.StandardOutput.ReadToEndAsync();
             Task<string> errors = session.StandardError.ReadToEndAsync();
             Assert.True(session.WaitForExit(60_000), "gdb did not finish within 60 s");
             string text = await output + await errors;
-            Assert.Contains("Breakpoint 1, StrixOS_StrixOS_Boot_Stage_BootReport__Print", text);
+            Assert.Contains("Breakpoint 1, StrixOS_StrixOS_Boot_Stage_BootReport__PrintMemory", text);
             Assert.Matches(@"#1\s+0x[0-9a-f]+ in StrixOS_StrixOS_KernelHost__Boot", text);
             Assert.Matches(@"Line \d+ of "".*BootReport\.cs""", text);
         }

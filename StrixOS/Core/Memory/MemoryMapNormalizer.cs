@@ -42,14 +42,16 @@ public static class MemoryMapNormalizer
     /// How restrictive a type is; the higher rank wins an overlap. Reclaimable types rank lowest above Usable,
     /// the kernel's own ranges next (they may be freed later, but never while something else still claims the
     /// memory), then the firmware's permanent types, with BadMemory above all. Undefined values rank as Reserved.
+    /// The boot information is reclaimed after start-up while modules are read in place for ever (files, symbols),
+    /// so a page GRUB shares between the two is a Module page.
     /// </summary>
     public static int Precedence(MemoryRegionType type) => type switch
     {
         MemoryRegionType.Usable => 0,
         MemoryRegionType.BootloaderReclaimable => 1,
         MemoryRegionType.AcpiReclaimable => 2,
-        MemoryRegionType.Module => 3,
-        MemoryRegionType.BootInformation => 4,
+        MemoryRegionType.BootInformation => 3,
+        MemoryRegionType.Module => 4,
         MemoryRegionType.BootPageTables => 5,
         MemoryRegionType.Kernel => 6,
         MemoryRegionType.InUse => 7,
@@ -64,8 +66,8 @@ public static class MemoryMapNormalizer
         0 => MemoryRegionType.Usable,
         1 => MemoryRegionType.BootloaderReclaimable,
         2 => MemoryRegionType.AcpiReclaimable,
-        3 => MemoryRegionType.Module,
-        4 => MemoryRegionType.BootInformation,
+        3 => MemoryRegionType.BootInformation,
+        4 => MemoryRegionType.Module,
         5 => MemoryRegionType.BootPageTables,
         6 => MemoryRegionType.Kernel,
         7 => MemoryRegionType.InUse,
