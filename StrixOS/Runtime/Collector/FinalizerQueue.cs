@@ -47,7 +47,7 @@ internal static unsafe class FinalizerQueue
     public static void ReserveOne()
     {
         if (s_registeredCount == s_registeredCapacity)
-            Grow(ref s_registered, ref s_registeredCount, ref s_registeredCapacity);
+            WordList.Grow(ref s_registered, ref s_registeredCount, ref s_registeredCapacity, InitialCapacity);
     }
 
     public static void Suppress(ulong obj) => *HeaderWord(obj) |= FinalizerRunBit;
@@ -160,23 +160,8 @@ internal static unsafe class FinalizerQueue
         return Unsafe.As<nint, object>(ref value);
     }
 
-    private static void Append(ref ulong* array, ref ulong count, ref ulong capacity, ulong value)
-    {
-        if (count == capacity)
-            Grow(ref array, ref count, ref capacity);
-        array[count++] = value;
-    }
+    private const ulong InitialCapacity = 1024;
 
-    // The count is read after the allocation: a collection it ran may have shortened the list.
-    private static void Grow(ref ulong* array, ref ulong count, ref ulong capacity)
-    {
-        ulong grown = capacity == 0 ? 1024 : capacity * 2;
-        var bigger = (ulong*)KernelHeap.Allocate(grown * sizeof(ulong));
-        for (ulong i = 0; i < count; i++)
-            bigger[i] = array[i];
-        if (array != null)
-            KernelHeap.Free((byte*)array);
-        array = bigger;
-        capacity = grown;
-    }
+    private static void Append(ref ulong* array, ref ulong count, ref ulong capacity, ulong value) =>
+        WordList.Push(ref array, ref count, ref capacity, value, InitialCapacity);
 }

@@ -223,7 +223,7 @@ internal static unsafe class Marker
                 return false;
             s_result.OutsideHeap++;
         }
-        Push(ref s_stack, ref s_stackCapacity, ref s_stackCount, reference);
+        WordList.Push(ref s_stack, ref s_stackCount, ref s_stackCapacity, reference, initialCapacity: 4096);
         return true;
     }
 
@@ -273,22 +273,6 @@ internal static unsafe class Marker
         return baseSize >= 16 && baseSize < (1u << 20);
     }
 
-    /// <summary>A growable array of words in raw kernel-heap memory (the collector does not allocate objects).</summary>
-    private static void Push(ref ulong* array, ref ulong capacity, ref ulong count, ulong value)
-    {
-        if (count == capacity)
-        {
-            ulong grown = capacity == 0 ? 4096 : capacity * 2;
-            var bigger = (ulong*)KernelHeap.Allocate(grown * sizeof(ulong));
-            for (ulong i = 0; i < count; i++)
-                bigger[i] = array[i];
-            if (array != null)
-                KernelHeap.Free((byte*)array);
-            array = bigger;
-            capacity = grown;
-        }
-        array[count++] = value;
-    }
 
     private struct RootMarker : IRootVisitor
     {
