@@ -1,3 +1,4 @@
+using StrixOS.Boot.Stage;
 using StrixOS.Cpu;
 using StrixOS.Drivers;
 using StrixOS.Drivers.Screen;
@@ -18,6 +19,7 @@ public static unsafe class MachineTests
         suite.Add(nameof(ApicTimerInterruptWakesASleep), &ApicTimerInterruptWakesASleep);
         suite.Add(nameof(SleepLastsItsTimeOnTheClock), &SleepLastsItsTimeOnTheClock);
         suite.Add(nameof(FramebufferHasItsOwnNxWriteCombiningMapping), &FramebufferHasItsOwnNxWriteCombiningMapping);
+        suite.Add(nameof(FramebufferPagesHaveOneMemoryTypeInBothMappings), &FramebufferPagesHaveOneMemoryTypeInBothMappings);
     }
 
     private static void AcpiTablesNameTheInterruptControllers(TestContext t)
@@ -85,5 +87,35 @@ public static unsafe class MachineTests
         t.True(pages.Translate(VirtAddr.NewTruncate((last | 0xFFF) + 1)).IsError, "nothing mapped past the framebuffer");
         if (CpuFeatures.PageAttributeTable)
             t.Equal(1, (int)PageAttributeTable.Entry1Type);   // write-combining
+    }
+
+    /// <summary>Under UEFI: every page of the framebuffer has one memory type, the window's, in its own window
+    /// and in the offset map (no write-back alias of write-combining memory), and the offset map still shows
+    /// the pages next to it write-back.</summary>
+    private static void FramebufferPagesHaveOneMemoryTypeInBothMappings(TestContext t)
+    {
+        FramebufferScreen? screen = BootScreen.Framebuffer;
+        if (screen == null)
+        {
+            t.Skip("no framebuffer (VGA text under BIOS)");
+            return;
+        }
+        OffsetPageTable pages = KernelTestSuites.Kernel.PageTable;
+        ulong first = screen.PhysicalAddress & ~0xFFFUL;
+        ulong length = (screen.PhysicalAddress + screen.ByteLength - first + 0xFFF) & ~0xFFFUL;
+        VirtAddr offsetMap = VirtAddr.NewTruncate(BootLayout.PhysicalMemoryOffset);
+        MemoryTypeCheck check = PhysicalWindow.CheckMemoryTypes(pages, offsetMap, VirtAddr.NewTruncate(FramebufferWindow.Start),
+            PhysAddr.NewTruncate(first), length);
+        t.True(check.IsSame, check.Describe());
+
+        Result<Translation, TranslateError> inside = pages.Translate(VirtAddr.NewTruncate(BootLayout.PhysicalMemoryOffset + first));
+        if (t.True(inside.IsOk, "the offset map shows the framebuffer"))
+            t.Equal((int)(FramebufferWindow.Flags & PhysicalWindow.CacheBits), (int)(inside.Value.Flags & PhysicalWindow.CacheBits));
+        foreach (ulong neighbour in new[] { first - 0x1000, first + length })
+        {
+            Result<Translation, TranslateError> next = pages.Translate(VirtAddr.NewTruncate(BootLayout.PhysicalMemoryOffset + neighbour));
+            if (next.IsOk)
+                t.Equal(0, PhysicalWindow.PatIndexOf(next.Value));   // write-back: only the framebuffer changed type
+        }
     }
 }

@@ -26,6 +26,8 @@ public static unsafe class X64
     /// <summary>The addresses of the 32 exception entry stubs (interrupts.asm), in vector order.</summary>
     [DllImport("*", EntryPoint = "strix_get_exception_stubs"), SuppressGCTransition] public static extern ulong* ExceptionStubs();
     [DllImport("*", EntryPoint = "strix_invlpg"), SuppressGCTransition] public static extern void Invlpg(ulong virtualAddress);
+    /// <summary>wbinvd: writes back and invalidates all caches (after pages change memory type).</summary>
+    [DllImport("*", EntryPoint = "strix_wbinvd"), SuppressGCTransition] public static extern void WriteBackAndInvalidateCaches();
     [DllImport("*", EntryPoint = "strix_hlt"), SuppressGCTransition] public static extern void Halt();
     [DllImport("*", EntryPoint = "strix_cli"), SuppressGCTransition] public static extern void DisableInterrupts();
     [DllImport("*", EntryPoint = "strix_sti"), SuppressGCTransition] public static extern void EnableInterrupts();

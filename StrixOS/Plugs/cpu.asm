@@ -78,6 +78,13 @@ strix_invlpg:
     invlpg [rdi]
     ret
 
+; Writes back and invalidates every cache line (after a page changes memory type, e.g. write-back to
+; write-combining, no line cached under the old type may be written back later).
+global strix_wbinvd
+strix_wbinvd:
+    wbinvd
+    ret
+
 global strix_inb, strix_inw, strix_inl, strix_outb, strix_outw, strix_outl
 strix_inb:
     mov edx, edi

@@ -1,0 +1,145 @@
+namespace StrixOS.Memory;
+
+/// <summary>Changing the flags of every page in a range, splitting the huge pages that stick out of it.</summary>
+public sealed unsafe partial class OffsetPageTable
+{
+    /// <summary>Bits <see cref="UpdateRangeFlags"/> never sets or clears: Present, HugePage (PAT in a 4 KiB
+    /// entry) and the address.</summary>
+    private const ulong ManagedBits = PresentBit | HugeBit | PageTableEntry.AddressMask;
+
+    /// <summary>
+    /// Changes the flags of every page mapped in [start, start + length), all or nothing: each leaf keeps its
+    /// frame and gets <c>(old &amp; ~clear) | set</c> (Present, HugePage and the address are left alone).
+    /// A huge page that sticks out of the range is split first into pages of the next size with the same
+    /// frames and flags (one table from <paramref name="allocator"/> each), down to 4 KiB at the range's ends,
+    /// so nothing outside the range changes; a huge page inside it keeps its size. Unmapped gaps are skipped.
+    /// Parents gain the Writable and UserAccessible bits of <paramref name="set"/>. Every split huge page is
+    /// invalidated before its pieces change, and every changed page after (see <see cref="TlbFlushBatch"/>).
+    /// Returns the pages changed, by size, and the tables the splits took.
+    /// </summary>
+    public Result<RangeSummary, MapError> UpdateRangeFlags(
+        VirtAddr start, ulong length, PageTableFlags set, PageTableFlags clear, IFrameAllocator allocator)
+    {
+        if (((start.Value | length) & 0xFFF) != 0)
+            return MapError.RangeNotAligned;
+        if (length == 0)
+            return default(RangeSummary);
+        if (start.TryAdd(length - 1).IsError)
+            return MapError.RangeOutOfBounds;
+
+        ulong first = start.Value & AddressSpaceMask;
+        ulong last = first + (length - 1);
+        RangeWalk walk = new()
+        {
+            LeafBits = (ulong)set & ~ManagedBits,
+            ClearBits = (ulong)clear & ~ManagedBits,
+            ParentBits = PresentBit | (ulong)(set & InheritedFlags),
+        };
+        if (!CheckUpdateRange(_level4, 4, first, last, ref walk))
+            return walk.Error;
+        if (walk.Tables > 0 && !allocator.CanAllocate(walk.Tables))
+            return MapError.FrameAllocationFailed;
+
+        walk.Tables = 0;
+        TlbFlushBatch flushes = default;
+        WriteUpdateRange(_level4, 4, first, last, ref walk, ref flushes, allocator);
+        if (walk.Widened)
+            _hardware.FlushAll();
+        flushes.Finish(_hardware);
+        return walk.Summary;
+    }
+
+    /// <summary>Read-only pass: refuses what cannot be split and counts the tables the splits need.
+    /// <paramref name="table"/> is null for the table a split will create: all its entries are huge pages
+    /// (or 4 KiB pages at level 1) of one aligned frame, so only its two end entries can need a split.</summary>
+    private bool CheckUpdateRange(PageTable* table, int level, ulong first, ulong last, ref RangeWalk walk)
+    {
+        if (level == 1)
+            return true;
+        var cursor = new TableCursor(table, level, first, last);
+        while (cursor.MoveNext())
+        {
+            PageTableEntry* entry = cursor.Entry;
+            if (entry != null && !entry->IsPresent)
+                continue;
+            if (entry != null && !IsHuge(entry))
+            {
+                if (!CheckUpdateRange(TableAt(entry->Address.Value), level - 1, cursor.SubFirst, cursor.SubLast, ref walk))
+                    return false;
+                continue;
+            }
+            if (level == 4)
+            {
+                walk.Error = MapError.ParentEntryHugePage;  // bit 7 of a P4 entry is reserved
+                return false;
+            }
+            if (cursor.CoversEntry)
+                continue;
+            if (entry != null && (entry->Raw & PageTableEntry.AddressMask & (cursor.Span - 1)) != 0)
+            {
+                walk.Error = MapError.InvalidFrameAddress(entry->Address);
+                return false;
+            }
+            walk.Tables++;
+            if (!CheckUpdateRange(null, level - 1, cursor.SubFirst, cursor.SubLast, ref walk))
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>Write pass: splits and changes what <see cref="CheckUpdateRange"/> found possible.</summary>
+    private void WriteUpdateRange(PageTable* table, int level, ulong first, ulong last, ref RangeWalk walk,
+        ref TlbFlushBatch flushes, IFrameAllocator allocator)
+    {
+        var cursor = new TableCursor(table, level, first, last);
+        while (cursor.MoveNext())
+        {
+            PageTableEntry* entry = cursor.Entry;
+            ulong raw = entry->Raw;
+            if ((raw & PresentBit) == 0)
+                continue;
+            if (level > 1 && (raw & HugeBit) == 0)
+            {
+                walk.Widened |= Widen(entry, walk.ParentBits);
+                WriteUpdateRange(TableAt(raw & PageTableEntry.AddressMask), level - 1, cursor.SubFirst, cursor.SubLast,
+                    ref walk, ref flushes, allocator);
+                continue;
+            }
+            bool global = (raw & (ulong)PageTableFlags.Global) != 0;
+            if (level == 1 || cursor.CoversEntry)
+            {
+                *entry = new PageTableEntry((raw & ~walk.ClearBits) | walk.LeafBits);
+                flushes.Add(VirtAddr.SignExtend(cursor.EntryBase), global, _hardware);
+                walk.CountLeaf(level, 1);
+                continue;
+            }
+            PageTable* pieces = Split(entry, level, walk.ParentBits, allocator);
+            walk.Tables++;
+            // The old huge translation goes before any piece changes type or rights.
+            _hardware.FlushPage(VirtAddr.SignExtend(cursor.EntryBase));
+            WriteUpdateRange(pieces, level - 1, cursor.SubFirst, cursor.SubLast, ref walk, ref flushes, allocator);
+        }
+    }
+
+    /// <summary>Replaces the huge page at <paramref name="entry"/> (level 2 or 3) by a table of 512 pages of
+    /// the next size mapping the same frames with the same flags. The table entry gets Present plus the huge
+    /// page's Writable and UserAccessible bits and <paramref name="parentBits"/>. The caller has checked
+    /// <see cref="IFrameAllocator.CanAllocate"/> and the frame's alignment.</summary>
+    private PageTable* Split(PageTableEntry* entry, int level, ulong parentBits, IFrameAllocator allocator)
+    {
+        ulong raw = entry->Raw;
+        if (!allocator.AllocateFrame().TryGetValue(out PhysFrame frame))
+            throw new System.InvalidOperationException("frame allocator failed after CanAllocate promised frames");
+        PageTable* table = TableAt(frame.StartAddress.Value);
+        PageTableEntry* pieces = (PageTableEntry*)table;
+        ulong pieceSpan = SpanOf(level - 1);
+        ulong flags = raw & ~PageTableEntry.AddressMask;
+        ulong bits = level - 1 == 1 ? flags & ~HugeBit : flags;
+        ulong address = raw & PageTableEntry.AddressMask;
+        for (int i = 0; i < PageTable.EntryCount; i++, address += pieceSpan)
+            pieces[i] = new PageTableEntry(address | bits);
+        ulong tableBits = PresentBit | (raw & (ulong)InheritedFlags) | parentBits;
+        *entry = new PageTableEntry((frame.StartAddress.Value & PageTableEntry.AddressMask) | tableBits);
+        return table;
+    }
+}
