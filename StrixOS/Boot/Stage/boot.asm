@@ -65,9 +65,10 @@ mb2_header:
     dw 6, 0                                         ; module alignment: page-aligned modules
     dd 8
     align 8
-    dw 5, 1                                         ; framebuffer, optional, no preferred size or depth
-    dd 20                                           ; (grub.cfg keeps VGA text under BIOS)
-    dd 0, 0, 0                                      ; (a depth here would rule out text mode)
+    dw 5, 1                                         ; framebuffer, optional (grub.cfg keeps VGA text under BIOS)
+    dd 20                                           ; preferred 1024x768 (128x48 characters: the boot report
+    dd 1024, 768, 0                                 ; fits with room to spare), else GRUB's choice; no depth:
+                                                    ; a depth here would rule out text mode
     align 8
     dw 0, 0                                         ; end tag
     dd 8
