@@ -7,6 +7,29 @@ public sealed unsafe partial class OffsetPageTable
     /// entry) and the address.</summary>
     private const ulong ManagedBits = PresentBit | HugeBit | PageTableEntry.AddressMask;
 
+    /// <summary>State shared by the passes of one <see cref="UpdateRangeFlags"/>.</summary>
+    private struct FlagsWalk
+    {
+        public ulong SetBits;
+        public ulong ClearBits;
+        public ulong ParentBits;
+        public ulong Tables;
+        public ulong Pages4KiB;
+        public ulong Pages2MiB;
+        public ulong Pages1GiB;
+        public bool Widened;
+        public MapError Error;
+
+        public void CountLeaf(int level)
+        {
+            if (level == 1) Pages4KiB++;
+            else if (level == 2) Pages2MiB++;
+            else Pages1GiB++;
+        }
+
+        public readonly RangeSummary Summary => new(Pages4KiB, Pages2MiB, Pages1GiB, Tables);
+    }
+
     /// <summary>
     /// Changes the flags of every page mapped in [start, start + length), all or nothing: each leaf keeps its
     /// frame and gets <c>(old &amp; ~clear) | set</c> (Present, HugePage and the address are left alone).
@@ -29,9 +52,9 @@ public sealed unsafe partial class OffsetPageTable
 
         ulong first = start.Value & AddressSpaceMask;
         ulong last = first + (length - 1);
-        RangeWalk walk = new()
+        FlagsWalk walk = new()
         {
-            LeafBits = (ulong)set & ~ManagedBits,
+            SetBits = (ulong)set & ~ManagedBits,
             ClearBits = (ulong)clear & ~ManagedBits,
             ParentBits = PresentBit | (ulong)(set & InheritedFlags),
         };
@@ -52,7 +75,7 @@ public sealed unsafe partial class OffsetPageTable
     /// <summary>Read-only pass: refuses what cannot be split and counts the tables the splits need.
     /// <paramref name="table"/> is null for the table a split will create: all its entries are huge pages
     /// (or 4 KiB pages at level 1) of one aligned frame, so only its two end entries can need a split.</summary>
-    private bool CheckUpdateRange(PageTable* table, int level, ulong first, ulong last, ref RangeWalk walk)
+    private bool CheckUpdateRange(PageTable* table, int level, ulong first, ulong last, ref FlagsWalk walk)
     {
         if (level == 1)
             return true;
@@ -88,7 +111,7 @@ public sealed unsafe partial class OffsetPageTable
     }
 
     /// <summary>Write pass: splits and changes what <see cref="CheckUpdateRange"/> found possible.</summary>
-    private void WriteUpdateRange(PageTable* table, int level, ulong first, ulong last, ref RangeWalk walk,
+    private void WriteUpdateRange(PageTable* table, int level, ulong first, ulong last, ref FlagsWalk walk,
         ref TlbFlushBatch flushes, IFrameAllocator allocator)
     {
         var cursor = new TableCursor(table, level, first, last);
@@ -108,9 +131,9 @@ public sealed unsafe partial class OffsetPageTable
             bool global = (raw & (ulong)PageTableFlags.Global) != 0;
             if (level == 1 || cursor.CoversEntry)
             {
-                *entry = new PageTableEntry((raw & ~walk.ClearBits) | walk.LeafBits);
+                *entry = new PageTableEntry((raw & ~walk.ClearBits) | walk.SetBits);
                 flushes.Add(VirtAddr.SignExtend(cursor.EntryBase), global, _hardware);
-                walk.CountLeaf(level, 1);
+                walk.CountLeaf(level);
                 continue;
             }
             PageTable* pieces = Split(entry, level, walk.ParentBits, allocator);

@@ -16,8 +16,6 @@ public sealed unsafe partial class OffsetPageTable
         public ulong PhysicalDelta;
         public ulong LeafBits;
         public ulong HugeLeafBits;
-        /// <summary>The flag bits <see cref="UpdateRangeFlags"/> clears (its bits to set are in <see cref="LeafBits"/>).</summary>
-        public ulong ClearBits;
         public ulong ParentBits;
         public bool AllowHugePages;
         public ulong Tables;
