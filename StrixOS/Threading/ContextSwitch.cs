@@ -1,3 +1,4 @@
+using System;
 using System.Runtime.InteropServices;
 
 namespace StrixOS.Threading;
@@ -14,6 +15,9 @@ internal static unsafe class ContextSwitch
     [DllImport("*", EntryPoint = "strix_thread_start_address"), SuppressGCTransition]
     public static extern ulong ThreadStartAddress();
 
+    [DllImport("*", EntryPoint = "strix_gc_hijack_stub_address"), SuppressGCTransition]
+    public static extern ulong HijackStubAddress();
+
     [DllImport("*", EntryPoint = "strix_tls_image"), SuppressGCTransition]
     public static extern void TlsImage(ulong* start, ulong* initializedBytes, ulong* blockBytes);
 
@@ -23,4 +27,14 @@ internal static unsafe class ContextSwitch
 
     /// <summary>MXCSR with every exception masked, and the x87 control word after FNINIT: a new thread's FPU state.</summary>
     public const ulong InitialFpuControl = 0x1F80UL | (0x037FUL << 32);
+}
+
+/// <summary>What strix_gc_hijack_stub saved (context.asm), from its stack pointer up.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct HijackFrame
+{
+    public UInt128 Xmm0, Xmm1;
+    public ulong R15, R14, R13, R12, Rbp, Rbx, R11, R10, R9, R8, Rdi, Rsi, Rdx, Rcx, Rax;
+    /// <summary>Where the stub returns to: the hijacked method's real return address.</summary>
+    public ulong ReturnAddress;
 }

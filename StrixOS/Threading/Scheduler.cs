@@ -215,6 +215,13 @@ internal static unsafe class Scheduler
         return switched;
     }
 
+    /// <summary>With interrupts off: gives the CPU to the next ready thread, if any (the collector waiting for safepoints).</summary>
+    public static void YieldWithInterruptsOff()
+    {
+        if (!s_ready.IsEmpty)
+            RequeueAndSwitch();
+    }
+
     /// <summary>Blocks the current thread until <see cref="Wake"/> or, if <paramref name="deadlineNs"/> is not 0, the
     /// deadline; the caller has put it in a wait queue (<paramref name="queue"/>, or null) with interrupts off.
     /// Returns false when the deadline ended the wait.</summary>

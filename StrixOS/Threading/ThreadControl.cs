@@ -44,6 +44,11 @@ internal unsafe struct ThreadControl
     public WaitQueue* WaitingIn;
     /// <summary>The interrupt frame when the thread was preempted (switched out inside an interrupt), else null.</summary>
     public ExceptionFrame* InterruptFrame;
+    /// <summary>Where a hijack replaced this thread's return address (ThreadSuspension), and the address it replaced.</summary>
+    public ulong* HijackedSlot;
+    public ulong HijackedReturnAddress;
+    /// <summary>Set while the thread is parked in the hijack stub: its registers at the safepoint.</summary>
+    public HijackFrame* HijackFrame;
 
     public ulong StackSlot;
     /// <summary>The usable stack [StackBottom, StackTop); the guard page lies just below StackBottom.</summary>

@@ -15,7 +15,7 @@ internal static unsafe class ThreadStacks
     public const ulong RegionStart = 0xFFFF_9100_0000_0000;
     public const ulong SlotBytes = 16UL << 20;
     public const ulong MaxStackBytes = SlotBytes - 4096;
-    public const ulong DefaultStackBytes = 256UL << 10;
+    public const ulong DefaultStackBytes = 512UL << 10;
     public const ulong MinStackBytes = 16UL << 10;
     private const int MaxSlots = 32768;   // 512 GiB / 16 MiB
 

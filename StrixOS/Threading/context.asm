@@ -6,7 +6,7 @@
 
 bits 64
 default rel
-extern StrixThreadMain, ThreadEntryPoint
+extern StrixThreadMain, ThreadEntryPoint, StrixGcHijackReached
 extern __tdata_start, __tdata_end, __tls_aligned_size
 
 section .text progbits alloc exec nowrite align=16
@@ -56,6 +56,58 @@ strix_thread_start_address:
 global RhGetThreadEntryPointAddress
 RhGetThreadEntryPointAddress:
     lea rax, [ThreadEntryPoint]
+    ret
+
+; A hijacked method returns here instead of to its caller (ThreadSuspension.cs): the caller is at a
+; safepoint (the call's return address), with a returned reference possibly in rax/rdx. The stub saves
+; every register as a HijackFrame (xmm0, xmm1, r15..rax, then the slot for the real return address),
+; lets StrixGcHijackReached park the thread until the collection is over, and returns to the caller.
+; The stack is 16-byte aligned on entry (the caller's alignment at its call, the return address popped).
+global strix_gc_hijack_stub, strix_gc_hijack_stub_address
+strix_gc_hijack_stub:
+    sub rsp, 8                                      ; the real return address, written by C#
+    push rax
+    push rcx
+    push rdx
+    push rsi
+    push rdi
+    push r8
+    push r9
+    push r10
+    push r11
+    push rbx
+    push rbp
+    push r12
+    push r13
+    push r14
+    push r15
+    sub rsp, 32
+    movdqu [rsp], xmm0
+    movdqu [rsp + 16], xmm1
+    mov rdi, rsp
+    call StrixGcHijackReached
+    movdqu xmm0, [rsp]
+    movdqu xmm1, [rsp + 16]
+    add rsp, 32
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop rbp
+    pop rbx
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rdi
+    pop rsi
+    pop rdx
+    pop rcx
+    pop rax
+    ret
+
+strix_gc_hijack_stub_address:
+    lea rax, [strix_gc_hijack_stub]
     ret
 
 ; void strix_tls_image(ulong* start, ulong* initializedBytes, ulong* blockBytes): the .tdata image and
