@@ -122,6 +122,12 @@ public static class KernelHost
                 KernelLog.Info(line);
             Machine.Shutdown(success: true);
         }
+        if (benchmark == "threads")
+        {
+            foreach (string line in Benchmarks.ThreadingBenchmark.Run())
+                KernelLog.Info(line);
+            Machine.Shutdown(success: true);
+        }
         if (benchmark == "memory")
         {
             foreach (string line in Benchmarks.MapperBenchmark.Run(BootLayout.PhysicalMemoryOffset, HardwarePaging.Instance, frames))

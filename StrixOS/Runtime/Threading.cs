@@ -21,10 +21,15 @@ internal static unsafe class Threading
     [RuntimeExport("RhGetProcessCpuCount")]
     private static int GetProcessCpuCount() => 1;
 
-    /// <summary>Spinning on one CPU only delays the thread that would release the lock; pause keeps it cheap.</summary>
+    /// <summary>
+    /// Spinning on one CPU only delays the thread that would release the lock: with another thread ready, the
+    /// spinner gives it the CPU instead (CoreLib's spin-then-block loops then cost a switch, not a quantum).
+    /// </summary>
     [RuntimeExport("RhSpinWait")]
     private static void SpinWait(int iterations)
     {
+        if (Scheduler.Yield())
+            return;
         for (int i = 0; i < iterations; i++)
             Plugs.X64.Pause();
     }
