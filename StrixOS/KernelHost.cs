@@ -86,6 +86,7 @@ public static class KernelHost
         Drivers.Screen.BootScreen.MapFramebuffer(memory.PageTable, frames);
         Threading.ThreadStacks.Start(memory.PageTable, frames);
         MachineDevices.Start(boot, commandLine);
+        FailureHooks.RunAfterDevices(commandLine);
         // The files are modules, read in place for ever (Module pages are never reclaimed); mounted after the
         // boot report so the banner and the memory report stay together on a small screen.
         Runtime.ModuleFileSystem.Mount(boot);

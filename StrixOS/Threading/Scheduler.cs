@@ -186,6 +186,7 @@ internal static unsafe class Scheduler
 
         thread->AllNext = s_all;
         s_all = thread;
+        AllocationContextHooks.Created(thread);
         LiveThreads++;
         ThreadsCreated++;
         InterruptFlag.Restore(flags);
@@ -280,6 +281,7 @@ internal static unsafe class Scheduler
             if (previous != null)
                 previous->AllNext = self->AllNext;
         }
+        AllocationContextHooks.Ended(self);
         self->State = ThreadRunState.Dead;
         self->Next = s_dead;
         s_dead = self;
@@ -349,6 +351,7 @@ internal static unsafe class Scheduler
         s_current = next;
         if (next->ThreadPointer != previous->ThreadPointer)
             X64.WriteMsr(FsBaseMsr, next->ThreadPointer);
+        AllocationContextHooks.SwitchedTo(next, next == s_bootThread);
         ContextSwitches++;
         ProgramTimer(now);
         ContextSwitch.Switch(&previous->SavedStackPointer, next->SavedStackPointer);
@@ -422,6 +425,9 @@ internal static unsafe class Scheduler
         }
         if (!s_ready.IsEmpty && (now >= s_quantumEnd || s_current == s_idle))
             s_rescheduleRequested = true;
+        // A spent quantum starts again here: if preemption is off just now, the next tick is a quantum away, not at once.
+        if (now >= s_quantumEnd)
+            s_quantumEnd = now + QuantumNs;
         ProgramTimer(now);
     }
 
