@@ -32,6 +32,7 @@ public static unsafe class ThreadingTests
         suite.Add(nameof(ParallelForEqualsSequential), &ParallelForEqualsSequential);
         suite.Add(nameof(TimersSemaphoresCancellationAndAsyncStreams), &TimersSemaphoresCancellationAndAsyncStreams);
         suite.Add(nameof(CollectionsUnderFiftyAllocatingThreadsVerify), &CollectionsUnderFiftyAllocatingThreadsVerify);
+        suite.Add(nameof(CollectionsStopPreemptedThreadsAtSafePoints), &CollectionsStopPreemptedThreadsAtSafePoints);
         suite.Add(nameof(AnExceptionUnwindsOnItsOwnThread), &AnExceptionUnwindsOnItsOwnThread);
     }
 
@@ -220,9 +221,11 @@ public static unsafe class ThreadingTests
 
     private static void TaskDelayHundredMillisecondsWithinFivePercent(TestContext t)
     {
-        // Against the TSC clock (calibrated against the HPET or PIT); the host-clock comparison of the
-        // timer itself is the sleep test's (strix.sleeptest).
-        var elapsed = new long[3];
+        // Against the TSC clock (calibrated against the HPET or PIT). Under TCG the guest's clock runs on while
+        // the host keeps QEMU off its cores, so a single delay can look late by whatever the host stole; the
+        // fastest of five is the kernel's own latency (timer, timer thread, pool, wake-up). The timer itself is
+        // compared with the host clock, run-queue delay taken off, by the host's sleep test (strix.sleeptest).
+        var elapsed = new long[5];
         for (int i = 0; i < elapsed.Length; i++)
         {
             long start = Stopwatch.GetTimestamp();
@@ -230,9 +233,9 @@ public static unsafe class ThreadingTests
             elapsed[i] = (long)Stopwatch.GetElapsedTime(start).TotalMicroseconds;
         }
         Array.Sort(elapsed);
-        string all = $"{elapsed[0]}, {elapsed[1]}, {elapsed[2]} us";
+        string all = string.Join(", ", elapsed) + " us";
         t.True(elapsed[0] >= 100_000, $"never early: {all}");
-        t.True(elapsed[1] <= 105_000, $"the median within 5%: {all}");
+        t.True(elapsed[0] <= 105_000, $"within 5%: {all}");
     }
 
     private static void AsyncChainTenThousandDeep(TestContext t)
@@ -289,6 +292,8 @@ public static unsafe class ThreadingTests
         bool was = Collector.Verify;
         Collector.Verify = true;
         int before = Collector.Count;
+        int refusedBefore = Collector.Refused;
+        ulong hijacksBefore = ThreadSuspension.Hijacks, reachedBefore = ThreadSuspension.HijacksReached, roundsBefore = ThreadSuspension.Rounds;
         int failures = 0;
         var threads = new Thread[50];
         for (int i = 0; i < threads.Length; i++)
@@ -316,10 +321,68 @@ public static unsafe class ThreadingTests
         GC.Collect();
         HeapVerifyResult verify = Collector.LastVerify;
         Collector.Verify = was;
+        Diagnostics.KernelLog.Info($"threads: {Collector.Count - before} collections under 50 threads ({Collector.Refused - refusedBefore} refused), " +
+            $"{ThreadSuspension.Hijacks - hijacksBefore} hijacks, {ThreadSuspension.HijacksReached - reachedBefore} reached, " +
+            $"{ThreadSuspension.Rounds - roundsBefore} rounds waiting for safepoints");
         t.Equal(0, failures);
         t.True(Collector.Count > before + 1, $"{Collector.Count - before} collections ran");
         t.Equal(0UL, verify.BadReferences);
         t.Equal(0UL, verify.BadObjects);
+    }
+
+    private static void CollectionsStopPreemptedThreadsAtSafePoints(TestContext t)
+    {
+        // Four threads compute without blocking, each holding its own list, so every collection finds them
+        // preempted mid-method: each must be scanned from fully interruptible code or hijacked to a safepoint.
+        bool was = Collector.Verify;
+        Collector.Verify = true;
+        int before = Collector.Count, refusedBefore = Collector.Refused;
+        ulong stoppedBefore = ThreadSuspension.StoppedInInterruptibleCode + ThreadSuspension.HijacksReached;
+        int stop = 0, bad = 0;
+        long checks = 0;
+        ulong hijacksBefore = ThreadSuspension.HijacksReached;
+        var threads = new Thread[4];
+        for (int i = 0; i < threads.Length; i++)
+        {
+            int seed = i + 1;
+            // Even threads loop in a call-free (fully interruptible) method; odd ones in calls of methods
+            // without loops (partially interruptible), where only a hijack reaches a safepoint.
+            bool interruptible = i % 2 == 0;
+            threads[i] = new Thread(() =>
+            {
+                AsyncWork.Node list = AsyncWork.BuildList(seed, 64);
+                long expected = AsyncWork.Walk(list);
+                while (Volatile.Read(ref stop) == 0)
+                {
+                    bool good = interruptible ? AsyncWork.CheckList(list, seed, 64) : AsyncWork.Walk(list) == expected;
+                    if (!good)
+                        Interlocked.Increment(ref bad);
+                    Interlocked.Increment(ref checks);
+                }
+            }, 64 * 1024);
+            threads[i].Start();
+        }
+        for (int n = 0; n < 6; n++)
+        {
+            Thread.Sleep(15);
+            _ = new byte[64];
+            GC.Collect();
+        }
+        Volatile.Write(ref stop, 1);
+        foreach (Thread thread in threads)
+            thread.Join();
+        HeapVerifyResult verify = Collector.LastVerify;
+        Collector.Verify = was;
+        ulong stopped = ThreadSuspension.StoppedInInterruptibleCode + ThreadSuspension.HijacksReached - stoppedBefore;
+        Diagnostics.KernelLog.Info($"threads: {Collector.Count - before} collections beside 4 computing threads, {stopped} preempted threads stopped " +
+            $"({ThreadSuspension.HijacksReached} hijacks reached, {ThreadSuspension.StoppedInInterruptibleCode} in interruptible code so far), {checks} list checks");
+        t.Equal(0, bad);
+        t.True(checks > 0, "the threads ran");
+        t.True(Collector.Count >= before + 6, $"{Collector.Count - before} collections");
+        t.Equal(refusedBefore, Collector.Refused);
+        t.True(stopped > 0, "some collection met a preempted thread and stopped it at a safepoint");
+        t.True(ThreadSuspension.HijacksReached > hijacksBefore, "some thread was brought to a safepoint by a hijacked return");
+        t.Equal(0UL, verify.BadReferences);
     }
 
     private static void AnExceptionUnwindsOnItsOwnThread(TestContext t)
@@ -450,6 +513,45 @@ internal static class AsyncWork
             yield return i;
         }
     }
+
+    public sealed class Node(int value, Node? next)
+    {
+        public readonly int Value = value;
+        public readonly Node? Next = next;
+    }
+
+    public static Node BuildList(int seed, int length)
+    {
+        Node? head = null;
+        for (int i = length - 1; i >= 0; i--)
+            head = new Node(seed * 1000 + i, head);
+        return head!;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    public static bool CheckList(Node list, int seed, int length)
+    {
+        int i = 0;
+        for (Node? node = list; node != null; node = node.Next, i++)
+        {
+            if (node.Value != seed * 1000 + i)
+                return false;
+        }
+        return i == length;
+    }
+
+    /// <summary>A loop whose body is a call (partially interruptible), into a method without a loop (partially interruptible too).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    public static long Walk(Node list)
+    {
+        long sum = 0;
+        for (Node? node = list; node != null; node = node.Next)
+            sum = Step(node, sum);
+        return sum;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static long Step(Node node, long sum) => sum * 31 + node.Value + (node.Next == null ? 1 : 2);
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     public static void Throw(int depth)

@@ -38,6 +38,8 @@ internal static unsafe class ThreadSuspension
     public static ulong HijacksReached { get; private set; }
     public static ulong Rounds { get; private set; }
     public static ulong GaveUp { get; private set; }
+    /// <summary>Times a collection found a preempted thread in fully interruptible code (scanned from its interrupt frame).</summary>
+    public static ulong StoppedInInterruptibleCode { get; private set; }
 
     public static ulong StubAddress => s_stub != 0 ? s_stub : (s_stub = ContextSwitch.HijackStubAddress());
 
@@ -64,6 +66,8 @@ internal static unsafe class ThreadSuspension
                 if (thread == self)
                     continue;
                 ThreadScanState state = StackRootScanner.Classify(thread);
+                if (state == ThreadScanState.InterruptedAtSafePoint)
+                    StoppedInInterruptibleCode++;
                 if (state != ThreadScanState.NotAtSafePoint)
                 {
                     // Stopped where it can be scanned: a hijack it did not reach yet must not stay in its stack.
