@@ -84,7 +84,9 @@ public static class KernelHost
         BootTrace.Mark("heap switch, memory report");
 
         Drivers.Screen.BootScreen.MapFramebuffer(memory.PageTable, frames);
+        Threading.ThreadStacks.Start(memory.PageTable, frames);
         MachineDevices.Start(boot, commandLine);
+        FailureHooks.RunAfterDevices(commandLine);
         // The files are modules, read in place for ever (Module pages are never reclaimed); mounted after the
         // boot report so the banner and the memory report stay together on a small screen.
         Runtime.ModuleFileSystem.Mount(boot);
@@ -118,6 +120,12 @@ public static class KernelHost
         if (benchmark == "gc")
         {
             foreach (string line in Benchmarks.GcBenchmark.Run())
+                KernelLog.Info(line);
+            Machine.Shutdown(success: true);
+        }
+        if (benchmark == "threads")
+        {
+            foreach (string line in Benchmarks.ThreadingBenchmark.Run())
                 KernelLog.Info(line);
             Machine.Shutdown(success: true);
         }

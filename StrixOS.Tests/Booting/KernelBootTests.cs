@@ -94,6 +94,18 @@ public class KernelBootTests
     }
 
     [Fact]
+    public async Task AnExceptionUnhandledOnAnotherThreadEndsTheKernelWithTheReport()
+    {
+        KernelBootResult boot = await KernelBoot.BootAsync("strix.fail=thread-throw");
+        Assert.True(boot.Failed, boot.Transcript);
+        Assert.Contains("!!! STRIXOS PANIC: unhandled exception System_InvalidOperationException: strix.fail=thread-throw asked for this exception on another thread", boot.Transcript);
+        Assert.DoesNotContain("did not end the kernel", boot.Transcript);
+        string[] stack = StackTraceLines(boot.Transcript);
+        Assert.True(stack.Length >= 1, boot.Transcript);
+        Assert.Contains("StrixOS_StrixOS_Diagnostics_FailureHooks__ThrowOnThread", stack[0]);
+    }
+
+    [Fact]
     public async Task ANullDereferenceInManagedCodeIsAnUnhandledNullReferenceException()
     {
         KernelBootResult boot = await KernelBoot.BootAsync("strix.fail=null");

@@ -10,18 +10,18 @@ namespace StrixOS.Cpu;
 /// </summary>
 public static class Clock
 {
-    private const ulong CalibrationNs = 5_000_000;   // paid at the first sleep; the reads at both ends are adjacent
+    private const ulong CalibrationNs = 5_000_000;   // paid once at scheduler start; the reads at both ends are adjacent
     private static ulong s_apicTicksPerSecond;
 
     /// <summary>Nanoseconds since boot (monotonic).</summary>
     public static ulong Nanoseconds => Timestamp.Nanoseconds;
 
-    /// <summary>The APIC timer's rate, 0 until the first sleep measured it.</summary>
+    /// <summary>The APIC timer's rate, 0 until <see cref="CalibrateTimer"/> measured it.</summary>
     public static ulong ApicTimerHz => s_apicTicksPerSecond;
 
     /// <summary>
     /// Prepares the clock without measuring anything (boot does not wait for it): the TSC is measured against
-    /// the HPET (when ACPI lists one) at the clock's first read, the APIC timer's rate at the first sleep.
+    /// the HPET (when ACPI lists one) at the clock's first read, the APIC timer's rate when the scheduler starts.
     /// Interrupts must be set up.
     /// </summary>
     public static void Start(ulong hpetAddress)
@@ -30,9 +30,14 @@ public static class Clock
         Interrupts.RegisterLocalVector(LocalApic.TimerVector, static () => { });
     }
 
-    /// <summary>The APIC timer's rate over 5 ms of the TSC clock, measured once, at the first sleep.</summary>
-    private static void MeasureApicTimer()
+    /// <summary>
+    /// Measures the APIC timer's rate over 5 ms of the TSC clock, once, when the scheduler starts (so no sleep pays
+    /// for it: a sleep that measured it first overshot by the calibration's length).
+    /// </summary>
+    public static void CalibrateTimer()
     {
+        if (s_apicTicksPerSecond != 0)
+            return;
         LocalApic.TimerSetDivideBy16();
         ulong start = Timestamp.Nanoseconds;
         LocalApic.TimerStartFreeRunning();
@@ -47,25 +52,40 @@ public static class Clock
                        $"APIC timer {s_apicTicksPerSecond / 1000} kHz (bus clock / 16)");
     }
 
-    /// <summary>Halts until <paramref name="deadlineNs"/> (on <see cref="Nanoseconds"/>), waking on the APIC timer.</summary>
+    /// <summary>APIC timer ticks for <paramref name="nanoseconds"/>, at least 1, at most the counter's range.</summary>
+    public static uint TimerTicksFor(ulong nanoseconds)
+    {
+        if (nanoseconds > 1_000_000_000UL)
+            nanoseconds = 1_000_000_000UL;       // no overflow below; the timer fires again later
+        ulong ticks = nanoseconds * s_apicTicksPerSecond / 1_000_000_000UL;
+        return ticks > uint.MaxValue ? uint.MaxValue : ticks == 0 ? 1u : (uint)ticks;
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="deadlineNs"/> (on <see cref="Nanoseconds"/>): once the scheduler runs, the thread
+    /// sleeps in its sleep queue; before that the CPU halts until the APIC timer fires.
+    /// </summary>
     public static void SleepUntil(ulong deadlineNs)
     {
+        if (Threading.Scheduler.IsRunning)
+        {
+            Threading.Scheduler.SleepUntil(deadlineNs);
+            return;
+        }
         while (true)
         {
             ulong now = Timestamp.Nanoseconds;
             if (now >= deadlineNs)
                 return;
             if (s_apicTicksPerSecond == 0 && Interrupts.IsInitialized)
-                MeasureApicTimer();
+                CalibrateTimer();
             if (s_apicTicksPerSecond == 0 || !Interrupts.IsInitialized)
             {
                 X64.Pause();
                 continue;
             }
-            ulong remaining = deadlineNs - now > 1_000_000_000UL ? 1_000_000_000UL : deadlineNs - now;   // no overflow below
-            ulong ticks = remaining * s_apicTicksPerSecond / 1_000_000_000UL;
             ulong flags = InterruptFlag.SaveAndDisable();
-            LocalApic.TimerOneShot(ticks > uint.MaxValue ? uint.MaxValue : ticks == 0 ? 1u : (uint)ticks);
+            LocalApic.TimerOneShot(TimerTicksFor(deadlineNs - now));
             InterruptFlag.EnableAndHalt();
             InterruptFlag.Restore(flags);
         }

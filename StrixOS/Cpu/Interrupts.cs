@@ -109,5 +109,7 @@ public static unsafe class Interrupts
         else if (vector != LocalApic.ErrorVector && vector != LocalApic.TimerVector)
             KernelLog.Warning($"interrupt: vector {vector} has no handler");
         LocalApic.EndOfInterrupt();
+        // After the EOI: the switch may not come back here for a while, and other interrupts must get through.
+        Threading.Scheduler.OnInterruptExit(frame);
     }
 }

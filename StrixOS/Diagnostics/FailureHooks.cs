@@ -9,7 +9,9 @@ namespace StrixOS.Diagnostics;
 /// (an unhandled exception), <c>strix.fail=stub</c> (a runtime entry point that is not implemented),
 /// <c>strix.fail=null</c> (a write to address 0), <c>strix.fail=stack-overflow</c> (into the guard page) and
 /// <c>strix.fail=handler-fault</c> (a fault whose report itself faults); <c>strix.fail=test-throw</c>
-/// adds a test suite whose middle test throws an exception it does not catch (KernelTests/OnPurposeTests.cs).
+/// adds a test suite whose middle test throws an exception it does not catch (KernelTests/OnPurposeTests.cs);
+/// <c>strix.fail=thread-throw</c> (an exception unhandled on a thread other than the boot thread, once the
+/// scheduler runs: <see cref="RunAfterDevices"/>).
 /// </summary>
 public static class FailureHooks
 {
@@ -36,16 +38,34 @@ public static class FailureHooks
                 Recurse(0);
                 break;
             case KernelTests.OnPurposeTests.FailKind:
+            case ThreadThrowKind:
                 break;                                  // the test run registers a suite that throws (OnPurposeTests)
             case "handler-fault":
                 Cpu.ExceptionHandler.FaultWhileReporting = true;
                 WriteThrough(0);
                 break;
             default:
-                Panic.Fail($"unknown strix.fail kind '{kind}' (throw, test-throw, stub, null, unmapped, stack-overflow, handler-fault)");
+                Panic.Fail($"unknown strix.fail kind '{kind}' (throw, test-throw, thread-throw, stub, null, unmapped, stack-overflow, handler-fault)");
                 break;
         }
     }
+
+    private const string ThreadThrowKind = "thread-throw";
+
+    /// <summary>The failures that need threads: started after device start-up (the scheduler).</summary>
+    public static void RunAfterDevices(CommandLine commandLine)
+    {
+        if (!commandLine.TryGetValue("strix.fail", out string kind) || kind != ThreadThrowKind)
+            return;
+        var thread = new System.Threading.Thread(ThrowOnThread) { Name = "strix.fail" };
+        thread.Start();
+        thread.Join();
+        Panic.Fail("strix.fail=thread-throw: the thread's unhandled exception did not end the kernel");
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void ThrowOnThread() =>
+        throw new InvalidOperationException("strix.fail=thread-throw asked for this exception on another thread");
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static unsafe void WriteThrough(ulong address) => System.Threading.Volatile.Write(ref *(int*)address, 1);

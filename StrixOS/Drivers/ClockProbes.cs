@@ -29,9 +29,6 @@ public static class ClockProbes
 
     private static void SleepTest(int count)
     {
-        // The first sleep after boot measures the APIC timer (5 ms) and logs it: done here, so that every
-        // measured sleep is an ordinary one.
-        Clock.Sleep(1);
         KernelLog.Raw($"sleep-test: start at {Clock.Nanoseconds} ns");
         for (int i = 1; i <= count; i++)
         {

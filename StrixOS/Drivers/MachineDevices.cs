@@ -5,7 +5,7 @@ namespace StrixOS.Drivers;
 
 /// <summary>
 /// Brings up the machine beyond the CPU and memory, in order: ACPI tables, interrupt controllers, the
-/// APIC timer, keyboard and serial input. Called once by the boot
+/// APIC timer and the scheduler, keyboard and serial input. Called once by the boot
 /// sequence after the kernel heap is up.
 /// </summary>
 public static class MachineDevices
@@ -17,7 +17,9 @@ public static class MachineDevices
         Interrupts.Initialize(Platform.Acpi?.Madt);
         Diagnostics.BootTrace.Mark("interrupt controllers");
         Clock.Start(Platform.Acpi?.Hpet is { } hpet && hpet.BaseAddress.AddressSpace == Acpi.GenericAddress.SystemMemory ? hpet.BaseAddress.Address : 0);
-        Diagnostics.BootTrace.Mark("clock (measured at first use)");
+        Diagnostics.BootTrace.Mark("clock (TSC measured at first use)");
+        Threading.Scheduler.Start();
+        Diagnostics.BootTrace.Mark("scheduler (APIC timer calibrated)");
         Diagnostics.KernelLog.Info($"screen: {Screen.BootScreen.Description}");
         Input.Ps2Keyboard.Initialize();
         Input.SerialInput.Initialize();

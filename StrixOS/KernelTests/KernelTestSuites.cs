@@ -82,6 +82,7 @@ public static class KernelTestSuites
         GcLayoutTests.Register(registry);
         GcMarkTests.Register(registry);
         GcCollectionTests.Register(registry);
+        ThreadingTests.Register(registry);
         FaultTests.Register(registry);
         AddressSpaceTests.Register(registry);
         FrameAllocatorTests.Register(registry);

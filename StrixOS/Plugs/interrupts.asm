@@ -58,8 +58,9 @@ EXCEPTION_WITH_ERROR 30
 EXCEPTION_NO_ERROR 31
 
 ; The one register frame for CPU exceptions and hardware interrupts (irq.asm): save every
-; general-purpose register, call the C# handler with the frame, restore, drop vector and error code.
-%macro INTERRUPT_COMMON 2
+; general-purpose register (hardware interrupts also the FPU/SSE state), call the C# handler with the
+; frame, restore, drop vector and error code.
+%macro INTERRUPT_COMMON 3
 %1:
     push rax
     push rbx
@@ -78,7 +79,17 @@ EXCEPTION_NO_ERROR 31
     push r15
     cld
     mov rdi, rsp
+%if %3
+    ; The interrupted code's FPU/SSE state (ILC's C# handlers use xmm registers, and the scheduler may
+    ; switch threads before this returns). The frame is 16-byte aligned here (see irq.asm).
+    sub rsp, 512
+    fxsave64 [rsp]
     call %2
+    fxrstor64 [rsp]
+    add rsp, 512
+%else
+    call %2
+%endif
     pop r15
     pop r14
     pop r13
@@ -98,10 +109,10 @@ EXCEPTION_NO_ERROR 31
     iretq
 %endmacro
 
-INTERRUPT_COMMON exception_common, StrixCpuException
+INTERRUPT_COMMON exception_common, StrixCpuException, 0
 
 global irq_common
-INTERRUPT_COMMON irq_common, StrixInterrupt
+INTERRUPT_COMMON irq_common, StrixInterrupt, 1
 
 ; The stubs' addresses, in vector order, for building the IDT (C#: Idt.cs).
 section .rodata progbits alloc noexec nowrite align=8

@@ -2,6 +2,7 @@ using System;
 using System.Runtime;
 using System.Runtime.CompilerServices;
 using StrixOS.Diagnostics;
+using StrixOS.Threading;
 
 namespace StrixOS.Runtime;
 
@@ -78,30 +79,53 @@ internal static unsafe class Allocation
     }
 
     [RuntimeExport("RhpNewFast")]
-    private static object NewFast(void* methodTable) => AsObject(NewObjectAddress(methodTable));
+    private static object NewFast(void* methodTable)
+    {
+        // Not preempted between taking the memory and handing the object back: no collection may see the block half made.
+        Scheduler.DisablePreemption();
+        object result = AsObject(NewObjectAddress(methodTable));
+        Scheduler.EnablePreemption();
+        return result;
+    }
 
     [RuntimeExport("RhpNewFinalizable")]
-    private static object NewFinalizable(void* methodTable) => NewFinalizableObject(methodTable);
+    private static object NewFinalizable(void* methodTable)
+    {
+        Scheduler.DisablePreemption();
+        object result = NewFinalizableObject(methodTable);
+        Scheduler.EnablePreemption();
+        return result;
+    }
 
     [RuntimeExport("RhpNewArrayFast")]
-    private static object NewArrayFast(void* methodTable, int length) => AsObject(NewArrayAddress(methodTable, length));
+    private static object NewArrayFast(void* methodTable, int length) => NewArray(methodTable, length);
+
+    private static object NewArray(void* methodTable, int length)
+    {
+        Scheduler.DisablePreemption();
+        object result = AsObject(NewArrayAddress(methodTable, length));
+        Scheduler.EnablePreemption();
+        return result;
+    }
 
     [RuntimeExport("RhpNewPtrArrayFast")]
-    private static object NewPtrArrayFast(void* methodTable, int length) => AsObject(NewArrayAddress(methodTable, length));
+    private static object NewPtrArrayFast(void* methodTable, int length) => NewArray(methodTable, length);
 
     [RuntimeExport("RhNewString")]
-    private static object NewString(void* methodTable, int length) => AsObject(NewArrayAddress(methodTable, length));
+    private static object NewString(void* methodTable, int length) => NewArray(methodTable, length);
 
     [RuntimeExport("RhAllocateNewObject")]
     private static void AllocateNewObject(void* methodTable, uint flags, void** result)
     {
         bool finalizable = Collector.FinalizerQueue.HasFinalizer((ulong)methodTable);
+        Scheduler.DisablePreemption();
         if (finalizable)
             Collector.FinalizerQueue.ReserveOne();
         byte* obj = NewObjectAddress(methodTable);
         if (finalizable)
             Collector.FinalizerQueue.Register((ulong)obj);
         *result = obj;
+        Scheduler.EnablePreemption();
     }
 
     [RuntimeExport("RhAllocateNewArray")]
@@ -109,6 +133,8 @@ internal static unsafe class Allocation
     {
         if (length > int.MaxValue)
             Panic.Fail($"array allocation of {length} elements");
+        Scheduler.DisablePreemption();
         *result = NewArrayAddress(methodTable, (int)length);
+        Scheduler.EnablePreemption();
     }
 }

@@ -145,6 +145,33 @@ public static unsafe class FileDescriptors
     private static int PWrite(nint fd, byte* buffer, int size, long offset) =>
         Errno.Fail(IsStandard(fd) ? Errno.ESPIPE : Errno.EBADF);
 
+    /// <summary>preadv: each buffer in turn from <paramref name="offset"/> on, stopping at a short read (RandomAccess's scatter read).</summary>
+    [RuntimeExport("SystemNative_PReadV")]
+    private static long PReadV(nint fd, ulong* vectors, int count, long offset)
+    {
+        OpenFile? file = Lookup(fd);
+        if (file == null)
+            return Errno.Fail(IsStandard(fd) ? Errno.ESPIPE : Errno.EBADF);
+        long total = 0;
+        for (int i = 0; i < count; i++)
+        {
+            // struct iovec (CoreLib's Interop.Sys.IOVector): base, then length.
+            ulong length = vectors[2 * i + 1];
+            int size = length > int.MaxValue ? int.MaxValue : (int)length;
+            int read = ReadAt(file, (byte*)vectors[2 * i], size, offset + total);
+            if (read < 0)
+                return total > 0 ? total : read;
+            total += read;
+            if (read < size)
+                break;
+        }
+        return total;
+    }
+
+    [RuntimeExport("SystemNative_PWriteV")]
+    private static long PWriteV(nint fd, ulong* vectors, int count, long offset) =>
+        Errno.Fail(IsStandard(fd) ? Errno.ESPIPE : Errno.EBADF);
+
     [RuntimeExport("SystemNative_LSeek")]
     private static long LSeek(nint fd, long offset, int whence)
     {

@@ -43,13 +43,9 @@ internal static unsafe class Modules
     /// <summary>ReadyToRunSectionType.GCStaticRegion: 32-bit relative pointers to each type's GC static base cell.</summary>
     public const int GcStaticRegionSection = 201;
     private const int MaxModules = 8;
-    private const int MaxThreadStaticRoots = 64;
-
     // Fixed tables, not managed arrays: the collector reads them and must not depend on the heap.
     private static TypeManager* s_modules0, s_modules1, s_modules2, s_modules3, s_modules4, s_modules5, s_modules6, s_modules7;
     private static int s_moduleCount;
-    private static ulong* s_threadStaticRoots;
-    private static int s_threadStaticRootCount;
 
     public static int Count => s_moduleCount;
 
@@ -79,8 +75,6 @@ internal static unsafe class Modules
     }
 
     /// <summary>The thread-local cells CoreLib registered as roots of its inlined thread statics.</summary>
-    public static int ThreadStaticRootCount => s_threadStaticRootCount;
-    public static ulong* ThreadStaticRoot(int index) => (ulong*)s_threadStaticRoots[index];
 
     [RuntimeExport("RhpRegisterOsModule")]
     private static IntPtr RegisterOsModule(IntPtr osModule) => (IntPtr)1;
@@ -135,16 +129,16 @@ internal static unsafe class Modules
 
     /// <summary>
     /// CoreLib allocated a module's inlined thread-static storage and stored it in the thread-local
-    /// cell <paramref name="root"/>: the cell is a GC root from now on (one thread: one cell per module).
+    /// cell <paramref name="root"/> of the running thread: the cell is a GC root of that thread from now on
+    /// (one cell per module per thread; the scheduler drops them with the thread's TLS block).
     /// </summary>
     [RuntimeExport("RhRegisterInlinedThreadStaticRoot")]
     private static void RegisterInlinedThreadStaticRoot(void* root, IntPtr typeManager)
     {
-        if (s_threadStaticRoots == null)
-            s_threadStaticRoots = (ulong*)KernelHeap.Allocate((ulong)(MaxThreadStaticRoots * sizeof(ulong)));
-        if (s_threadStaticRootCount == MaxThreadStaticRoots)
-            Panic.Fail("too many thread-static roots for the GC's table");
-        s_threadStaticRoots[s_threadStaticRootCount++] = (ulong)root;
+        global::StrixOS.Threading.ThreadControl* thread = global::StrixOS.Threading.Scheduler.Current;
+        if (thread->InlinedThreadStaticRootCount == global::StrixOS.Threading.ThreadControl.MaxInlinedThreadStaticRoots)
+            Panic.Fail("too many thread-static roots for one thread");
+        thread->InlinedThreadStaticRoots[thread->InlinedThreadStaticRootCount++] = (ulong)root;
     }
 
     /// <summary>Read-only blobs (e.g. struct marshalling data for Marshal.SizeOf) are module sections 300 + id.</summary>

@@ -30,6 +30,9 @@ internal static unsafe class StackBounds
             return (layout->NmiStackGuard + 4096, layout->NmiStackTop);
         if (Contains(layout->MachineCheckStackGuard, layout->MachineCheckStackTop, here))
             return (layout->MachineCheckStackGuard + 4096, layout->MachineCheckStackTop);
+        global::StrixOS.Threading.ThreadControl* thread = global::StrixOS.Threading.Scheduler.Current;
+        if (Contains(thread->StackBottom - 4096, thread->StackTop, here))
+            return (thread->StackBottom, thread->StackTop);
         return (layout->StackGuard + 4096, layout->StackTop);
     }
 

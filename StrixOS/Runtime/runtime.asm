@@ -172,8 +172,6 @@ STUB RhpSignalFinalizationComplete
 STUB RhpWaitForFinalizerRequest
 STUB RhpGetNextFinalizableObject
 STUB RhGetRuntimeVersion
-STUB SystemNative_LowLevelMonitor_Wait
-STUB SystemNative_LowLevelMonitor_TimedWait
 STUB __tls_get_addr
 
 section .rodata progbits alloc noexec nowrite align=8

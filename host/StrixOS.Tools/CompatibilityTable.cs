@@ -30,6 +30,7 @@ public static partial class CompatibilityTable
         ("GcLayout", "GC (what works today)"),
         ("GcRoots", "GC (what works today)"),
         ("GcMark", "GC (what works today)"),
+        ("Threads", "threads, locks, tasks, async/await, timers"),
     ];
 
     [GeneratedRegex(@"private static (?:unsafe )?void (\w+)\(TestContext t\)")]

@@ -1,6 +1,7 @@
 using StrixOS.Diagnostics;
 using StrixOS.Memory.Heap;
 using StrixOS.Plugs;
+using StrixOS.Threading;
 
 namespace StrixOS.Runtime.Collector;
 
@@ -68,6 +69,15 @@ internal static unsafe class Collector
         HeapAllocator? heap = KernelHeap.ObjectHeap;
         if (heap == null)
             return CollectionOutcome.NoHeap;
+        // Every other thread to a safepoint first (Threading/ThreadSuspension.cs); interrupts stay off until they resume.
+        SuspendOutcome stop = ThreadSuspension.StopOthers(out ulong threadFlags);
+        if (stop == SuspendOutcome.OtherCollected)
+            return CollectionOutcome.AlreadyCollecting;
+        if (stop == SuspendOutcome.NotStopped)
+        {
+            Refused++;
+            return CollectionOutcome.StackNotScannable;
+        }
         ulong flags = InterruptFlag.SaveAndDisable();
         s_collecting = true;
         ulong start = X64.ReadTimestampCounter();
@@ -75,6 +85,7 @@ internal static unsafe class Collector
         ulong ticks = X64.ReadTimestampCounter() - start;
         s_collecting = false;
         InterruptFlag.Restore(flags);
+        ThreadSuspension.ResumeOthers(threadFlags);
         if (outcome == CollectionOutcome.Collected)
         {
             LastPauseNanoseconds = (ulong)((System.UInt128)ticks * 1_000_000_000UL / Cpu.Timestamp.TicksPerSecond);

@@ -9,8 +9,8 @@ internal struct StaticScanResult
 /// <summary>
 /// Roots outside the stack that the modules own: each type's GC static base (an object CoreLib's
 /// InitializeModules allocated and stored in a cell of the image's data, found through the module's
-/// GC static region) and the thread-local cells holding inlined thread-static storage, registered by
-/// CoreLib through RhRegisterInlinedThreadStaticRoot. Cells still marked uninitialized (low bit set:
+/// GC static region) and, for every thread, the thread-local cells holding inlined thread-static storage, registered by
+/// CoreLib through RhRegisterInlinedThreadStaticRoot, and the root of its other thread statics. Cells still marked uninitialized (low bit set:
 /// they hold the block's MethodTable, not an object) are skipped.
 /// </summary>
 internal static unsafe class StaticRootScanner
@@ -33,11 +33,7 @@ internal static unsafe class StaticRootScanner
                 result.StaticBases++;
             }
         }
-        for (int i = 0; i < Modules.ThreadStaticRootCount; i++)
-        {
-            visitor.Visit(Modules.ThreadStaticRoot(i), interior: false, pinned: false);
-            result.ThreadStaticRoots++;
-        }
+        result.ThreadStaticRoots = global::StrixOS.Threading.ThreadRoots.ScanThreadStatics(ref visitor);
         return result;
     }
 }

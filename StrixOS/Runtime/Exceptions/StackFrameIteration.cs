@@ -126,7 +126,12 @@ internal static unsafe class StackFrameIteration
             if (slot >= 0 && row.IsSaved(dwarf))
                 it->Registers.Locations[slot] = (ulong)((long)cfa + row.SavedOffset[dwarf]);
         }
-        it->Registers.Ip = *(ulong*)((long)cfa + row.SavedOffset[16]);
+        ulong* returnSlot = (ulong*)((long)cfa + row.SavedOffset[16]);
+        ulong returnAddress = *returnSlot;
+        // A collection waiting for this thread hijacked the return address: the walk takes it back.
+        if (returnAddress == global::StrixOS.Threading.ThreadSuspension.StubAddress)
+            returnAddress = global::StrixOS.Threading.ThreadSuspension.TakeBackForWalk(returnSlot);
+        it->Registers.Ip = returnAddress;
         it->Registers.Sp = cfa;
         return true;
     }
