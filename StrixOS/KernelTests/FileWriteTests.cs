@@ -50,6 +50,7 @@ public static unsafe class FileWriteTests
 
     private static string ReadOnly(string path) => $"IOException: {ReadOnlySystem} : '{path}'";
 
+    // By design: writing or creating a file (`File.WriteAllText`, `AppendAllText`, `Create`, `OpenWrite`, `new StreamWriter`, ...) | `IOException` "Read-only file system (StrixOS files are GRUB modules)", as .NET on a read-only Linux mount
     private static void WritingAndCreatingFilesIsRefused(TestContext t)
     {
         int open = FileDescriptors.OpenCount;
@@ -73,6 +74,7 @@ public static unsafe class FileWriteTests
         t.Equal(open, FileDescriptors.OpenCount);
     }
 
+    // By design: `File.Delete`, `Copy`, `Move`, `Replace` (and `FileInfo`'s) | `IOException` "Read-only file system (StrixOS files are GRUB modules)"
     private static void DeletingCopyingAndMovingFilesIsRefused(TestContext t)
     {
         t.Equal(ReadOnly(Greeting), Outcome(() => File.Delete(Greeting)));
@@ -89,6 +91,7 @@ public static unsafe class FileWriteTests
         t.True(File.Exists(Greeting) && File.Exists(Numbers) && !File.Exists(NewFile), "the files are as they were");
     }
 
+    // By design: setting attributes, times or Unix modes; symbolic links | `IOException` "Read-only file system (StrixOS files are GRUB modules)"
     private static void AttributesTimesModesAndLinksAreRefused(TestContext t)
     {
         t.Equal(ReadOnly(Greeting), Outcome(() => File.SetAttributes(Greeting, FileAttributes.Normal)));
@@ -119,6 +122,7 @@ public static unsafe class FileWriteTests
         use(handle);
     }
 
+    // By design: `Directory.CreateDirectory`, `Delete`, `Move`, `CreateTempSubdirectory`, `Path.GetTempFileName` | `IOException` (read-only file system; access denied for `Delete`; not found for the temporary folder), as .NET on a read-only Linux mount
     private static void DirectoriesAreNeitherCreatedNorRemoved(TestContext t)
     {
         const UnixFileMode Rwx = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
@@ -142,6 +146,7 @@ public static unsafe class FileWriteTests
         t.Equal(2, Directory.GetFiles("/", "*", SearchOption.AllDirectories).Length);
     }
 
+    // By design: `FileStream.Write`/`SetLength` on a read-only stream; `RandomAccess.Write` | `NotSupportedException`; `UnauthorizedAccessException`, as .NET on Linux
     private static void ReadOnlyHandlesAndStreamsRefuseWrites(TestContext t)
     {
         int open = FileDescriptors.OpenCount;
