@@ -11,9 +11,11 @@ using Xunit;
 namespace StrixOS.Tests.Kit;
 
 /// <summary>
-/// A user kernel must never boot stale framework code (issue 11): when a method body in StrixOS/
-/// changes, a rebuild of samples/HelloStrix recompiles its image. The builds run in a temporary copy
-/// of the kit, so the repository's own outputs stay untouched.
+/// A kernel must never boot stale framework code (issue 11): when a method body in StrixOS/ changes,
+/// a rebuild of a kernel project that references StrixOS's sources (as StrixOS.csproj itself does)
+/// recompiles its image. The builds run in a temporary copy of the kit, so the repository's own outputs
+/// stay untouched. The project is samples/HelloStrix's code with a project reference instead of the SDK
+/// package (the samples build on the packages; the packages' own freshness is ensure_feed's in ./strix).
 /// </summary>
 public sealed class StaleKernelTests : IDisposable
 {
@@ -77,7 +79,30 @@ public sealed class StaleKernelTests : IDisposable
         // The package version and metadata the kernel projects import, and the pipeline's helper scripts.
         CopyTree(Path.Combine(root, "host", "Packaging"), Path.Combine(destination, "host", "Packaging"));
         CopyTree(Path.Combine(root, "samples", "HelloStrix"), Path.Combine(destination, "samples", "HelloStrix"));
+        File.WriteAllText(Path.Combine(destination, "samples", "HelloStrix", "HelloStrix.csproj"), SourceReferencingProject);
     }
+
+    /// <summary>HelloStrix built against the sources: a project reference to StrixOS and Cosmos.targets.</summary>
+    private const string SourceReferencingProject = """
+        <Project Sdk="Microsoft.NET.Sdk">
+          <PropertyGroup>
+            <OutputType>Exe</OutputType>
+            <TargetFramework>net10.0</TargetFramework>
+            <RuntimeIdentifier>linux-x64</RuntimeIdentifier>
+            <PublishAot>true</PublishAot>
+            <SelfContained>true</SelfContained>
+            <Nullable>enable</Nullable>
+            <AllowUnsafeBlocks>true</AllowUnsafeBlocks>
+            <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+            <IsPackable>false</IsPackable>
+            <StrixKernelClass>HelloStrix.HelloKernel</StrixKernelClass>
+          </PropertyGroup>
+          <ItemGroup>
+            <ProjectReference Include="../../StrixOS/StrixOS.csproj" />
+          </ItemGroup>
+          <Import Project="../../Cosmos.targets" />
+        </Project>
+        """;
 
     private static void CopyTree(string source, string destination)
     {

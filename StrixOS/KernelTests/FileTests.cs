@@ -142,6 +142,7 @@ public static unsafe class FileTests
         }
     }
 
+    // By design: a path that is not on the image | `FileNotFoundException` / `DirectoryNotFoundException`, as .NET on Linux
     private static void MissingPathsThrowNotFound(TestContext t)
     {
         int open = FileDescriptors.OpenCount;

@@ -71,6 +71,7 @@ public static class KernelTestSuites
         StackTests.Register(registry);
         PlatformTests.Register(registry);
         FileTests.Register(registry);
+        FileWriteTests.Register(registry);
         MathTests.Register(registry);
         GenericsTests.Register(registry);
         TypeNameTests.Register(registry);

@@ -34,6 +34,8 @@ public static unsafe class PlatformTests
         suite.Add(nameof(ConcurrentCollections), &ConcurrentCollections);
         suite.Add(nameof(RecordsFormatAndCompare), &RecordsFormatAndCompare);
         suite.Add(nameof(MissingFilesAreReportedAsErrno), &MissingFilesAreReportedAsErrno);
+        suite.Add(nameof(ConsoleMoveBufferAreaIsNotSupported), &ConsoleMoveBufferAreaIsNotSupported);
+        suite.Add(nameof(NativeLibrariesCannotBeLoaded), &NativeLibrariesCannotBeLoaded);
     }
 
     private static void UtcNowMatchesTheRtcAndAdvances(TestContext t)
@@ -218,5 +220,37 @@ public static unsafe class PlatformTests
         // File.Exists never throws: it reports false for a path the kernel does not have.
         t.False(System.IO.File.Exists("/etc/hostname"), "no such file");
         t.False(System.IO.Directory.Exists("/etc"), "no such directory");
+    }
+
+    // By design: `Console.MoveBufferArea` | `PlatformNotSupportedException`, as .NET on Linux
+    private static void ConsoleMoveBufferAreaIsNotSupported(TestContext t)
+    {
+        try
+        {
+#pragma warning disable CA1416   // Windows-only on purpose: the check is that it is refused here, as on Linux
+            Console.MoveBufferArea(0, 0, 1, 1, 2, 2);
+#pragma warning restore CA1416
+            t.Fail("Console.MoveBufferArea returned");
+        }
+        catch (PlatformNotSupportedException e)
+        {
+            t.Equal("System.PlatformNotSupportedException", e.GetType().FullName);
+        }
+    }
+
+    // By design: `NativeLibrary.Load`, `NativeLibrary.TryLoad` | `DllNotFoundException` saying that one static image has no libraries to load (`TryLoad`: false)
+    private static void NativeLibrariesCannotBeLoaded(TestContext t)
+    {
+        try
+        {
+            NativeLibrary.Load("libc.so.6");
+            t.Fail("NativeLibrary.Load returned");
+        }
+        catch (DllNotFoundException e)
+        {
+            t.True(e.Message.Contains("links everything statically"), e.Message);
+        }
+        t.False(NativeLibrary.TryLoad("libc.so.6", out nint handle), "TryLoad");
+        t.Equal(0L, (long)handle);
     }
 }

@@ -145,31 +145,37 @@ public static unsafe class FileDescriptors
     private static int PWrite(nint fd, byte* buffer, int size, long offset) =>
         Errno.Fail(IsStandard(fd) ? Errno.ESPIPE : Errno.EBADF);
 
-    /// <summary>preadv: each buffer in turn from <paramref name="offset"/> on, stopping at a short read (RandomAccess's scatter read).</summary>
+    /// <summary>CoreLib's Interop.Sys.IOVector (struct iovec).</summary>
+    public struct IOVector
+    {
+        public byte* Base;
+        public nuint Count;
+    }
+
     [RuntimeExport("SystemNative_PReadV")]
-    private static long PReadV(nint fd, ulong* vectors, int count, long offset)
+    private static long PReadV(nint fd, IOVector* vectors, int vectorCount, long offset)
     {
         OpenFile? file = Lookup(fd);
         if (file == null)
             return Errno.Fail(IsStandard(fd) ? Errno.ESPIPE : Errno.EBADF);
+        if (vectorCount < 0)
+            return Errno.Fail(Errno.EINVAL);
         long total = 0;
-        for (int i = 0; i < count; i++)
+        for (int i = 0; i < vectorCount; i++)
         {
-            // struct iovec (CoreLib's Interop.Sys.IOVector): base, then length.
-            ulong length = vectors[2 * i + 1];
-            int size = length > int.MaxValue ? int.MaxValue : (int)length;
-            int read = ReadAt(file, (byte*)vectors[2 * i], size, offset + total);
-            if (read < 0)
-                return total > 0 ? total : read;
-            total += read;
-            if (read < size)
+            int size = (int)Math.Min(vectors[i].Count, int.MaxValue);
+            int count = ReadAt(file, vectors[i].Base, size, offset + total);
+            if (count < 0)
+                return count;
+            total += count;
+            if (count < size)
                 break;
         }
         return total;
     }
 
     [RuntimeExport("SystemNative_PWriteV")]
-    private static long PWriteV(nint fd, ulong* vectors, int count, long offset) =>
+    private static long PWriteV(nint fd, IOVector* vectors, int vectorCount, long offset) =>
         Errno.Fail(IsStandard(fd) ? Errno.ESPIPE : Errno.EBADF);
 
     [RuntimeExport("SystemNative_LSeek")]
@@ -221,6 +227,26 @@ public static unsafe class FileDescriptors
 
     [RuntimeExport("SystemNative_FSync")]
     private static int FSync(nint fd) => IsStandard(fd) || Lookup(fd) != null ? 0 : Errno.Fail(Errno.EBADF);
+
+    // Nothing else can hold a lock: every byte-range lock (FileStream.Lock) is granted at once.
+    [RuntimeExport("SystemNative_LockFileRegion")]
+    private static int LockFileRegion(nint fd, long offset, long length, short lockType) =>
+        Lookup(fd) != null ? 0 : Errno.Fail(Errno.EBADF);
+
+    // Metadata of an open file cannot change either (fchmod, futimens on a read-only mount).
+    [RuntimeExport("SystemNative_FChMod")]
+    private static int FChMod(nint fd, int mode) => Errno.Fail(Lookup(fd) != null ? Errno.EROFS : Errno.EBADF);
+
+    [RuntimeExport("SystemNative_FUTimens")]
+    private static int FUTimens(nint fd, void* times) => Errno.Fail(Lookup(fd) != null ? Errno.EROFS : Errno.EBADF);
+
+    // Linux has no file flags: CoreLib only calls this where the platform has them.
+    [RuntimeExport("SystemNative_FChflags")]
+    private static int FChflags(nint fd, uint flags) => Errno.Fail(Errno.ENOTSUP);
+
+    /// <summary>File.Copy's data copy: the destination would have to be open for writing, which no file ever is.</summary>
+    [RuntimeExport("SystemNative_CopyFile")]
+    private static int CopyFile(nint source, nint destination, long sourceLength) => Errno.Fail(Errno.EBADF);
 
     [RuntimeExport("SystemNative_PosixFAdvise")]
     private static int PosixFAdvise(nint fd, long offset, long length, int advice) => 0;

@@ -135,19 +135,6 @@ public static unsafe class KernelEnvironment
     [RuntimeExport("SystemNative_GetProcessPath")]
     private static byte* GetProcessPath() => ToCString("/boot/strix.elf");
 
-    [RuntimeExport("SystemNative_GetCwd")]
-    private static byte* GetCwd(byte* buffer, int size)
-    {
-        if (size < 2)
-        {
-            Errno.Set(Errno.ERANGE);
-            return null;
-        }
-        buffer[0] = (byte)'/';
-        buffer[1] = 0;
-        return buffer;
-    }
-
     [RuntimeExport("SystemNative_GetEUid")]
     private static uint GetEUid() => 0;
 

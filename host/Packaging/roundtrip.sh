@@ -28,6 +28,9 @@ if grep -q ': warning ' <<<"$log"; then printf '%s\n' "$log" >&2; die "dotnet pa
 for id in StrixOS.Core StrixOS StrixOS.TestEngine StrixOS.Sdk StrixOS.Templates; do
   [[ -f "$feed/$id.$version.nupkg" ]] || die "no $id.$version.nupkg in $feed"
 done
+# The samples restore from this feed into a folder of the repository (samples/nuget.config): new
+# packages of the same version must be extracted again there.
+rm -rf "$ROOT/host/Packaging/bin/packages"/strixos "$ROOT/host/Packaging/bin/packages"/strixos.*
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/strixos-roundtrip.XXXXXX")"
 trap 'rm -rf "$work"' EXIT

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using StrixOS.Tests.Runner;
 
 namespace StrixOS.Tools;
 
@@ -24,6 +25,7 @@ public static partial class CompatibilityTable
         ("Exceptions", "exceptions"),
         ("Platform", "platform: clock, randomness, environment, interop"),
         ("Files", "files (read-only, GRUB modules)"),
+        ("FileWrites", "file writes (refused: read-only file system)"),
         ("Math", "math"),
         ("Stack", "stack"),
         ("Runtime", "runtime basics: allocation, collections, statics"),
@@ -41,6 +43,29 @@ public static partial class CompatibilityTable
 
     [GeneratedRegex(@"registry\.AddSuite\(""(\w+)""\)")]
     private static partial Regex SuiteName();
+
+    /// <summary>A by-design marker: <c>// By design: API | what happens</c> on the line above a test method.</summary>
+    [GeneratedRegex(@"^[ \t]*// By design: (.+?) \| (.+?)[ \t]*\r?\n[ \t]*private static (?:unsafe )?void (\w+)\(TestContext t\)", RegexOptions.Multiline)]
+    private static partial Regex ByDesignMarker();
+
+    /// <summary>One row of the by-design table: an API that fails on purpose, how, and the test that checks it.</summary>
+    public sealed record ByDesignRow(string Test, string Api, string Behaviour);
+
+    /// <summary>The by-design rows marked in the kernel's test sources, in file and line order.</summary>
+    public static List<ByDesignRow> ReadByDesign(string kernelTestsDirectory)
+    {
+        var rows = new List<ByDesignRow>();
+        foreach (string file in Directory.GetFiles(kernelTestsDirectory, "*.cs").Order(StringComparer.Ordinal))
+        {
+            string text = File.ReadAllText(file);
+            Match suite = SuiteName().Match(text);
+            if (!suite.Success)
+                continue;
+            foreach (Match marker in ByDesignMarker().Matches(text))
+                rows.Add(new ByDesignRow(suite.Groups[1].Value + "." + marker.Groups[3].Value, marker.Groups[1].Value, marker.Groups[2].Value));
+        }
+        return rows;
+    }
 
     /// <summary>Assertion sites per "Suite.Test", counted in each test method's own body.</summary>
     public static Dictionary<string, int> CountChecks(string kernelTestsDirectory)
@@ -105,8 +130,56 @@ public static partial class CompatibilityTable
         return results;
     }
 
-    /// <summary>The Markdown between the markers.</summary>
-    public static string Render(SortedDictionary<string, Dictionary<string, string>> results, Dictionary<string, int> checks, string date)
+    /// <summary>The same outcomes as <see cref="ReadResults"/>, from the engine's runs (a host test compares with them).</summary>
+    public static SortedDictionary<string, Dictionary<string, string>> FromRuns(IEnumerable<RunResult> runs)
+    {
+        var results = new SortedDictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
+        foreach (RunResult run in runs)
+        {
+            foreach (KernelTestResult test in run.Tests)
+            {
+                string outcome = test.Status switch
+                {
+                    KernelTestStatus.Passed => "pass",
+                    KernelTestStatus.Failed => "fail: " + test.Message,
+                    KernelTestStatus.Skipped => "skip: " + test.Message,
+                    _ => "not run",
+                };
+                if (!results.TryGetValue(test.FullName, out Dictionary<string, string>? byMachine))
+                    results[test.FullName] = byMachine = new Dictionary<string, string>(StringComparer.Ordinal);
+                byMachine[run.Configuration.Name] = outcome;
+            }
+        }
+        return results;
+    }
+
+    /// <summary>
+    /// Why the table cannot be generated from these results: a by-design row whose test is not in a
+    /// compatibility suite or did not run. Every row must come from a check that ran.
+    /// </summary>
+    public static List<string> Problems(SortedDictionary<string, Dictionary<string, string>> results, IEnumerable<ByDesignRow> byDesign)
+    {
+        var problems = new List<string>();
+        foreach (ByDesignRow row in byDesign)
+        {
+            if (!Suites.Any(s => row.Test.StartsWith(s.Suite + ".", StringComparison.Ordinal)))
+                problems.Add($"by-design row {row.Api}: its test {row.Test} is not in a compatibility suite");
+            else if (!results.TryGetValue(row.Test, out Dictionary<string, string>? byMachine) || byMachine.Values.All(o => o == "not run"))
+                problems.Add($"by-design row {row.Api}: its test {row.Test} did not run");
+        }
+        return problems;
+    }
+
+    private static string Outcome(Dictionary<string, string> byMachine)
+    {
+        string[] problems = byMachine.Where(r => r.Value != "pass").Select(r => $"{r.Key}: {r.Value}").ToArray();
+        return problems.Length == 0
+            ? $"works ({byMachine.Count} machine{(byMachine.Count == 1 ? "" : "s")})"
+            : string.Join("; ", problems).Replace("|", "\\|", StringComparison.Ordinal);
+    }
+
+    /// <summary>The Markdown between the markers: the by-design table, then one row per compatibility test.</summary>
+    public static string Render(SortedDictionary<string, Dictionary<string, string>> results, Dictionary<string, int> checks, IReadOnlyList<ByDesignRow> byDesign, string date)
     {
         var text = new StringBuilder();
         int tests = 0, checkTotal = 0, passedEverywhere = 0;
@@ -121,21 +194,52 @@ public static partial class CompatibilityTable
                 tests++;
                 int count = checks.GetValueOrDefault(name);
                 checkTotal += count;
-                string[] problems = byMachine.Where(r => r.Value != "pass").Select(r => $"{r.Key}: {r.Value}").ToArray();
-                bool allPassed = problems.Length == 0;
+                bool allPassed = byMachine.Values.All(o => o == "pass");
                 passedEverywhere += allPassed ? 1 : 0;
-                string outcome = allPassed
-                    ? $"works ({byMachine.Count} machine{(byMachine.Count == 1 ? "" : "s")})"
-                    : string.Join("; ", problems).Replace("|", "\\|", StringComparison.Ordinal);
-                rows.Append($"| {area} | `{name}` | {count} | {outcome} |\n");
+                rows.Append($"| {area} | `{name}` | {count} | {Outcome(byMachine)} |\n");
             }
         }
-        text.Append($"Generated on {date} from `./strix test` on {machines.Count} machine(s) ({string.Join(", ", machines)}): ");
-        text.Append($"{tests} compatibility tests with {checkTotal} checks (assertion sites in the tests' bodies); ");
+        text.Append($"Generated on {date} from `./strix test` on {machines.Count} machine(s) ({string.Join(", ", machines)}).\n\n");
+        text.Append("What fails by design, with the exception .NET gives (each row is a test of the suites below that asserts it):\n\n");
+        text.Append("| API | What happens | Test | Result |\n| --- | --- | --- | --- |\n");
+        foreach (ByDesignRow row in byDesign)
+        {
+            string outcome = results.TryGetValue(row.Test, out Dictionary<string, string>? byMachine) ? Outcome(byMachine) : "not run";
+            text.Append($"| {row.Api} | {row.Behaviour} | `{row.Test}` | {outcome} |\n");
+        }
+        text.Append($"\n{tests} compatibility tests with {checkTotal} checks (assertion sites in the tests' bodies); ");
         text.Append($"{passedEverywhere} pass on every machine they ran on, {tests - passedEverywhere} do not.\n\n");
         text.Append("| Area | Test | Checks | Result |\n| --- | --- | ---: | --- |\n");
         text.Append(rows);
         return text.ToString();
+    }
+
+    /// <summary>The generated part of a document (between the markers), or null when the markers are missing.</summary>
+    public static string? Generated(string document)
+    {
+        int begin = document.IndexOf(BeginMarker, StringComparison.Ordinal);
+        int end = document.IndexOf(EndMarker, StringComparison.Ordinal);
+        return begin < 0 || end < begin ? null : document[(begin + BeginMarker.Length)..end].Trim('\n');
+    }
+
+    [GeneratedRegex(@"works \(\d+ machines?\)")]
+    private static partial Regex WorksOnMachines();
+
+    /// <summary>
+    /// The lines in which the document's table and a freshly generated one differ ("- " only in the
+    /// document, "+ " only in the new table). The date and machine list, and how many machines a test
+    /// passed on, do not count: a run on two machines (--quick) does not make a ten-machine table stale.
+    /// </summary>
+    public static List<string> Differences(string documentTable, string generatedTable)
+    {
+        static List<string> Lines(string table) => table.Split('\n')
+            .Where(l => l.Length > 0 && !l.StartsWith("Generated on ", StringComparison.Ordinal))
+            .Select(l => WorksOnMachines().Replace(l, "works"))
+            .ToList();
+        List<string> old = Lines(documentTable), fresh = Lines(generatedTable);
+        var differences = old.Except(fresh, StringComparer.Ordinal).Select(l => "- " + l).ToList();
+        differences.AddRange(fresh.Except(old, StringComparer.Ordinal).Select(l => "+ " + l));
+        return differences;
     }
 
     /// <summary>Replaces the text between the markers of the document; false when the markers are missing.</summary>
