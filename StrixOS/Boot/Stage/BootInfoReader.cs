@@ -29,6 +29,7 @@ public static unsafe class BootInfoReader
         [
             new(layout->KernelPhysicalStart, layout->KernelPhysicalEnd, MemoryRegionType.Kernel),
             new(layout->BootTablesPhysicalStart, layout->BootTablesPhysicalEnd, MemoryRegionType.BootPageTables),
+            new(layout->StackPhysicalStart, layout->StackPhysicalEnd, MemoryRegionType.Kernel),
         ];
         Result<BootInfo, BootInfoError> created = BootInfo.Create(bytes, physical, reserved, BootLayout.PhysicalMemoryOffset, layout->OffsetMapBytes);
         if (created.TryGetError(out BootInfoError error))
