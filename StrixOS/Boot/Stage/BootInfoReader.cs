@@ -33,7 +33,12 @@ public static unsafe class BootInfoReader
         ];
         Result<BootInfo, BootInfoError> created = BootInfo.Create(bytes, physical, reserved, BootLayout.PhysicalMemoryOffset, layout->OffsetMapBytes);
         if (created.TryGetError(out BootInfoError error))
-            Panic.Fail($"boot: malformed multiboot2 information: {error.Describe()}");
+        {
+            // The boot loader (or the boot stage) put the kernel over firmware memory: not a parsing problem.
+            Panic.Fail(error.Kind == BootInfoErrorKind.KernelOverlapsFirmwareMemory
+                ? $"boot: {error.Describe()}"
+                : $"boot: malformed multiboot2 information: {error.Describe()}");
+        }
         return created.Value;
     }
 
