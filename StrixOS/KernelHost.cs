@@ -26,9 +26,10 @@ public static class KernelHost
     /// <summary>
     /// Boots the machine and runs <paramref name="kernel"/>, or <paramref name="runTests"/> when the
     /// command line asks for tests. The entry point Cosmos.targets generates passes StrixOS's own
-    /// suites (KernelTests.KernelTestSuites.Run), so the boot sequence does not depend on them.
+    /// suites (KernelTests.KernelTestSuites.Run), so the boot sequence does not depend on them; it passes
+    /// null in an image built without them (<see cref="KernelFeatures.KernelTests"/> off).
     /// </summary>
-    public static void Boot(Kernel kernel, KernelTestRun runTests)
+    public static void Boot(Kernel kernel, KernelTestRun? runTests)
     {
         SerialPort.Com1.Initialize();
         Drivers.Screen.BootScreen.Attach();
@@ -109,6 +110,27 @@ public static class KernelHost
             X64.HaltForever();
         }
 
+        if (KernelFeatures.KernelTests)
+            RunBenchmark(commandLine, frames);
+
+        TestCommandLine tests = TestCommandLine.Parse(commandLine.Text);
+        if (tests.RunsTests || tests.Error != TestCommandLineError.None)
+        {
+            if (runTests is null)
+                Panic.Fail("this image carries no in-kernel tests (built with StrixKernelTests=false): boot the test image, bin/<Configuration>/strix.iso");
+            TestRunSummary summary = runTests(kernel, tests);
+            Machine.Shutdown(summary.AllPassed);
+        }
+        kernel.RunBeforeRun();
+        while (!kernel.StopRequested)
+            kernel.RunOnce();
+        KernelLog.Info(kernel.StopSucceeded ? "kernel stopped; shutting down" : "kernel stopped with failure");
+        Machine.Shutdown(kernel.StopSucceeded);
+    }
+
+    /// <summary>The in-kernel benchmarks (command line <c>bench=exceptions|gc|memory</c>): print, then shut down.</summary>
+    private static void RunBenchmark(CommandLine commandLine, BuddyFrameAllocator frames)
+    {
         if (commandLine.TryGetValue("bench", out string benchmark) && benchmark == "exceptions")
         {
             foreach (string line in Benchmarks.ThrowCatchBenchmark.Run())
@@ -135,18 +157,6 @@ public static class KernelHost
                 KernelLog.Info(line);
             Machine.Shutdown(success: true);
         }
-
-        TestCommandLine tests = TestCommandLine.Parse(commandLine.Text);
-        if (tests.RunsTests || tests.Error != TestCommandLineError.None)
-        {
-            TestRunSummary summary = runTests(kernel, tests);
-            Machine.Shutdown(summary.AllPassed);
-        }
-        kernel.RunBeforeRun();
-        while (!kernel.StopRequested)
-            kernel.RunOnce();
-        KernelLog.Info(kernel.StopSucceeded ? "kernel stopped; shutting down" : "kernel stopped with failure");
-        Machine.Shutdown(kernel.StopSucceeded);
     }
 
     /// <summary>

@@ -211,6 +211,45 @@ public class BootInfoTests
         Assert.Equal(BootInfoErrorKind.BadAddressLimit, created.Error.Kind);
     }
 
+    /// <summary>OVMF at -m 128M around its ACPI NVS at 8 MiB (docs/deploy.md), as tag 6 gives it.</summary>
+    private static byte[] OvmfLowMemory() => new Multiboot2Builder()
+        .MemoryMap(
+            new MmapEntry(0x100000, 0x700000, MmapAvailable),
+            new MmapEntry(0x800000, 0x8000, MmapNvs),
+            new MmapEntry(0x808000, 0x3000, MmapAvailable),
+            new MmapEntry(0x80b000, 0x1000, MmapNvs),
+            new MmapEntry(0x80c000, 0x4000, MmapAvailable),
+            new MmapEntry(0x810000, 0xf0000, MmapNvs),
+            new MmapEntry(0x900000, 0x7000000, MmapAvailable))
+        .End().Build();
+
+    [Fact]
+    public void AKernelRangeOverFirmwareMemoryIsAnError()
+    {
+        // The Release image with its 8 MiB stack in the BSS reached 0xd55000, over OVMF's NVS.
+        BootInfoError error = CreateError(OvmfLowMemory(), new MemoryRegion[] { new(0x100000, 0xd55000, Kernel) });
+        Assert.Equal(BootInfoErrorKind.KernelOverlapsFirmwareMemory, error.Kind);
+        Assert.Equal(0x800000UL, error.Value);
+        Assert.Equal(0x808000UL, error.Limit);
+        Assert.Equal("boot memory map: the kernel's memory 0x800000-0x808000 overlaps AcpiNvs memory in the firmware's map", error.Describe());
+
+        // The stack placed over a reserved entry is refused the same way.
+        byte[] withReserved = new Multiboot2Builder()
+            .MemoryMap(new MmapEntry(0x100000, 0x7f00000, MmapAvailable), new MmapEntry(0x1000000, 0x10000, MmapReserved))
+            .End().Build();
+        error = CreateError(withReserved, new MemoryRegion[] { new(0x100000, 0x500000, Kernel), new(0xff0000, 0x17f0000, Kernel) });
+        Assert.Equal(BootInfoErrorKind.KernelOverlapsFirmwareMemory, error.Kind);
+        Assert.Equal(0x1000000UL, error.Value);
+    }
+
+    [Fact]
+    public void AKernelClearOfFirmwareMemoryIsAccepted()
+    {
+        // The image below the NVS and the stack's frames above it, as the boot stage now places them.
+        BootInfo info = Create(OvmfLowMemory(), new MemoryRegion[] { new(0x100000, 0x565000, Kernel), new(0x900000, 0x1100000, Kernel) });
+        Assert.Contains(new MemoryRegion(0x900000, 0x1100000, Kernel), info.MemoryMap.Regions.ToArray());
+    }
+
     [Fact]
     public void AnAddressLimitLeavesHighMemoryOut()
     {

@@ -181,6 +181,19 @@ public class KernelBootTests
         Assert.Contains("##strix fault vector=14", boot.Transcript);
     }
 
+    /// <summary>
+    /// The boot stage takes the kernel stack's 8 MiB from the memory map, above the image and GRUB's modules: a
+    /// machine without that much free memory gets one line on COM1 and a failing exit, not a crash (docs/memory.md).
+    /// </summary>
+    [Fact]
+    public async Task AMachineWithoutRoomForTheKernelStackGetsAClearMessage()
+    {
+        KernelBootResult boot = await KernelBoot.BootAsync(memory: "12M", timeoutSeconds: 60);
+        Assert.False(boot.TimedOut, "the boot stage hung without memory for the kernel stack");
+        Assert.True(boot.Failed, $"exit status {boot.ExitStatus} (0 would be a triple fault)\n{boot.Transcript}");
+        Assert.Contains("StrixOS boot: no free memory for the 8 MiB kernel stack in the memory map", boot.Transcript);
+    }
+
     /// <summary>Least privilege in the image itself: no ELF segment is both writable and executable.</summary>
     [Fact]
     public void NoSegmentOfTheKernelElfIsWritableAndExecutable()

@@ -51,7 +51,8 @@ public static class DeployEnvironment
             if (!File.Exists(Path.Combine(PxeRoot, file)))
                 return $"the TFTP root {PxeRoot} has no {file}; {hint}";
         }
-        string builtElf = Path.Combine(Path.GetDirectoryName(IsoPath) ?? ".", "strix.elf");
+        // The boot files as the build put them on the ISO (bin/<Configuration>/boot/: stripped, compressed).
+        string builtElf = Path.Combine(Path.GetDirectoryName(IsoPath) ?? ".", "boot", "strix.elf");
         if (File.Exists(builtElf) && !FilesEqual(builtElf, Path.Combine(PxeRoot, "boot/strix.elf")))
             return $"the TFTP root {PxeRoot} holds an older kernel than {builtElf}; {hint}";
         return null;

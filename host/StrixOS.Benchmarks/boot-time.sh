@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Boot-time benchmark: QEMU start to exit for StrixOS (the ISO `strix run` boots) against a
+# Boot-time benchmark: QEMU start to exit for StrixOS (the application ISO `strix run` boots) against a
 # NASM-only multiboot2 kernel that exits at once, booted through the same kind of GRUB ISO,
 # alternating the two, N runs each (default 5). Prints each run, the medians and the ratio.
 # Usage: host/StrixOS.Benchmarks/boot-time.sh [runs]   (or ./strix bench boot)
@@ -10,8 +10,9 @@ WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 FLOOR_DIR="$ROOT/host/StrixOS.Benchmarks/BootFloor"
 
-dotnet build "$ROOT/StrixOS/StrixOS.csproj" -c Release -nologo -v:q -tl:off >/dev/null
-STRIX_ISO="$ROOT/StrixOS/bin/Release/strix.iso"
+# The application image `strix run` boots: no in-kernel test suites or benchmarks (StrixKernelTests=false).
+dotnet build "$ROOT/StrixOS/StrixOS.csproj" -c Release -p:StrixKernelTests=false -nologo -v:q -tl:off >/dev/null
+STRIX_ISO="$ROOT/StrixOS/bin/Release/app/strix.iso"
 
 nasm -f elf64 "$FLOOR_DIR/floor.asm" -o "$WORK/floor.o"
 ld -n -nostdlib -static -z noexecstack --fatal-warnings -T "$FLOOR_DIR/floor.ld" -o "$WORK/floor.elf" "$WORK/floor.o"

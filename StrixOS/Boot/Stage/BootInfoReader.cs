@@ -29,10 +29,16 @@ public static unsafe class BootInfoReader
         [
             new(layout->KernelPhysicalStart, layout->KernelPhysicalEnd, MemoryRegionType.Kernel),
             new(layout->BootTablesPhysicalStart, layout->BootTablesPhysicalEnd, MemoryRegionType.BootPageTables),
+            new(layout->StackPhysicalStart, layout->StackPhysicalEnd, MemoryRegionType.Kernel),
         ];
         Result<BootInfo, BootInfoError> created = BootInfo.Create(bytes, physical, reserved, BootLayout.PhysicalMemoryOffset, layout->OffsetMapBytes);
         if (created.TryGetError(out BootInfoError error))
-            Panic.Fail($"boot: malformed multiboot2 information: {error.Describe()}");
+        {
+            // The boot loader (or the boot stage) put the kernel over firmware memory: not a parsing problem.
+            Panic.Fail(error.Kind == BootInfoErrorKind.KernelOverlapsFirmwareMemory
+                ? $"boot: {error.Describe()}"
+                : $"boot: malformed multiboot2 information: {error.Describe()}");
+        }
         return created.Value;
     }
 

@@ -34,6 +34,9 @@ public unsafe struct BootLayout
     /// <summary>TSC stamps for strix.boottrace: the kernel's first instruction, the first in the higher half
     /// (boot tables built, long mode on), before CoreLib's module start-up, before Main.</summary>
     public ulong EntryTsc, HigherHalfTsc, RuntimeStartTsc, MainTsc;
+    /// <summary>The frames behind the kernel stack (StackGuard + 4 KiB to StackTop): not part of the image, the
+    /// boot stage takes them from the memory map, above the image, the boot information and the modules.</summary>
+    public ulong StackPhysicalStart, StackPhysicalEnd;
 
     public const ulong KernelVirtualBase = 0xFFFFFFFF80000000;
     public const ulong PhysicalMemoryOffset = 0xFFFF800000000000;

@@ -25,7 +25,6 @@ PTE_NX              equ 1 << 63
 
 KERNEL_PT_COUNT     equ 16          ; 4 KiB-page tables for the kernel image: 16 x 2 MiB = 32 MiB
 OFFSET_PD_POOL      equ 64          ; 2 MiB-page directories for the offset map: up to 64 GiB
-KERNEL_STACK_SIZE   equ 8 * 1024 * 1024   ; recursion 100,000 deep with room to spare (docs/runtime.md)
 IST_STACK_SIZE      equ 16 * 1024     ; double fault, NMI, machine check: one each
 EARLY_HEAP_SIZE     equ 1024 * 1024    ; CoreLib start-up and boot, until the page-table heap takes over
 TLS_AREA_SIZE       equ 4096
@@ -37,6 +36,7 @@ DEBUG_EXIT_FAILURE  equ 0x11
 extern __text_start, __text_end, __rodata_start, __rodata_end
 extern __kernel_high_start, __kernel_high_end, __kernel_phys_start, __kernel_phys_end
 extern __boot_tables_start, __boot_tables_end
+extern __kernel_stack_guard, __kernel_stack_bottom, __kernel_stack_top
 extern __tdata_start, __tdata_end, __tls_aligned_size
 extern __modules_start, __modules_end
 extern InitializeModules, __managed__Main, StrixMainReturned
@@ -487,6 +487,101 @@ long_mode_low:
     jmp .tag_loop
 .tags_done:
 
+    ; The kernel stack is not part of the image (linker.ld): GRUB neither reads nor zeroes its 8 MiB,
+    ; and the image stays small enough to keep clear of firmware memory (OVMF's ACPI NVS at 8 MiB).
+    ; Its frames: the lowest 4 KiB-aligned run inside one available entry of the memory map (tag 6)
+    ; above the image, the boot information and every module (GRUB puts those right after the image).
+    ; C# keeps the run out of the frame allocator (BootInfoReader: a Kernel range). r12 is kept.
+    mov esi, [mb_info_phys]
+    mov ecx, [rsi]
+    lea r8, [rsi + rcx]                             ; end of the boot information
+    mov rbx, __kernel_phys_end
+    cmp r8, rbx
+    cmova rbx, r8                                   ; rbx: lowest address the stack may use
+    lea rdi, [rsi + 8]
+.stack_module_loop:
+    lea rax, [rdi + 8]
+    cmp rax, r8
+    ja .stack_modules_done
+    mov eax, [rdi]
+    mov ecx, [rdi + 4]
+    test eax, eax
+    jz .stack_modules_done
+    cmp ecx, 8
+    jb .stack_modules_done
+    cmp eax, 3                                      ; module: start (u32), end (u32)
+    jne .stack_module_next
+    cmp ecx, 16
+    jb .stack_module_next
+    mov eax, [rdi + 12]
+    cmp rax, rbx
+    cmova rbx, rax
+.stack_module_next:
+    add ecx, 7
+    and ecx, ~7
+    add rdi, rcx
+    jmp .stack_module_loop
+.stack_modules_done:
+    mov r14, __kernel_stack_top
+    mov rax, __kernel_stack_bottom
+    sub r14, rax                                    ; r14: stack bytes
+    mov r13, -1                                     ; r13: the lowest fit so far
+    lea rdi, [rsi + 8]
+.stack_tag_loop:
+    lea rax, [rdi + 8]
+    cmp rax, r8
+    ja .stack_tags_done
+    mov eax, [rdi]
+    mov ecx, [rdi + 4]
+    test eax, eax
+    jz .stack_tags_done
+    cmp ecx, 8
+    jb .stack_tags_done
+    cmp eax, 6
+    jne .stack_next_tag
+    mov r9d, [rdi + 8]
+    cmp r9d, 24
+    jb .stack_next_tag
+    lea r10, [rdi + 16]
+    lea r11, [rdi + rcx]
+    cmp r11, r8
+    cmova r11, r8
+.stack_entry_loop:
+    lea rax, [r10 + 24]
+    cmp rax, r11
+    ja .stack_next_tag
+    cmp dword [r10 + 16], 1                         ; available RAM only
+    jne .stack_next_entry
+    mov rax, [r10]
+    mov rdx, rax
+    add rdx, [r10 + 8]
+    jc .stack_next_entry
+    cmp rax, rbx
+    cmovb rax, rbx
+    add rax, 4095
+    and rax, ~4095
+    mov r15, rax
+    add r15, r14
+    jc .stack_next_entry
+    cmp r15, rdx
+    ja .stack_next_entry
+    cmp rax, r13
+    cmovb r13, rax
+.stack_next_entry:
+    add r10, r9
+    jmp .stack_entry_loop
+.stack_next_tag:
+    add ecx, 7
+    and ecx, ~7
+    add rdi, rcx
+    jmp .stack_tag_loop
+.stack_tags_done:
+    cmp r13, -1
+    je no_stack_memory
+    mov [kernel_stack_phys], r13
+    add r13, r14
+    mov [kernel_stack_phys_end], r13
+
     ; Gigabytes to map: at least 4 (the low MMIO hole stays reachable), at most what the
     ; tables allow (512 with 1 GiB pages, OFFSET_PD_POOL with 2 MiB pages).
     mov rax, r12
@@ -566,16 +661,13 @@ long_mode_low:
     mov r11, __text_end
     mov r12, __rodata_start
     mov r13, __rodata_end
-    mov r14, kernel_stack_guard
     mov r15, ist_double_fault_guard
     mov rbx, ist_nmi_guard
     mov rbp, ist_machine_check_guard
 .map_kernel:
     cmp rdi, r8
     jae .kernel_done
-    cmp rdi, r14                                    ; stack guard pages stay unmapped
-    je .next_page
-    cmp rdi, r15
+    cmp rdi, r15                                    ; stack guard pages stay unmapped
     je .next_page
     cmp rdi, rbx
     je .next_page
@@ -603,16 +695,76 @@ long_mode_low:
     add rdi, 4096
     jmp .map_kernel
 .kernel_done:
+    ; The kernel stack above its guard page (__kernel_stack_guard stays unmapped): read/write, NX.
+    mov rdi, __kernel_stack_bottom
+    mov r8, __kernel_stack_top
+    mov rsi, [kernel_stack_phys]
+    mov rbx, PTE_NX | PTE_PRESENT | PTE_WRITABLE
+.map_stack:
+    cmp rdi, r8
+    jae .stack_done
+    mov rax, rsi
+    or rax, rbx
+    mov rdx, rdi
+    sub rdx, r9
+    shr rdx, 12
+    mov [boot_pt_kernel + rdx * 8], rax
+    add rdi, 4096
+    add rsi, 4096
+    jmp .map_stack
+.stack_done:
     mov rax, cr3
     mov cr3, rax
     mov rax, higher_half
     jmp rax
 
+; No room for the kernel stack in the memory map: one line on COM1 (115200 8N1, as serial_init32
+; programs it), a failing exit under QEMU, then halt. The screen is not written here.
+no_stack_memory:
+    mov dx, COM1 + 1
+    xor eax, eax
+    out dx, al                                      ; no UART interrupts
+    mov dx, COM1 + 3
+    mov al, 0x80
+    out dx, al                                      ; DLAB: divisor 1 = 115200 baud
+    mov dx, COM1
+    mov al, 1
+    out dx, al
+    mov dx, COM1 + 1
+    xor eax, eax
+    out dx, al
+    mov dx, COM1 + 3
+    mov al, 3
+    out dx, al                                      ; 8N1
+    mov rsi, msg_no_stack_memory
+.char:
+    lodsb
+    test al, al
+    jz .done
+    mov ah, al
+    mov dx, COM1 + 5
+.wait:
+    in al, dx
+    test al, 0x20
+    jz .wait
+    mov dx, COM1
+    mov al, ah
+    out dx, al
+    jmp .char
+.done:
+    mov dx, DEBUG_EXIT_PORT
+    mov eax, DEBUG_EXIT_FAILURE
+    out dx, eax
+.halt:
+    cli
+    hlt
+    jmp .halt
+
 ; ---------------------------------------------------------------------------------------------
 section .text progbits alloc exec nowrite align=16
 bits 64
 higher_half:
-    mov rsp, kernel_stack_top
+    mov rsp, __kernel_stack_top
     xor ebp, ebp
     STAMP higher_half_tsc
 
@@ -688,6 +840,7 @@ msg_not_multiboot: db "StrixOS boot: not started by a multiboot2 boot loader (ba
 msg_no_long_mode:  db "StrixOS boot: this CPU has no 64-bit long mode", 13, 10, 0
 msg_no_nx:         db "StrixOS boot: this CPU has no NX (no-execute) support", 13, 10, 0
 msg_no_sse2:       db "StrixOS boot: this CPU has no SSE2", 13, 10, 0
+msg_no_stack_memory: db "StrixOS boot: no free memory for the 8 MiB kernel stack in the memory map", 13, 10, 0
 
 ; ---------------------------------------------------------------------------------------------
 ; Boot page tables: loaded with the image (so the memory map marks them in use) and
@@ -721,8 +874,8 @@ mb_info_phys:       dq 0
                     dq __rodata_end
                     dq __kernel_high_start
                     dq __kernel_high_end
-                    dq kernel_stack_guard
-                    dq kernel_stack_top
+                    dq __kernel_stack_guard
+                    dq __kernel_stack_top
                     dq early_heap
                     dq early_heap + EARLY_HEAP_SIZE
 offset_map_bytes:   dq 0
@@ -738,6 +891,8 @@ entry_tsc:          dq 0                        ; strix.boottrace stamps (TSC)
 higher_half_tsc:    dq 0
 runtime_start_tsc:  dq 0
 main_tsc:           dq 0
+kernel_stack_phys:  dq 0                        ; the kernel stack's frames (found in the memory map)
+kernel_stack_phys_end: dq 0
 
 ; The framebuffer message's working state (boot_fail32).
 section .boot.data
@@ -751,9 +906,6 @@ fb_column:          dd 0
 fb_glyph:           dd 0
 
 section .bss nobits alloc noexec write align=4096
-kernel_stack_guard: resb 4096
-kernel_stack:       resb KERNEL_STACK_SIZE
-kernel_stack_top:
 ; Interrupt stacks (TSS IST1-3), each above its own unmapped guard page.
 ist_double_fault_guard:  resb 4096
                          resb IST_STACK_SIZE

@@ -96,6 +96,9 @@ public sealed class BootInfo
         reserved[count] = new MemoryRegion(informationAddress, informationAddress + parsed.TotalSize, MemoryRegionType.BootInformation);
 
         ReadOnlySpan<MemoryRegion> firmware = parsed.FirmwareMemoryMap;
+        BootInfoError overlap = FindKernelOverFirmwareMemory(kernelReservedRanges, firmware);
+        if (!overlap.IsNone)
+            return overlap;
         Result<MemoryMap, MemoryMapError> normalized = MemoryMapNormalizer.Normalize(firmware, reserved, addressLimit);
         if (normalized.TryGetError(out MemoryMapError mapError))
             return FromMemoryMapError(mapError, firmware.Length + reserved.Length, addressLimit);
@@ -103,6 +106,31 @@ public sealed class BootInfo
         if (map.TotalUsableBytes == 0)
             return new BootInfoError(BootInfoErrorKind.NoUsableMemory, value: (ulong)firmware.Length);
         return new BootInfo(parsed, map, informationAddress, physicalMemoryOffset);
+    }
+
+    /// <summary>
+    /// The kernel's own ranges were placed by the boot loader (the image at its link address) or by the boot
+    /// stage: where one overlaps a firmware entry that is neither free nor boot-loader memory (ACPI NVS, ACPI
+    /// tables, reserved), the firmware's memory was already overwritten, and the normaliser would hide it (the
+    /// firmware's type wins the overlap). The first such overlap, or no error.
+    /// </summary>
+    private static BootInfoError FindKernelOverFirmwareMemory(ReadOnlySpan<MemoryRegion> kernelRanges, ReadOnlySpan<MemoryRegion> firmware)
+    {
+        for (int k = 0; k < kernelRanges.Length; k++)
+        {
+            MemoryRegion kernel = kernelRanges[k];
+            for (int f = 0; f < firmware.Length; f++)
+            {
+                MemoryRegion entry = firmware[f];
+                if (entry.Type is MemoryRegionType.Usable or MemoryRegionType.BootloaderReclaimable)
+                    continue;
+                ulong start = Math.Max(kernel.Start, entry.Start);
+                ulong end = Math.Min(kernel.End, entry.End);
+                if (start < end)
+                    return new BootInfoError(BootInfoErrorKind.KernelOverlapsFirmwareMemory, tagType: (uint)entry.Type, value: start, limit: end);
+            }
+        }
+        return default;
     }
 
     private static BootInfoError FromMemoryMapError(MemoryMapError error, int inputCount, ulong addressLimit) => error switch

@@ -54,6 +54,7 @@ public readonly struct BootInfoError
         BootInfoErrorKind.InvertedReservedRange => "boot memory map: a reserved range passed by the kernel ends before it starts",
         BootInfoErrorKind.ReservedRangeMarkedUsable => "boot memory map: a reserved range passed by the kernel has type Usable",
         BootInfoErrorKind.BadAddressLimit => $"boot memory map: address limit 0x{Value:x} is zero, above 2^52 or not 4 KiB aligned",
+        BootInfoErrorKind.KernelOverlapsFirmwareMemory => $"boot memory map: the kernel's memory 0x{Value:x}-0x{Limit:x} overlaps {(Memory.MemoryRegionType)TagType} memory in the firmware's map",
         _ => $"boot information error {(int)Kind}",
     };
 }

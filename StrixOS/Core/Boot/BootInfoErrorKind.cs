@@ -52,4 +52,7 @@ public enum BootInfoErrorKind : byte
     ReservedRangeMarkedUsable,
     /// <summary>The address limit given for the map is zero, above 2^52 or not 4 KiB aligned.</summary>
     BadAddressLimit,
+    /// <summary>A range the kernel occupies (its image, boot tables or stack) overlaps memory the firmware's map
+    /// gives another type than free or boot-loader memory: the boot loader put the kernel over firmware memory.</summary>
+    KernelOverlapsFirmwareMemory,
 }
