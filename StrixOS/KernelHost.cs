@@ -78,6 +78,7 @@ public static class KernelHost
         // From here on `new` takes memory from a heap mapped on demand through the page tables.
         ulong earlyHeapUsed = Runtime.KernelHeap.UsedBytes;
         Runtime.KernelHeap.Use(memory.Heap);
+        Runtime.Collector.Collector.PhysicalMemoryBytes = frames.TotalFrames * 4096;
         KernelLog.Info($"memory: {frames.FreeFrames} of {frames.TotalFrames} frames free (buddy allocator, {frames.MetadataFrames} frames of bitmap, " +
                        $"{memory.BootAllocatorFrames} frames from the boot allocator before the hand-over); " +
                        $"PCID {(pcid ? "on" : "off")}; kernel heap at {Hex.Format(KernelHeapLayout.Start)} (boot used {earlyHeapUsed / 1024} KiB of the early heap)");
@@ -132,6 +133,8 @@ public static class KernelHost
         if (tests.RunsTests || tests.Error != TestCommandLineError.None)
         {
             TestRunSummary summary = runTests(kernel, tests);
+            if (commandLine.Has("strix.gcverify"))
+                KernelLog.Info($"gcverify: {Runtime.Collector.Collector.Verified} collections verified, {Runtime.Collector.Collector.VerifiedObjects} objects and {Runtime.Collector.Collector.VerifiedReferences} references checked, none bad");
             Machine.Shutdown(summary.AllPassed);
         }
         kernel.RunBeforeRun();

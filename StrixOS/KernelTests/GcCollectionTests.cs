@@ -35,6 +35,7 @@ public static unsafe class GcCollectionTests
         suite.Add(nameof(GcApisReportTheCollections), &GcApisReportTheCollections);
         suite.Add(nameof(VerificationFindsEveryReferenceValidAfterCollections), &VerificationFindsEveryReferenceValidAfterCollections);
         suite.Add(nameof(VerificationCatchesAReferenceIntoFreedMemory), &VerificationCatchesAReferenceIntoFreedMemory);
+        suite.Add(nameof(AllocatingHeavilyInCatchFinallyAndFilterKeepsEveryLiveObject), &AllocatingHeavilyInCatchFinallyAndFilterKeepsEveryLiveObject);
     }
 
     private static ulong GuestRamBytes => KernelTestSuites.Kernel.Frames.TotalFrames * 4096;
@@ -428,6 +429,11 @@ public static unsafe class GcCollectionTests
         t.Equal((long)GC.CollectionCount(0), info.Index);
         t.True(info.HeapSizeBytes > 0 && info.HeapSizeBytes <= live + 4096, $"heap size {info.HeapSizeBytes}, total memory {live}");
         t.True(info.PauseDurations[0].Ticks > 0, "a pause of 0");
+        // The machine's figures, as .NET reports them: physical memory the kernel manages, a 90% threshold.
+        long physical = (long)GuestRamBytes;
+        t.Equal(physical, info.TotalAvailableMemoryBytes);
+        t.Equal(physical / 100 * 90, info.HighMemoryLoadThresholdBytes);
+        t.True(info.MemoryLoadBytes > 0 && info.MemoryLoadBytes < physical, $"memory load {info.MemoryLoadBytes} of {physical}");
         ulong junkBytes = 4UL << 20;
         AllocateAndDrop(junkBytes);
         long grown = GC.GetTotalMemory(forceFullCollection: false);
@@ -481,5 +487,94 @@ public static unsafe class GcCollectionTests
         t.True(result.BadReferences >= 1, $"{result.BadReferences} bad references");
         t.Equal(dead, result.FirstBadReference);
         t.Equal(AddressOf(holder), result.FirstBadHolder);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowInvalid() => throw new InvalidOperationException("thrown to run a funclet");
+
+    /// <summary>
+    /// Inside a funclet: builds a list, allocates more than a collection budget of garbage around it (each
+    /// allocation may ask for a collection here), and checks the list and the outer one. A collection that
+    /// ran without the frames between the funclet and its method would free live objects.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static long AllocateInsideAFunclet(Node outer, int outerCount)
+    {
+        Node inner = BuildList(1000);
+        ulong bytes = Collector.MinimumBudget + (1UL << 20);
+        for (ulong done = 0; done < bytes; done += 32 + 1024)
+        {
+            _ = new Node(0, null);
+            _ = new byte[1000];
+        }
+        return Sum(inner, 1000) + Sum(outer, outerCount);
+    }
+
+    private static long Sum(Node head, int count)
+    {
+        long sum = 0;
+        int nodes = 0;
+        for (Node? n = head; n != null; n = n.Next)
+        {
+            if (n.Value != nodes++)
+                return -1;
+            sum += n.Value;
+        }
+        return nodes == count ? sum : -1;
+    }
+
+    private static bool FilterThatAllocates(Node outer, ref long result)
+    {
+        result = AllocateInsideAFunclet(outer, 2000);
+        return true;
+    }
+
+    /// <summary>
+    /// Normal C# allocates in catch blocks, finally blocks the dispatcher runs and exception filters. A
+    /// collection asked for there is refused (the stack scan cannot yet see the frames between a funclet the
+    /// dispatcher called and its method), so allocation goes on without freeing; every live object keeps its
+    /// contents, and the first allocation outside collects what the funclets left.
+    /// </summary>
+    private static void AllocatingHeavilyInCatchFinallyAndFilterKeepsEveryLiveObject(TestContext t)
+    {
+        Node outer = BuildList(2000);
+        long expected = 1000L * 999 / 2 + 2000L * 1999 / 2;
+        int collections = Collector.Count;
+        long inCatch = 0, inFinally = 0, inFilter = 0;
+        try
+        {
+            ThrowInvalid();
+        }
+        catch (InvalidOperationException)
+        {
+            inCatch = AllocateInsideAFunclet(outer, 2000);
+        }
+        try
+        {
+            try
+            {
+                ThrowInvalid();
+            }
+            finally
+            {
+                inFinally = AllocateInsideAFunclet(outer, 2000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        try
+        {
+            ThrowInvalid();
+        }
+        catch (InvalidOperationException) when (FilterThatAllocates(outer, ref inFilter))
+        {
+        }
+        t.Equal(expected, inCatch);
+        t.Equal(expected, inFinally);
+        t.Equal(expected, inFilter);
+        GC.Collect();
+        t.True(Collector.Count > collections, "no collection after the funclets");
+        t.Equal(2000L * 1999 / 2, Sum(outer, 2000));
     }
 }
