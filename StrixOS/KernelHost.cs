@@ -120,6 +120,7 @@ public static class KernelHost
         {
             foreach (string line in Benchmarks.GcBenchmark.Run())
                 KernelLog.Info(line);
+            KernelLog.Info(Runtime.Collector.CollectionProfile.Line());
             Machine.Shutdown(success: true);
         }
         if (benchmark == "memory")

@@ -49,15 +49,13 @@ public static unsafe class GcCollectionTests
     }
 
     /// <summary>
-    /// 10x the guest's RAM, capped at 128 MiB (4x RAM on 32M guests; the 4 GiB would take minutes in emulation), in
-    /// objects of 24 bytes to 16 KiB that die at once, with a few survivors rotating through a small array.
-    /// The object heap never holds more than a few budgets' worth.
+    /// 10x the guest's RAM, 4 GiB on guests above 400 MiB (the sizes), in objects of 24 bytes to 16 KiB
+    /// that die at once, with a few survivors rotating through a small array. The object heap never holds more
+    /// than a few budgets' worth.
     /// </summary>
     private static void ShortLivedObjectsOfTenTimesRamAreCollected(TestContext t)
     {
-        ulong target = GuestRamBytes * 10;
-        if (target > 128UL << 20)
-            target = 128UL << 20;
+        ulong target = GuestRamBytes > 400UL << 20 ? 4UL << 30 : GuestRamBytes * 10;
         HeapAllocator heap = KernelHeap.ObjectHeap!;
         int before = GC.CollectionCount(0);
         var survivors = new object[64];
@@ -124,15 +122,14 @@ public static unsafe class GcCollectionTests
     }
 
     /// <summary>
-    /// A linked list survives collections with garbage allocated between them, its count and checksum
-    /// checked along the way: 1M nodes and 3 collections on guests of 1 GiB and more, 100k nodes and 20
-    /// collections on 128M guests, 20k nodes and 100 collections on 32M guests (each collection marks the
-    /// whole list: the 1M nodes x 100 collections would take minutes in emulation).
+    /// A linked list survives 100 collections with garbage allocated between them, its count and checksum
+    /// checked along the way: 1M nodes (the size) on guests of 128 MiB and more, 200k on 32M guests
+    /// (1M nodes of 32 bytes are 32 MiB: more than such a guest has free).
     /// </summary>
     private static void ALargeLinkedStructureSurvivesManyCollections(TestContext t)
     {
-        int count = GuestRamBytes >= (1UL << 30) - (64UL << 20) ? 1_000_000 : GuestRamBytes >= (128UL << 20) - (16UL << 20) ? 100_000 : 20_000;
-        int rounds = count >= 1_000_000 ? 3 : count >= 100_000 ? 20 : 100;
+        int count = GuestRamBytes >= (128UL << 20) - (16UL << 20) ? 1_000_000 : 200_000;
+        const int rounds = 100;
         Node head = BuildList(count);
         long expected = (long)count * (count - 1) / 2;
         for (int round = 0; round < rounds; round++)

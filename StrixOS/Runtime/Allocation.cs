@@ -126,6 +126,7 @@ internal static unsafe class Allocation
     private static byte* Refill(HeapAllocator heap, AllocationContext* context, ulong cellBytes)
     {
         ulong flags = InterruptFlag.SaveAndDisable();
+        ulong start = CollectionProfile.Now();
         AllocationContexts.Retire(context);
         Result<HeapChunk, HeapError> chunk = heap.TakeChunk(cellBytes);
         byte* cell = null;
@@ -139,6 +140,8 @@ internal static unsafe class Allocation
             context->Limit = (byte*)chunk.Value.End;
             *(uint*)cell = HeapAllocator.CellWord(cellBytes);
         }
+        CollectionProfile.Refills++;
+        CollectionProfile.RefillTicks += CollectionProfile.Now() - start;
         InterruptFlag.Restore(flags);
         return cell;
     }

@@ -234,9 +234,11 @@ public sealed unsafe partial class HeapAllocator
     /// <summary>
     /// Gives the memory of free runs back to the backing, all but each run's first page (it holds the run's
     /// list node); allocation commits pages again as it takes them. Only pages freed since the last call are
-    /// looked at (pages given back before stay given back). Returns the pages given back now.
+    /// looked at (pages given back before stay given back). Up to <paramref name="retainPages"/> of them, the
+    /// earliest freed, stay committed for the next allocations (a collector's reserve: what it would map again
+    /// right away) and are looked at again next time. Returns the pages given back now.
     /// </summary>
-    public ulong DecommitFreeRuns()
+    public ulong DecommitFreeRuns(ulong retainPages = 0)
     {
         ulong given = 0;
         if (_releasedOverflow)
@@ -253,8 +255,26 @@ public sealed unsafe partial class HeapAllocator
         }
         else
         {
+            ulong retained = 0;
+            int kept = 0;
             for (int i = 0; i < _releasedCount; i++)
-                given += DecommitReleased(_released[2 * i], _released[2 * i + 1]);
+            {
+                ulong first = _released[2 * i], pages = _released[2 * i + 1];
+                if (retained + pages <= retainPages)
+                {
+                    retained += pages;
+                    _released[2 * kept] = first;
+                    _released[2 * kept + 1] = pages;
+                    kept++;
+                    continue;
+                }
+                given += DecommitReleased(first, pages);
+            }
+            _releasedCount = kept;
+            if (given != 0)
+                _decommitted = true;
+            DecommittedPages += given;
+            return given;
         }
         _releasedCount = 0;
         _releasedOverflow = false;
