@@ -49,13 +49,23 @@ public static unsafe class GcCollectionTests
     }
 
     /// <summary>
-    /// 10x the guest's RAM, 4 GiB on guests above 400 MiB (the sizes), in objects of 24 bytes to 16 KiB
-    /// that die at once, with a few survivors rotating through a small array. The object heap never holds more
-    /// than a few budgets' worth.
+    /// <c>strix.gcstress=full</c> on the command line: the stress tests at the sizes (a boot test of its
+    /// own runs them, StrixOS.Tests/Booting/KernelBootTests.cs); without it they are scaled so the whole suite
+    /// stays within a boot's time on every machine of the matrix under emulation.
+    /// </summary>
+    private static bool FullStress =>
+        KernelTestSuites.Kernel.CommandLine.TryGetValue("strix.gcstress", out string stress) && stress == "full";
+
+    /// <summary>
+    /// 10x the guest's RAM in objects of 24 bytes to 16 KiB that die at once, with a few survivors rotating
+    /// through a small array: with strix.gcstress=full 4 GiB on guests above 400 MiB (the sizes), else
+    /// capped at 128 MiB. The object heap never holds more than a few budgets' worth.
     /// </summary>
     private static void ShortLivedObjectsOfTenTimesRamAreCollected(TestContext t)
     {
         ulong target = GuestRamBytes > 400UL << 20 ? 4UL << 30 : GuestRamBytes * 10;
+        if (!FullStress && target > 128UL << 20)
+            target = 128UL << 20;
         HeapAllocator heap = KernelHeap.ObjectHeap!;
         int before = GC.CollectionCount(0);
         var survivors = new object[64];
@@ -122,14 +132,18 @@ public static unsafe class GcCollectionTests
     }
 
     /// <summary>
-    /// A linked list survives 100 collections with garbage allocated between them, its count and checksum
-    /// checked along the way: 1M nodes (the size) on guests of 128 MiB and more, 200k on 32M guests
-    /// (1M nodes of 32 bytes are 32 MiB: more than such a guest has free).
+    /// A linked list survives collections with garbage allocated between them, its count and checksum checked
+    /// along the way. With strix.gcstress=full: 1M nodes and 100 collections (the sizes) on guests of
+    /// 128 MiB and more, 200k nodes on 32M guests (1M nodes of 32 bytes are 32 MiB, more than such a guest has
+    /// free). Else scaled (every collection marks the whole list): 1M nodes and 3 collections on guests of
+    /// 1 GiB and more, 100k nodes and 20 collections on 128M guests, 20k nodes and 100 collections on 32M guests.
     /// </summary>
     private static void ALargeLinkedStructureSurvivesManyCollections(TestContext t)
     {
-        int count = GuestRamBytes >= (128UL << 20) - (16UL << 20) ? 1_000_000 : 200_000;
-        const int rounds = 100;
+        bool big = GuestRamBytes >= (128UL << 20) - (16UL << 20);
+        int count = FullStress ? (big ? 1_000_000 : 200_000)
+            : GuestRamBytes >= (1UL << 30) - (64UL << 20) ? 1_000_000 : big ? 100_000 : 20_000;
+        int rounds = FullStress ? 100 : count >= 1_000_000 ? 3 : count >= 100_000 ? 20 : 100;
         Node head = BuildList(count);
         long expected = (long)count * (count - 1) / 2;
         for (int round = 0; round < rounds; round++)
