@@ -133,4 +133,23 @@ public class HeapRegionTests
         Assert.True(backing.DecommitPagesAsked - asked <= 17, $"{backing.DecommitPagesAsked - asked} pages looked at for one 16-page block");
         Assert.Empty(backing.Violations);
     }
+
+    [Fact]
+    public void DecommitFreeRuns_KeepsTheReserveMapped_AndGivesItBackWhenAskedForNoReserve()
+    {
+        using HostHeapBacking backing = new(256 * MiB);
+        HeapAllocator heap = backing.CreateHeap();
+        var blocks = new List<ulong>();
+        for (int i = 0; i < 100; i++)
+            blocks.Add(heap.Allocate(64 * 1024).Value);
+        foreach (ulong block in blocks)
+            Assert.True(heap.Free(block).IsOk);
+        ulong mapped = backing.MappedBytes;
+        ulong given = heap.DecommitFreeRuns(retainPages: 10 * 16);
+        Assert.True(given < 100 * 16 && given >= 100 * 16 - 10 * 16 - 2, $"{given} pages given back with a reserve of 160");
+        Assert.Equal(mapped - given * 4096, backing.MappedBytes);
+        ulong rest = heap.DecommitFreeRuns();
+        Assert.True(rest > 0 && given + rest >= 100 * 16 - 2, $"{rest} more pages given back without a reserve");
+        Assert.Empty(backing.Violations);
+    }
 }

@@ -240,47 +240,87 @@ public sealed unsafe partial class HeapAllocator
     /// </summary>
     public ulong DecommitFreeRuns(ulong retainPages = 0)
     {
-        ulong given = 0;
-        if (_releasedOverflow)
-        {
-            for (int bucket = 0; bucket < RunBuckets; bucket++)
-            {
-                for (ulong run = _runHeads[bucket]; run != 0; run = NodeOf(run)->Next)
-                {
-                    ulong length = PageDescriptor.ValueOf(_descriptors[run]);
-                    if (length > 1)
-                        given += _backing.Decommit(AddressOf(run + 1), (length - 1) << PageShift);
-                }
-            }
-        }
-        else
-        {
-            ulong retained = 0;
-            int kept = 0;
-            for (int i = 0; i < _releasedCount; i++)
-            {
-                ulong first = _released[2 * i], pages = _released[2 * i + 1];
-                if (retained + pages <= retainPages)
-                {
-                    retained += pages;
-                    _released[2 * kept] = first;
-                    _released[2 * kept + 1] = pages;
-                    kept++;
-                    continue;
-                }
-                given += DecommitReleased(first, pages);
-            }
-            _releasedCount = kept;
-            if (given != 0)
-                _decommitted = true;
-            DecommittedPages += given;
-            return given;
-        }
-        _releasedCount = 0;
-        _releasedOverflow = false;
+        ulong given = _releasedOverflow ? DecommitEveryRun() : DecommitReleasedSince(retainPages);
         if (given != 0)
             _decommitted = true;
         DecommittedPages += given;
+        return given;
+    }
+
+    /// <summary>The pages of the released ranges, but the first <paramref name="retainPages"/>' worth, which stay listed.</summary>
+    private ulong DecommitReleasedSince(ulong retainPages)
+    {
+        MergeReleased();
+        ulong given = 0;
+        ulong retained = 0;
+        int kept = 0;
+        for (int i = 0; i < _releasedCount; i++)
+        {
+            ulong first = _released[2 * i], pages = _released[2 * i + 1];
+            ulong keep = retainPages - retained < pages ? retainPages - retained : pages;
+            if (keep > 0)
+            {
+                retained += keep;
+                _released[2 * kept] = first;
+                _released[2 * kept + 1] = keep;
+                kept++;
+            }
+            if (pages > keep)
+                given += DecommitReleased(first + keep, pages - keep);
+        }
+        _releasedCount = kept;
+        return given;
+    }
+
+    /// <summary>Sorts the released ranges and merges those that overlap or touch (a page freed, taken and freed
+    /// again is listed twice), so a page kept in the reserve is not given back through another entry.</summary>
+    private void MergeReleased()
+    {
+        for (int i = 1; i < _releasedCount; i++)
+        {
+            ulong first = _released[2 * i], pages = _released[2 * i + 1];
+            int j = i - 1;
+            for (; j >= 0 && _released[2 * j] > first; j--)
+            {
+                _released[2 * j + 2] = _released[2 * j];
+                _released[2 * j + 3] = _released[2 * j + 1];
+            }
+            _released[2 * j + 2] = first;
+            _released[2 * j + 3] = pages;
+        }
+        int merged = 0;
+        for (int i = 0; i < _releasedCount; i++)
+        {
+            ulong first = _released[2 * i], end = first + _released[2 * i + 1];
+            if (merged > 0 && first <= _released[2 * merged - 2] + _released[2 * merged - 1])
+            {
+                ulong mergedEnd = _released[2 * merged - 2] + _released[2 * merged - 1];
+                if (end > mergedEnd)
+                    _released[2 * merged - 1] = end - _released[2 * merged - 2];
+                continue;
+            }
+            _released[2 * merged] = first;
+            _released[2 * merged + 1] = end - first;
+            merged++;
+        }
+        _releasedCount = merged;
+    }
+
+    /// <summary>After the released list overflowed: every free run but its first page.</summary>
+    private ulong DecommitEveryRun()
+    {
+        ulong given = 0;
+        for (int bucket = 0; bucket < RunBuckets; bucket++)
+        {
+            for (ulong run = _runHeads[bucket]; run != 0; run = NodeOf(run)->Next)
+            {
+                ulong length = PageDescriptor.ValueOf(_descriptors[run]);
+                if (length > 1)
+                    given += _backing.Decommit(AddressOf(run + 1), (length - 1) << PageShift);
+            }
+        }
+        _releasedCount = 0;
+        _releasedOverflow = false;
         return given;
     }
 
