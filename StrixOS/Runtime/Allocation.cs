@@ -61,6 +61,7 @@ internal static unsafe class Allocation
 
     private static ulong CellBytes(ulong objectBytes) => (objectBytes + 15) & ~15UL;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static byte* NewObjectAddress(void* methodTable)
     {
         ulong cellBytes = CellBytes(BaseSize(methodTable));
@@ -71,10 +72,11 @@ internal static unsafe class Allocation
         return obj;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static byte* NewArrayAddress(void* methodTable, int length)
     {
         if (length < 0)
-            throw new OverflowException();
+            ThrowNegativeLength();
         ulong cellBytes = CellBytes(BaseSize(methodTable) + (ulong)length * ComponentSize(methodTable));
         byte* obj = TryBump(cellBytes);
         if (obj == null)
@@ -83,6 +85,9 @@ internal static unsafe class Allocation
         *(int*)(obj + sizeof(IntPtr)) = length;
         return obj;
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNegativeLength() => throw new OverflowException();
 
     /// <summary>
     /// The slow path: zeroed memory for an object of <paramref name="cellBytes"/> (a multiple of 16), header
