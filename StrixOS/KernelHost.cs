@@ -79,6 +79,7 @@ public static class KernelHost
         // From here on `new` takes memory from a heap mapped on demand through the page tables.
         ulong earlyHeapUsed = Runtime.KernelHeap.UsedBytes;
         Runtime.KernelHeap.Use(memory.Heap);
+        Runtime.Collector.Collector.PhysicalMemoryBytes = frames.TotalFrames * 4096;
         KernelLog.Info($"memory: {frames.FreeFrames} of {frames.TotalFrames} frames free (buddy allocator, {frames.MetadataFrames} frames of bitmap, " +
                        $"{memory.BootAllocatorFrames} frames from the boot allocator before the hand-over); " +
                        $"PCID {(pcid ? "on" : "off")}; kernel heap at {Hex.Format(KernelHeapLayout.Start)} (boot used {earlyHeapUsed / 1024} KiB of the early heap)");
@@ -119,6 +120,8 @@ public static class KernelHost
             if (runTests is null)
                 Panic.Fail("this image carries no in-kernel tests (built with StrixKernelTests=false): boot the test image, bin/<Configuration>/strix.iso");
             TestRunSummary summary = runTests(kernel, tests);
+            if (commandLine.Has("strix.gcverify"))
+                KernelLog.Info($"gcverify: {Runtime.Collector.Collector.Verified} collections verified, {Runtime.Collector.Collector.VerifiedObjects} objects and {Runtime.Collector.Collector.VerifiedReferences} references checked, none bad");
             Machine.Shutdown(summary.AllPassed);
         }
         kernel.RunBeforeRun();
@@ -128,7 +131,7 @@ public static class KernelHost
         Machine.Shutdown(kernel.StopSucceeded);
     }
 
-    /// <summary>The in-kernel benchmarks (command line <c>bench=exceptions|gc|memory</c>): print, then shut down.</summary>
+    /// <summary>The in-kernel benchmarks (command line <c>bench=exceptions|gc|threads|memory</c>): print, then shut down.</summary>
     private static void RunBenchmark(CommandLine commandLine, BuddyFrameAllocator frames)
     {
         if (commandLine.TryGetValue("bench", out string benchmark) && benchmark == "exceptions")
@@ -143,6 +146,7 @@ public static class KernelHost
         {
             foreach (string line in Benchmarks.GcBenchmark.Run())
                 KernelLog.Info(line);
+            KernelLog.Info(Runtime.Collector.CollectionProfile.Line());
             Machine.Shutdown(success: true);
         }
         if (benchmark == "threads")

@@ -136,6 +136,39 @@ public class KernelBootTests
         Assert.DoesNotContain("STRIXOS PANIC", boot.Transcript);
     }
 
+    /// <summary>
+    /// The GC suites with <c>strix.gcverify</c> on the command line: the verifier walks the whole object heap
+    /// after every collection of the run (any bad reference panics), and the kernel reports how many it checked.
+    /// </summary>
+    [Fact]
+    public async Task GcSuitesPassWithTheVerifierCheckingEveryCollection()
+    {
+        KernelBootResult boot = await KernelBoot.BootAsync("test=Gc*.* strix.gcverify", timeoutSeconds: 300);
+        Assert.True(boot.Succeeded, boot.Transcript);
+        Runner.BootRecord record = Runner.Transcripts.Interpret(boot.Transcript, boot.ExitStatus ?? -1);
+        Assert.True(record.Results.Count >= 30, $"{record.Results.Count} GC tests ran\n{boot.Transcript}");
+        Assert.All(record.Results, r => Assert.NotEqual(Testing.TestOutcome.Failed, r.Outcome));
+        Match verified = Regex.Match(boot.Transcript, @"gcverify: (\d+) collections verified, (\d+) objects and (\d+) references checked, none bad");
+        Assert.True(verified.Success, boot.Transcript);
+        Assert.True(int.Parse(verified.Groups[1].Value, CultureInfo.InvariantCulture) >= 50, verified.Value);
+        Assert.DoesNotContain("STRIXOS PANIC", boot.Transcript);
+    }
+
+    /// <summary>
+    /// The GC stress tests at the issue's sizes, in a boot of their own (the matrix runs them scaled to fit a
+    /// boot's time): 4 GiB of short-lived objects, and a linked list of 1M nodes through 100 collections.
+    /// </summary>
+    [Fact]
+    public async Task GcStressAtTheIssuesSizes()
+    {
+        KernelBootResult boot = await KernelBoot.BootAsync("test=Gc.ShortLivedObjectsOfTenTimesRamAreCollected,Gc.ALargeLinkedStructureSurvivesManyCollections strix.gcstress=full",
+            memory: "1G", timeoutSeconds: 600);
+        Assert.True(boot.Succeeded, boot.Transcript);
+        Runner.BootRecord record = Runner.Transcripts.Interpret(boot.Transcript, boot.ExitStatus ?? -1);
+        Assert.Equal(2, record.Results.Count);
+        Assert.All(record.Results, r => Assert.Equal(Testing.TestOutcome.Passed, r.Outcome));
+    }
+
     private static string[] StackTraceLines(string transcript) =>
         transcript.Split('\n').SkipWhile(l => !l.Contains("stack trace:")).Skip(1)
             .TakeWhile(l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal)).ToArray();

@@ -65,6 +65,8 @@ public sealed unsafe class HostHeapBacking : IHeapBacking, IDisposable
     }
 
     public int Decommits { get; private set; }
+    /// <summary>Pages the heap asked to decommit, mapped or not: the work a page-table backing does.</summary>
+    public ulong DecommitPagesAsked { get; private set; }
 
     /// <summary>Maps the unmapped pages of a range that was grown before (filled with garbage, as a fresh frame would be).</summary>
     public bool Commit(ulong virtualStart, ulong bytes)
@@ -101,6 +103,7 @@ public sealed unsafe class HostHeapBacking : IHeapBacking, IDisposable
             given++;
         }
         Decommits++;
+        DecommitPagesAsked += bytes / 4096;
         return given;
     }
 

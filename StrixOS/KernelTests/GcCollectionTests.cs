@@ -35,6 +35,7 @@ public static unsafe class GcCollectionTests
         suite.Add(nameof(GcApisReportTheCollections), &GcApisReportTheCollections);
         suite.Add(nameof(VerificationFindsEveryReferenceValidAfterCollections), &VerificationFindsEveryReferenceValidAfterCollections);
         suite.Add(nameof(VerificationCatchesAReferenceIntoFreedMemory), &VerificationCatchesAReferenceIntoFreedMemory);
+        suite.Add(nameof(AllocatingHeavilyInCatchFinallyAndFilterKeepsEveryLiveObject), &AllocatingHeavilyInCatchFinallyAndFilterKeepsEveryLiveObject);
     }
 
     private static ulong GuestRamBytes => KernelTestSuites.Kernel.Frames.TotalFrames * 4096;
@@ -48,14 +49,22 @@ public static unsafe class GcCollectionTests
     }
 
     /// <summary>
-    /// 10x the guest's RAM, capped at 128 MiB (4x RAM on 32M guests; the 4 GiB would take minutes in emulation), in
-    /// objects of 24 bytes to 16 KiB that die at once, with a few survivors rotating through a small array.
-    /// The object heap never holds more than a few budgets' worth.
+    /// <c>strix.gcstress=full</c> on the command line: the stress tests at the sizes (a boot test of its
+    /// own runs them, StrixOS.Tests/Booting/KernelBootTests.cs); without it they are scaled so the whole suite
+    /// stays within a boot's time on every machine of the matrix under emulation.
+    /// </summary>
+    private static bool FullStress =>
+        KernelTestSuites.Kernel.CommandLine.TryGetValue("strix.gcstress", out string stress) && stress == "full";
+
+    /// <summary>
+    /// 10x the guest's RAM in objects of 24 bytes to 16 KiB that die at once, with a few survivors rotating
+    /// through a small array: with strix.gcstress=full 4 GiB on guests above 400 MiB (the sizes), else
+    /// capped at 128 MiB. The object heap never holds more than a few budgets' worth.
     /// </summary>
     private static void ShortLivedObjectsOfTenTimesRamAreCollected(TestContext t)
     {
-        ulong target = GuestRamBytes * 10;
-        if (target > 128UL << 20)
+        ulong target = GuestRamBytes > 400UL << 20 ? 4UL << 30 : GuestRamBytes * 10;
+        if (!FullStress && target > 128UL << 20)
             target = 128UL << 20;
         HeapAllocator heap = KernelHeap.ObjectHeap!;
         int before = GC.CollectionCount(0);
@@ -123,15 +132,18 @@ public static unsafe class GcCollectionTests
     }
 
     /// <summary>
-    /// A linked list survives collections with garbage allocated between them, its count and checksum
-    /// checked along the way: 1M nodes and 3 collections on guests of 1 GiB and more, 100k nodes and 20
-    /// collections on 128M guests, 20k nodes and 100 collections on 32M guests (each collection marks the
-    /// whole list: the 1M nodes x 100 collections would take minutes in emulation).
+    /// A linked list survives collections with garbage allocated between them, its count and checksum checked
+    /// along the way. With strix.gcstress=full: 1M nodes and 100 collections (the sizes) on guests of
+    /// 128 MiB and more, 200k nodes on 32M guests (1M nodes of 32 bytes are 32 MiB, more than such a guest has
+    /// free). Else scaled (every collection marks the whole list): 1M nodes and 3 collections on guests of
+    /// 1 GiB and more, 100k nodes and 20 collections on 128M guests, 20k nodes and 100 collections on 32M guests.
     /// </summary>
     private static void ALargeLinkedStructureSurvivesManyCollections(TestContext t)
     {
-        int count = GuestRamBytes >= (1UL << 30) - (64UL << 20) ? 1_000_000 : GuestRamBytes >= (128UL << 20) - (16UL << 20) ? 100_000 : 20_000;
-        int rounds = count >= 1_000_000 ? 3 : count >= 100_000 ? 20 : 100;
+        bool big = GuestRamBytes >= (128UL << 20) - (16UL << 20);
+        int count = FullStress ? (big ? 1_000_000 : 200_000)
+            : GuestRamBytes >= (1UL << 30) - (64UL << 20) ? 1_000_000 : big ? 100_000 : 20_000;
+        int rounds = FullStress ? 100 : count >= 1_000_000 ? 3 : count >= 100_000 ? 20 : 100;
         Node head = BuildList(count);
         long expected = (long)count * (count - 1) / 2;
         for (int round = 0; round < rounds; round++)
@@ -428,6 +440,11 @@ public static unsafe class GcCollectionTests
         t.Equal((long)GC.CollectionCount(0), info.Index);
         t.True(info.HeapSizeBytes > 0 && info.HeapSizeBytes <= live + 4096, $"heap size {info.HeapSizeBytes}, total memory {live}");
         t.True(info.PauseDurations[0].Ticks > 0, "a pause of 0");
+        // The machine's figures, as .NET reports them: physical memory the kernel manages, a 90% threshold.
+        long physical = (long)GuestRamBytes;
+        t.Equal(physical, info.TotalAvailableMemoryBytes);
+        t.Equal(physical / 100 * 90, info.HighMemoryLoadThresholdBytes);
+        t.True(info.MemoryLoadBytes > 0 && info.MemoryLoadBytes < physical, $"memory load {info.MemoryLoadBytes} of {physical}");
         ulong junkBytes = 4UL << 20;
         AllocateAndDrop(junkBytes);
         long grown = GC.GetTotalMemory(forceFullCollection: false);
@@ -481,5 +498,94 @@ public static unsafe class GcCollectionTests
         t.True(result.BadReferences >= 1, $"{result.BadReferences} bad references");
         t.Equal(dead, result.FirstBadReference);
         t.Equal(AddressOf(holder), result.FirstBadHolder);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowInvalid() => throw new InvalidOperationException("thrown to run a funclet");
+
+    /// <summary>
+    /// Inside a funclet: builds a list, allocates more than a collection budget of garbage around it (each
+    /// allocation may ask for a collection here), and checks the list and the outer one. A collection that
+    /// ran without the frames between the funclet and its method would free live objects.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static long AllocateInsideAFunclet(Node outer, int outerCount)
+    {
+        Node inner = BuildList(1000);
+        ulong bytes = Collector.MinimumBudget + (1UL << 20);
+        for (ulong done = 0; done < bytes; done += 32 + 1024)
+        {
+            _ = new Node(0, null);
+            _ = new byte[1000];
+        }
+        return Sum(inner, 1000) + Sum(outer, outerCount);
+    }
+
+    private static long Sum(Node head, int count)
+    {
+        long sum = 0;
+        int nodes = 0;
+        for (Node? n = head; n != null; n = n.Next)
+        {
+            if (n.Value != nodes++)
+                return -1;
+            sum += n.Value;
+        }
+        return nodes == count ? sum : -1;
+    }
+
+    private static bool FilterThatAllocates(Node outer, ref long result)
+    {
+        result = AllocateInsideAFunclet(outer, 2000);
+        return true;
+    }
+
+    /// <summary>
+    /// Normal C# allocates in catch blocks, finally blocks the dispatcher runs and exception filters. A
+    /// collection asked for there is refused (the stack scan cannot yet see the frames between a funclet the
+    /// dispatcher called and its method), so allocation goes on without freeing; every live object keeps its
+    /// contents, and the first allocation outside collects what the funclets left.
+    /// </summary>
+    private static void AllocatingHeavilyInCatchFinallyAndFilterKeepsEveryLiveObject(TestContext t)
+    {
+        Node outer = BuildList(2000);
+        long expected = 1000L * 999 / 2 + 2000L * 1999 / 2;
+        int collections = Collector.Count;
+        long inCatch = 0, inFinally = 0, inFilter = 0;
+        try
+        {
+            ThrowInvalid();
+        }
+        catch (InvalidOperationException)
+        {
+            inCatch = AllocateInsideAFunclet(outer, 2000);
+        }
+        try
+        {
+            try
+            {
+                ThrowInvalid();
+            }
+            finally
+            {
+                inFinally = AllocateInsideAFunclet(outer, 2000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        try
+        {
+            ThrowInvalid();
+        }
+        catch (InvalidOperationException) when (FilterThatAllocates(outer, ref inFilter))
+        {
+        }
+        t.Equal(expected, inCatch);
+        t.Equal(expected, inFinally);
+        t.Equal(expected, inFilter);
+        GC.Collect();
+        t.True(Collector.Count > collections, "no collection after the funclets");
+        t.Equal(2000L * 1999 / 2, Sum(outer, 2000));
     }
 }

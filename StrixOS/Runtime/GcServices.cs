@@ -32,7 +32,7 @@ internal static unsafe class GcServices
     [RuntimeExport("RhpGetGcTotalMemory")]
     private static long GetTotalMemory() => (long)ObjectHeapBytes();
 
-    private static ulong ObjectHeapBytes() => KernelHeap.ObjectHeap is { } heap ? heap.BytesInUse : 0;
+    private static ulong ObjectHeapBytes() => KernelHeap.ObjectHeap is { } heap ? heap.BytesInUse - AllocationContexts.UnusedBytes() : 0;
 
     [RuntimeExport("RhGetTotalAllocatedBytes")]
     private static long GetTotalAllocatedBytes() => (long)Allocation.TotalAllocatedBytes;
@@ -46,21 +46,26 @@ internal static unsafe class GcServices
     private static void WaitForPendingFinalizers(int allowReentrantWait) => FinalizerQueue.RunPending();
 
     /// <summary>
-    /// GC.GetGCMemoryInfo: fills CoreLib's GCMemoryInfoData (total available memory and the high-load threshold
-    /// stay 0: the collector does not know the machine's memory) (a sequential struct: ten longs, the generation and
+    /// GC.GetGCMemoryInfo: fills CoreLib's GCMemoryInfoData (a sequential struct: ten longs, the generation and
     /// pause percentage, the compacted and concurrent bytes, five generation infos of four longs, two pause
-    /// durations) for the last collection; all zeros before the first one, as on .NET.
+    /// durations). The machine's figures are there from the start, as on .NET: total available memory is the
+    /// physical memory the frame allocator manages, the high-load threshold 90% of it (.NET's default
+    /// GCHighMemPercent), the memory load the frames behind both heaps. The rest describes the last collection:
+    /// zeros before the first one.
     /// </summary>
     [RuntimeExport("RhGetMemoryInfo")]
     private static void GetMemoryInfo(byte* info, int kind)
     {
         new Span<byte>(info, InfoBytes).Clear();
+        long* longs = (long*)info;
+        ulong total = Collector.Collector.PhysicalMemoryBytes;
+        longs[0] = (long)(total / 100 * HighMemoryLoadPercent);    // high memory load threshold
+        longs[1] = (long)total;                                      // total available memory
+        longs[2] = KernelHeap.RawHeap?.Backing is Memory.Heap.PageTableHeapBacking backing
+            ? (long)(backing.FramesMapped * 4096) : 0;                // memory load: frames behind both heaps
         // GCKind: Any 0, Ephemeral 1, FullBlocking 2, Background 3. Every collection here is full and blocking.
         if (Collector.Collector.Count == 0 || kind == 1 || kind == 3)
             return;
-        long* longs = (long*)info;
-        longs[2] = KernelHeap.RawHeap?.Backing is Memory.Heap.PageTableHeapBacking backing
-            ? (long)(backing.FramesMapped * 4096) : 0;                // memory load: frames behind both heaps
         longs[3] = (long)Collector.Collector.LastLiveBytes;          // heap size after the collection
         longs[4] = 0;                                                // fragmentation (free slots are not counted)
         HeapAllocatorInfo(out ulong committed);
@@ -81,6 +86,7 @@ internal static unsafe class GcServices
     }
 
     private const int InfoBytes = 96 + 5 * 32 + 2 * 8;
+    private const ulong HighMemoryLoadPercent = 90;
 
     private static void HeapAllocatorInfo(out ulong committed)
     {

@@ -33,6 +33,9 @@ public static unsafe class KernelHeap
     public static ulong FreeBytes => (ulong)(s_end - s_next);
     /// <summary>Bytes in live blocks of the heap that serves raw allocations now (the early heap's before <see cref="Use"/>).</summary>
     public static ulong BytesInUse => s_heapReady ? s_heap!.BytesInUse : EarlyHeapUsedBytes;
+    /// <summary>Does the object heap exist? Check this before <see cref="ObjectHeap"/> on paths that run during CoreLib's
+    /// start-up: the reference static's block may not exist yet, and the JIT may load it unconditionally (cmov).</summary>
+    public static bool ObjectHeapReady => s_objectsReady;
     /// <summary>The object heap, once it exists (null before <see cref="Use"/>).</summary>
     public static HeapAllocator? ObjectHeap => s_objectsReady ? s_objects : null;
     /// <summary>The kernel heap for raw blocks, once it exists.</summary>

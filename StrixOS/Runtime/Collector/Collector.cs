@@ -40,6 +40,8 @@ internal static unsafe class Collector
     private static ulong s_budget = MinimumBudget;
 
     public static bool Verify;
+    /// <summary>Physical memory the frame allocator manages (GC.GetGCMemoryInfo's total available memory); set at boot.</summary>
+    public static ulong PhysicalMemoryBytes;
     public static int Count { get; private set; }
     /// <summary>Collections asked for that could not run because the stack was not scannable.</summary>
     public static int Refused { get; private set; }
@@ -52,14 +54,17 @@ internal static unsafe class Collector
     public static ulong LastFinalizersQueued { get; private set; }
     public static ulong LastFramesReturned { get; private set; }
     public static MarkResult LastMark { get; private set; }
+    /// <summary>Collections checked by the verifier (strix.gcverify), and what it checked in all.</summary>
+    public static int Verified { get; private set; }
+    public static ulong VerifiedObjects { get; private set; }
+    public static ulong VerifiedReferences { get; private set; }
     public static HeapVerifyResult LastVerify { get; private set; }
 
-    /// <summary>Counts an allocation against the budget; true when it is spent (the caller collects).</summary>
-    public static bool Charge(ulong bytes)
-    {
-        s_allocatedSinceLast += bytes;
-        return s_allocatedSinceLast >= s_budget && !s_collecting;
-    }
+    /// <summary>Counts bytes handed to the allocator (a chunk, a large object) against the budget.</summary>
+    public static void Charge(ulong bytes) => s_allocatedSinceLast += bytes;
+
+    /// <summary>The budget since the last collection is spent: the allocator's slow path collects.</summary>
+    public static bool BudgetSpent => s_allocatedSinceLast >= s_budget && !s_collecting;
 
     /// <summary>A full collection. Finalizers do not run here: the caller runs them at its safe point.</summary>
     public static CollectionOutcome Collect()
@@ -104,7 +109,10 @@ internal static unsafe class Collector
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static CollectionOutcome CollectWithInterruptsOff(HeapAllocator heap)
     {
+        // Every context's unused tail becomes a free cell: the heap is walkable, and its counts exact.
+        AllocationContexts.RetireAll();
         ulong before = heap.BytesInUse;
+        ulong phase = CollectionProfile.Now();
         Marker.MarkFromRoots();
         MarkResult mark = Marker.Result;
         if (mark.StackStatus != StackScanStatus.Complete || !StackRootScanner.LastReachedEntry)
@@ -114,6 +122,8 @@ internal static unsafe class Collector
             return CollectionOutcome.StackNotScannable;
         }
         Count++;
+        CollectionProfile.MarkTicks += CollectionProfile.Now() - phase;
+        phase = CollectionProfile.Now();
 
         var weak = new WeakClearer();
         HandleTable.ScanKind(HandleKind.Weak, ref weak);
@@ -122,9 +132,14 @@ internal static unsafe class Collector
         var dependents = new DependentClearer();
         HandleTable.ScanKind(HandleKind.Dependent, ref dependents);
 
+        CollectionProfile.WeakAndFinalizerTicks += CollectionProfile.Now() - phase;
+        phase = CollectionProfile.Now();
         var liveness = new MarkedObjects();
         SweepResult swept = heap.Sweep(ref liveness);
-        LastFramesReturned = heap.DecommitFreeRuns();
+        CollectionProfile.SweepTicks += CollectionProfile.Now() - phase;
+        phase = CollectionProfile.Now();
+        LastFramesReturned = heap.DecommitFreeRuns(ReservePages());
+        CollectionProfile.DecommitTicks += CollectionProfile.Now() - phase;
 
         LastMark = Marker.Result;
         LastPinnedRoots = LastMark.PinnedRoots;
@@ -134,8 +149,21 @@ internal static unsafe class Collector
         s_allocatedSinceLast = 0;
         s_budget = LastLiveBytes > MinimumBudget ? LastLiveBytes : MinimumBudget;
         if (Verify)
+        {
             LastVerify = HeapVerifier.Check(heap);
+            Verified++;
+            VerifiedObjects += LastVerify.Objects;
+            VerifiedReferences += LastVerify.References;
+        }
         return CollectionOutcome.Collected;
+    }
+
+    /// <summary>Free heap pages kept mapped after a collection for the allocations that follow: 4 MiB, at most
+    /// 1/64 of physical memory, rather than unmapping and mapping them again every collection.</summary>
+    private static ulong ReservePages()
+    {
+        ulong bytes = PhysicalMemoryBytes / 64 < MinimumBudget ? PhysicalMemoryBytes / 64 : MinimumBudget;
+        return bytes / 4096;
     }
 
     private static void ReportVerify()

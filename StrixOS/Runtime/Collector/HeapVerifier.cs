@@ -30,6 +30,10 @@ internal static unsafe class HeapVerifier
 
     public static HeapVerifyResult Check(HeapAllocator heap)
     {
+        // Chunks the allocation contexts hold are not walkable until their tails are free cells.
+        ulong flags = Plugs.InterruptFlag.SaveAndDisable();
+        AllocationContexts.RetireAll();
+        Plugs.InterruptFlag.Restore(flags);
         s_heap = heap;
         s_result = default;
         foreach (HeapBlock block in heap.AllocatedBlocks)

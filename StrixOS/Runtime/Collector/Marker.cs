@@ -240,15 +240,74 @@ internal static unsafe class Marker
         {
             ulong obj = s_stack[--s_stackCount];
             ulong methodTable = *(ulong*)obj;
-            ulong size = ObjectSize(obj, methodTable);
+            uint flags = *(uint*)methodTable;
+            ulong size = *(uint*)(methodTable + 4);
+            if ((flags & GcDescriptor.HasComponentSizeFlag) != 0)
+                size += (ulong)*(uint*)(obj + 8) * (flags & 0xFFFF);
+            size = (size + 7) & ~7UL;
             s_result.Objects++;
             s_result.Bytes += size;
-            if ((*(uint*)methodTable & GcDescriptor.HasPointersFlag) == 0)
+            if ((flags & GcDescriptor.HasPointersFlag) == 0)
                 continue;
-            var fields = new FieldTracer { Object = obj };
-            if (!GcDescriptor.Enumerate(ImageView.Identity, methodTable, size, ref fields))
-                Bad(obj);
+            if (!TraceSeries(obj, methodTable, size))
+            {
+                // Arrays of structs (a negative series count), or a GCDesc the fast path will not read: the checked reader.
+                var fields = new FieldTracer { Object = obj };
+                if (!GcDescriptor.Enumerate(ImageView.Identity, methodTable, size, ref fields))
+                    Bad(obj);
+            }
         }
+    }
+
+    /// <summary>
+    /// The common GCDesc (classes and arrays of references: a positive series count, see <see cref="GcDescriptor"/>)
+    /// read straight from the image, each reference marked inline; false leaves the object to the checked reader.
+    /// </summary>
+    private static bool TraceSeries(ulong obj, ulong methodTable, ulong size)
+    {
+        long series = *(long*)(methodTable - 8);
+        if (series <= 0 || series > 4096)
+            return false;
+        ulong end = size - 8;
+        for (long i = 0; i < series; i++)
+        {
+            ulong* entry = (ulong*)(methodTable - 8 - (ulong)(i + 1) * 16);
+            ulong bytes = entry[0] + size;
+            ulong start = entry[1];
+            if (start < 8 || start + bytes > end)
+                return i == 0 ? false : BadSeries(obj);
+            ulong* field = (ulong*)(obj + start);
+            ulong* last = (ulong*)(obj + start + bytes);
+            for (; field < last; field++)
+            {
+                ulong reference = *field;
+                if (reference == 0)
+                    continue;
+                if (reference - s_heapStart < s_heapEnd - s_heapStart)
+                {
+                    ulong bit = (reference - s_heapStart) >> 4;
+                    ulong* word = s_bitmap + (bit >> 6);
+                    ulong mask = 1UL << (int)(bit & 63);
+                    if ((*word & mask) != 0)
+                        continue;
+                    *word |= mask;
+                    if (s_stackCount == s_stackCapacity)
+                        WordList.Grow(ref s_stack, ref s_stackCount, ref s_stackCapacity, initialCapacity: 4096);
+                    s_stack[s_stackCount++] = reference;
+                }
+                else
+                {
+                    Reach(reference);
+                }
+            }
+        }
+        return true;
+    }
+
+    private static bool BadSeries(ulong obj)
+    {
+        Bad(obj);
+        return true;
     }
 
     public static ulong ObjectSize(ulong obj, ulong methodTable)

@@ -77,6 +77,7 @@ public sealed unsafe partial class HeapAllocator
     private void ReleasePages(ulong first, ulong pages)
     {
         ulong end = first + pages;
+        ulong releasedFirst = first;
         for (ulong page = first; page < end; page++)
             _descriptors[page] = PageDescriptor.Make(PageKind.FreeRun, 0);
         if (first > _dataFirst)
@@ -100,10 +101,13 @@ public sealed unsafe partial class HeapAllocator
             {
                 RemoveRun(end, rightLength);
                 _descriptors[end] = PageDescriptor.Make(PageKind.FreeRun, 0);
+                // That run's first page (committed: it held the run's node) is inside the merged run now.
+                pages++;
                 end += rightLength;
             }
         }
         InsertRun(first, end - first);
+        NoteReleased(releasedFirst, pages);
     }
 
     private FreeRunNode* NodeOf(ulong page) => (FreeRunNode*)AddressOf(page);

@@ -41,6 +41,9 @@ public sealed unsafe partial class HeapAllocator
         // never meets a run merged under its feet. (address, pages) pairs: first word = next, second = pages.
         ulong releaseChain = 0;
         ulong page = _dataFirst;
+        // Free cells are found again, merged with what dies now.
+        _gaps = 0;
+        _regionCells = 0;
         while (page < _top)
         {
             uint descriptor = _descriptors[page];
@@ -64,7 +67,7 @@ public sealed unsafe partial class HeapAllocator
                         result.FreedBlocks++;
                         result.FreedBytes += bytes;
                         BytesInUse -= bytes;
-                        LiveBlocks--;
+                        _blocks--;
                         ((ulong*)address)[0] = releaseChain;
                         ((ulong*)address)[1] = value;
                         releaseChain = address;
@@ -83,6 +86,18 @@ public sealed unsafe partial class HeapAllocator
                         releaseChain = slab;
                     }
                     page += pages;
+                    break;
+                }
+                case PageKind.RegionHead:
+                {
+                    ulong region = AddressOf(page);
+                    if (SweepRegion(region, region + (value << PageShift), ref liveness, ref result))
+                    {
+                        ((ulong*)region)[0] = releaseChain;
+                        ((ulong*)region)[1] = value;
+                        releaseChain = region;
+                    }
+                    page += value;
                     break;
                 }
                 default:
@@ -130,7 +145,7 @@ public sealed unsafe partial class HeapAllocator
                 result.FreedBlocks++;
                 result.FreedBytes += slotSize;
                 BytesInUse -= slotSize;
-                LiveBlocks--;
+                _blocks--;
             }
         }
         if (header->FreeCount == header->SlotCount)
@@ -172,16 +187,127 @@ public sealed unsafe partial class HeapAllocator
                 return AddressOf(page);
             case PageKind.LargeBody:
                 return AddressOf(page - PageDescriptor.ValueOf(descriptor));
+            case PageKind.RegionHead:
+            case PageKind.RegionBody:
+                return CellContaining(RegionOf(page, descriptor), address);
             default:
                 return 0;
         }
     }
 
+    // Pages that became free since the last DecommitFreeRuns, committed: (first page, pages) pairs. Only these
+    // can need decommitting, so a collection does not walk pages it gave back before. When the list overflows,
+    // the next DecommitFreeRuns walks every free run instead.
+    private const int ReleasedCapacity = 1024;
+    private readonly ulong[] _released = new ulong[2 * ReleasedCapacity];
+    private int _releasedCount;
+    private bool _releasedOverflow;
+
+    private void NoteReleased(ulong first, ulong pages)
+    {
+        if (_releasedCount > 0)
+        {
+            int last = 2 * (_releasedCount - 1);
+            // Sweeps release neighbours one after another: extend the last range.
+            if (first + pages == _released[last])
+            {
+                _released[last] = first;
+                _released[last + 1] += pages;
+                return;
+            }
+            if (_released[last] + _released[last + 1] == first)
+            {
+                _released[last + 1] += pages;
+                return;
+            }
+        }
+        if (_releasedCount == ReleasedCapacity)
+        {
+            _releasedOverflow = true;
+            return;
+        }
+        _released[2 * _releasedCount] = first;
+        _released[2 * _releasedCount + 1] = pages;
+        _releasedCount++;
+    }
+
     /// <summary>
-    /// Gives the memory of every free run back to the backing, all but each run's first page (it holds the
-    /// run's list node); allocation commits pages again as it takes them. Returns the pages given back now.
+    /// Gives the memory of free runs back to the backing, all but each run's first page (it holds the run's
+    /// list node); allocation commits pages again as it takes them. Only pages freed since the last call are
+    /// looked at (pages given back before stay given back). Up to <paramref name="retainPages"/> of them, the
+    /// earliest freed, stay committed for the next allocations (a collector's reserve: what it would map again
+    /// right away) and are looked at again next time. Returns the pages given back now.
     /// </summary>
-    public ulong DecommitFreeRuns()
+    public ulong DecommitFreeRuns(ulong retainPages = 0)
+    {
+        ulong given = _releasedOverflow ? DecommitEveryRun() : DecommitReleasedSince(retainPages);
+        if (given != 0)
+            _decommitted = true;
+        DecommittedPages += given;
+        return given;
+    }
+
+    /// <summary>The pages of the released ranges, but the first <paramref name="retainPages"/>' worth, which stay listed.</summary>
+    private ulong DecommitReleasedSince(ulong retainPages)
+    {
+        MergeReleased();
+        ulong given = 0;
+        ulong retained = 0;
+        int kept = 0;
+        for (int i = 0; i < _releasedCount; i++)
+        {
+            ulong first = _released[2 * i], pages = _released[2 * i + 1];
+            ulong keep = retainPages - retained < pages ? retainPages - retained : pages;
+            if (keep > 0)
+            {
+                retained += keep;
+                _released[2 * kept] = first;
+                _released[2 * kept + 1] = keep;
+                kept++;
+            }
+            if (pages > keep)
+                given += DecommitReleased(first + keep, pages - keep);
+        }
+        _releasedCount = kept;
+        return given;
+    }
+
+    /// <summary>Sorts the released ranges and merges those that overlap or touch (a page freed, taken and freed
+    /// again is listed twice), so a page kept in the reserve is not given back through another entry.</summary>
+    private void MergeReleased()
+    {
+        for (int i = 1; i < _releasedCount; i++)
+        {
+            ulong first = _released[2 * i], pages = _released[2 * i + 1];
+            int j = i - 1;
+            for (; j >= 0 && _released[2 * j] > first; j--)
+            {
+                _released[2 * j + 2] = _released[2 * j];
+                _released[2 * j + 3] = _released[2 * j + 1];
+            }
+            _released[2 * j + 2] = first;
+            _released[2 * j + 3] = pages;
+        }
+        int merged = 0;
+        for (int i = 0; i < _releasedCount; i++)
+        {
+            ulong first = _released[2 * i], end = first + _released[2 * i + 1];
+            if (merged > 0 && first <= _released[2 * merged - 2] + _released[2 * merged - 1])
+            {
+                ulong mergedEnd = _released[2 * merged - 2] + _released[2 * merged - 1];
+                if (end > mergedEnd)
+                    _released[2 * merged - 1] = end - _released[2 * merged - 2];
+                continue;
+            }
+            _released[2 * merged] = first;
+            _released[2 * merged + 1] = end - first;
+            merged++;
+        }
+        _releasedCount = merged;
+    }
+
+    /// <summary>After the released list overflowed: every free run but its first page.</summary>
+    private ulong DecommitEveryRun()
     {
         ulong given = 0;
         for (int bucket = 0; bucket < RunBuckets; bucket++)
@@ -193,11 +319,37 @@ public sealed unsafe partial class HeapAllocator
                     given += _backing.Decommit(AddressOf(run + 1), (length - 1) << PageShift);
             }
         }
-        if (given != 0)
-            _decommitted = true;
-        DecommittedPages += given;
+        _releasedCount = 0;
+        _releasedOverflow = false;
         return given;
     }
+
+    /// <summary>Decommits the pages of [first, first + pages) that are still free and not the first page of their run.</summary>
+    private ulong DecommitReleased(ulong first, ulong pages)
+    {
+        ulong given = 0;
+        ulong end = first + pages < _top ? first + pages : _top;
+        ulong page = first;
+        while (page < end)
+        {
+            if (!IsFreeRunInterior(page))
+            {
+                page++;
+                continue;
+            }
+            ulong stop = page + 1;
+            while (stop < end && IsFreeRunInterior(stop))
+                stop++;
+            given += _backing.Decommit(AddressOf(page), (stop - page) << PageShift);
+            page = stop;
+        }
+        return given;
+    }
+
+    /// <summary>A free page that is not its run's first (runs always merge, so a first page follows no free page).</summary>
+    private bool IsFreeRunInterior(ulong page) =>
+        page > _dataFirst && PageDescriptor.KindOf(_descriptors[page]) == PageKind.FreeRun
+        && PageDescriptor.KindOf(_descriptors[page - 1]) == PageKind.FreeRun;
 
     /// <summary>The memory behind this heap (a second heap can share it).</summary>
     public IHeapBacking Backing => _backing;

@@ -82,7 +82,9 @@ public sealed unsafe partial class HeapAllocator
     public ulong PeakBytesInUse { get; private set; }
     /// <summary>Bytes the backing has grown: descriptor table plus data pages (pages decommitted since included).</summary>
     public ulong BytesMapped => (_descriptorPagesMapped + (_top - _dataFirst)) << PageShift;
-    public ulong LiveBlocks { get; private set; }
+    /// <summary>Live blocks: slots and large blocks, plus the cells of regions as of the last sweep.</summary>
+    public ulong LiveBlocks => _blocks + _regionCells;
+    private ulong _blocks;
     public ulong GrowCount { get; private set; }
 
     /// <summary>
@@ -113,7 +115,7 @@ public sealed unsafe partial class HeapAllocator
         BytesInUse += blockSize;
         if (BytesInUse > PeakBytesInUse)
             PeakBytesInUse = BytesInUse;
-        LiveBlocks++;
+        _blocks++;
         return address;
     }
 
@@ -123,14 +125,22 @@ public sealed unsafe partial class HeapAllocator
         Result<ulong, HeapError> found = Locate(address, out ulong slab);
         if (!found.TryGetValue(out ulong size))
             return found;
+        BytesInUse -= size;
+        if (slab == RegionCell)
+        {
+            FreeCell(address, size);
+            return size;
+        }
         if (slab != 0)
             FreeSlot(slab, address);
         else
             ReleasePages(PageOf(address), size >> PageShift);
-        BytesInUse -= size;
-        LiveBlocks--;
+        _blocks--;
         return size;
     }
+
+    /// <summary><see cref="Locate"/>'s slab for a cell of a region.</summary>
+    private const ulong RegionCell = 1;
 
     /// <summary>The size of the live block starting at <paramref name="address"/>.</summary>
     public Result<ulong, HeapError> SizeOf(ulong address) => Locate(address, out _);
@@ -142,7 +152,7 @@ public sealed unsafe partial class HeapAllocator
     /// while enumerating.</summary>
     public HeapBlocks AllocatedBlocks => new(this);
 
-    /// <summary>Finds the live block at <paramref name="address"/>: its size, and its slab (0 for a large block).</summary>
+    /// <summary>Finds the live block at <paramref name="address"/>: its size, and its slab (0 for a large block, <see cref="RegionCell"/> for a cell).</summary>
     private Result<ulong, HeapError> Locate(ulong address, out ulong slab)
     {
         slab = 0;
@@ -161,6 +171,10 @@ public sealed unsafe partial class HeapAllocator
                 return PageDescriptor.ValueOf(descriptor) << PageShift;
             case PageKind.LargeBody:
                 return HeapError.NotBlockStart;
+            case PageKind.RegionHead:
+            case PageKind.RegionBody:
+                slab = RegionCell;
+                return LocateCell(RegionOf(page, descriptor), address);
             case PageKind.FreeRun:
                 return HeapError.DoubleFree;
             default:

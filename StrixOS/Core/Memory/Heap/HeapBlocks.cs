@@ -18,7 +18,7 @@ public readonly struct HeapBlock
 /// <summary>
 /// The live blocks of a <see cref="HeapAllocator"/> in address order, for <c>foreach</c>. Walks the
 /// descriptor table page run by page run: free runs are skipped by their length, large blocks are one block,
-/// slabs yield each slot whose allocated bit is set. What a collector needs to find every object.
+/// slabs yield each slot whose allocated bit is set, regions each live cell. What a collector needs to find every object.
 /// </summary>
 public readonly struct HeapBlocks
 {
@@ -34,6 +34,8 @@ public readonly struct HeapBlocks
         private ulong _page;
         private ulong _slab;
         private ulong _slot;
+        private ulong _cell;
+        private ulong _regionEnd;
 
         internal Enumerator(HeapAllocator heap)
         {
@@ -41,6 +43,8 @@ public readonly struct HeapBlocks
             _page = heap.FirstDataPage;
             _slab = 0;
             _slot = 0;
+            _cell = 0;
+            _regionEnd = 0;
             Current = default;
         }
 
@@ -56,6 +60,13 @@ public readonly struct HeapBlocks
                         return true;
                     _page += ((SlabHeader*)_slab)->Pages;
                     _slab = 0;
+                }
+                if (_regionEnd != 0)
+                {
+                    if (NextCell())
+                        return true;
+                    _page += (_regionEnd - _heap.AddressOf(_page)) / HeapAllocator.PageSize;
+                    _regionEnd = 0;
                 }
                 if (_page >= _heap.TopPage)
                     return false;
@@ -74,12 +85,36 @@ public readonly struct HeapBlocks
                         Current = new HeapBlock(_heap.AddressOf(_page), value * HeapAllocator.PageSize);
                         _page += value;
                         return true;
+                    case PageKind.RegionHead:
+                        _cell = _heap.AddressOf(_page);
+                        _regionEnd = _cell + value * HeapAllocator.PageSize;
+                        break;
                     default:
                         // Each walk step lands on the first page of a run, slab or block; anything else is a
                         // corrupted table. Stop rather than report blocks that may not exist.
                         return false;
                 }
             }
+        }
+
+        /// <summary>The next live cell of the region being walked (free cells are skipped; a zero-length cell ends the walk).</summary>
+        private bool NextCell()
+        {
+            while (_cell < _regionEnd)
+            {
+                uint word = *(uint*)_cell;
+                ulong bytes = (ulong)(word & ~HeapAllocator.FreeCellFlag) << 4;
+                if (bytes == 0 || bytes > _regionEnd - _cell)
+                    return false;
+                ulong cell = _cell;
+                _cell += bytes;
+                if ((word & HeapAllocator.FreeCellFlag) == 0)
+                {
+                    Current = new HeapBlock(cell, bytes);
+                    return true;
+                }
+            }
+            return false;
         }
 
         private bool NextSlot()

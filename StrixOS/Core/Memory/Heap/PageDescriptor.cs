@@ -13,6 +13,10 @@ internal enum PageKind : uint
     LargeHead = 3,
     /// <summary>Another page of a large block; the value is its distance from the first page.</summary>
     LargeBody = 4,
+    /// <summary>First page of a region of cells (bump-allocated blocks, <see cref="HeapAllocator.TakeChunk"/>); the value is its length in pages.</summary>
+    RegionHead = 5,
+    /// <summary>Another page of a region; the value is its distance from the first page.</summary>
+    RegionBody = 6,
 }
 
 /// <summary>
