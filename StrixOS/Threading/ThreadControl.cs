@@ -68,7 +68,7 @@ internal unsafe struct ThreadControl
     public fixed ulong InlinedThreadStaticRoots[MaxInlinedThreadStaticRoots];
     public int InlinedThreadStaticRootCount;
 
-    /// <summary>The allocation context the collector retires before marking (AllocationContexts contract, gc branch).</summary>
+    /// <summary>This thread's allocation context (<see cref="Runtime.Collector.AllocationContext"/>: pointer, limit), registered with the collector.</summary>
     public fixed ulong AllocationContext[2];
 
     /// <summary>Nanoseconds of CPU time used (SystemNative_GetCpuUtilization), and when it last started running.</summary>
