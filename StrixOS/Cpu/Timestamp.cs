@@ -6,7 +6,7 @@ namespace StrixOS.Cpu;
 /// <summary>
 /// Time from the TSC, measured when the clock is first read (a boot that never looks at the time pays
 /// nothing): against the HPET when ACPI lists one (<see cref="MeasureAgainstHpet"/>), otherwise, or if
-/// the clock is read before the ACPI tables are, against the PIT (channel 2, 10 ms one-shot). If the PIT
+/// the clock is read before the ACPI tables are, against the PIT (channel 2, the shortest of five 2 ms one-shots). If the PIT
 /// never answers, a nominal 1 GHz is assumed and <see cref="IsCalibrated"/> says so.
 /// </summary>
 public static class Timestamp
@@ -47,7 +47,7 @@ public static class Timestamp
 
     private static void Calibrate()
     {
-        // The HPET first: with one, the PIT's 10 ms measurement is never needed at all.
+        // The HPET first: with one, the PIT's measurement is never needed at all.
         ulong hpetHz = s_hpetAddress != 0 ? HpetCounter.MeasureTscHz(s_hpetAddress) : 0;
         if (hpetHz != 0)
         {
@@ -57,15 +57,41 @@ public static class Timestamp
             Source = "HPET";
             return;
         }
+        // Five 2 ms windows, the shortest kept: anything that stops the CPU between the PIT's expiry and the poll
+        // that sees it (a host that deschedules QEMU, an SMI on a real machine) can only lengthen a window, and
+        // one such delay in a single 10 ms window once made every later sleep 36% long.
+        ulong shortest = ulong.MaxValue;
+        ulong begin = 0;
+        for (int window = 0; window < CalibrationWindows; window++)
+        {
+            ulong ticks = MeasurePitWindow(out ulong windowBegin);
+            if (ticks == 0)
+                break;
+            if (window == 0)
+                begin = windowBegin;
+            if (ticks < shortest)
+                shortest = ticks;
+        }
+        IsCalibrated = shortest != ulong.MaxValue;
+        s_ticksPerSecond = IsCalibrated ? shortest * PitHz / PitWindowCounts : 1_000_000_000UL;
+        s_start = IsCalibrated ? begin : Plugs.X64.ReadTimestampCounter();
+        Source = IsCalibrated ? "PIT" : "nothing: no PIT";
+    }
+
+    private const int CalibrationWindows = 5;
+    private const ushort PitWindowCounts = (ushort)(PitHz / 500);   // 2 ms
+
+    /// <summary>TSC ticks over one PIT channel 2 one-shot of <see cref="PitWindowCounts"/>; 0 if the PIT never expires.</summary>
+    private static ulong MeasurePitWindow(out ulong begin)
+    {
         const ushort control = 0x61;
-        ushort count = (ushort)(PitHz / 100);
         byte gate = (byte)(Ports.In8(control) & 0xFC);
         Ports.Out8(control, gate);
         Ports.Out8(0x43, 0xB0);                       // channel 2, lobyte/hibyte, mode 0
-        Ports.Out8(0x42, (byte)count);
-        Ports.Out8(0x42, (byte)(count >> 8));
+        Ports.Out8(0x42, (byte)(PitWindowCounts & 0xFF));
+        Ports.Out8(0x42, (byte)(PitWindowCounts >> 8));
         Ports.Out8(control, (byte)(gate | 1));        // gate high: count down
-        ulong begin = Plugs.X64.ReadTimestampCounter();
+        begin = Plugs.X64.ReadTimestampCounter();
         bool expired = false;
         for (int spins = 0; spins < 50_000_000; spins++)
         {
@@ -77,9 +103,6 @@ public static class Timestamp
         }
         ulong end = Plugs.X64.ReadTimestampCounter();
         Ports.Out8(control, gate);
-        IsCalibrated = expired && end > begin;
-        s_ticksPerSecond = IsCalibrated ? (end - begin) * 100 : 1_000_000_000UL;
-        s_start = begin;
-        Source = IsCalibrated ? "PIT" : "nothing: no PIT";
+        return expired && end > begin ? end - begin : 0;
     }
 }

@@ -364,9 +364,11 @@ public static unsafe class ThreadingTests
             }, 64 * 1024);
             threads[i].Start();
         }
-        for (int n = 0; n < 6; n++)
+        // Where a preemption lands is up to the timer: collect at least six times, and on (with varying sleeps, so
+        // the phase moves) until a hijack has been needed and reached, for at most 200 collections.
+        for (int n = 0; n < 6 || (ThreadSuspension.HijacksReached == hijacksBefore && n < 200); n++)
         {
-            Thread.Sleep(15);
+            Thread.Sleep(5 + n % 11);
             _ = new byte[64];
             GC.Collect();
         }
