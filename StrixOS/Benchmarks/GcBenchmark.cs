@@ -87,29 +87,13 @@ public static class GcBenchmark
         return best * 1e6 / Stopwatch.Frequency;
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int CallDown(int depth) => depth <= 1 ? 1 : CallDown(depth - 1) + 1;
-
-    /// <summary>Calibration: ns per plain call-and-return through 10 frames.</summary>
-    public static double NanosecondsPerCallChain(int iterations)
-    {
-        int sink = 0;
-        long start = Stopwatch.GetTimestamp();
-        for (int i = 0; i < iterations; i++)
-            sink += CallDown(10);
-        long elapsed = Stopwatch.GetTimestamp() - start;
-        if (sink != iterations * 10)
-            throw new InvalidOperationException("call chain miscounted");
-        return elapsed * 1e9 / Stopwatch.Frequency / iterations;
-    }
-
     /// <summary>The lines both sides print: "gc-alloc objects=N objects-per-second=X", "gc-pause live-mb=M us=X", the calibration.</summary>
     public static string[] Run(int objects = 2_000_000)
     {
         double perSecond = ObjectsPerSecond(objects);
         double pause10 = PauseMicroseconds(10L << 20, 3);
         double pause100 = PauseMicroseconds(100L << 20, 3);
-        double callNs = NanosecondsPerCallChain(100_000);
+        double callNs = EmulationCalibration.NanosecondsPerCallChain(10, 100_000);
         return
         [
             $"gc-alloc objects={objects} objects-per-second={(long)perSecond}",

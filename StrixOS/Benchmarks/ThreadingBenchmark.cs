@@ -90,30 +90,14 @@ public static class ThreadingBenchmark
             await Task.Yield();
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int CallDown(int depth) => depth <= 1 ? 1 : CallDown(depth - 1) + 1;
-
-    /// <summary>Calibration: ns per plain call-and-return through 10 frames.</summary>
-    public static double NanosecondsPerCallChain(int iterations)
-    {
-        int sink = 0;
-        long start = Stopwatch.GetTimestamp();
-        for (int i = 0; i < iterations; i++)
-            sink += CallDown(10);
-        long elapsed = Stopwatch.GetTimestamp() - start;
-        if (sink != iterations * 10)
-            throw new InvalidOperationException("call chain miscounted");
-        return elapsed * 1e9 / Stopwatch.Frequency / iterations;
-    }
-
     /// <summary>The lines both sides print: "threads-yield ns=X", "threads-semaphore ns=X", "threads-task-yield ns=X", the calibration.</summary>
     public static string[] Run()
     {
-        double callNs = NanosecondsPerCallChain(100_000);
+        double callNs = EmulationCalibration.NanosecondsPerCallChain(10, 100_000);
         double yieldNs = YieldSwitchNanoseconds(20_000);
         double semaphoreNs = SemaphorePingPongNanoseconds(10_000);
         double taskNs = TaskYieldNanoseconds(20_000);
-        double callNsAfter = NanosecondsPerCallChain(100_000);
+        double callNsAfter = EmulationCalibration.NanosecondsPerCallChain(10, 100_000);
         return
         [
             $"threads-yield switch ns={yieldNs:F0}",

@@ -37,25 +37,6 @@ public static class ThrowCatchBenchmark
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int CallDown(int depth) => depth <= 1 ? 1 : CallDown(depth - 1) + 1;
-
-    /// <summary>
-    /// Calibration: ns per plain call-and-return through 10 frames. Under QEMU's software emulation
-    /// every instruction is slower than on the host, so the throw cost is compared in these units too.
-    /// </summary>
-    public static double NanosecondsPerCallChain(int frames, int iterations)
-    {
-        int sink = 0;
-        long start = Stopwatch.GetTimestamp();
-        for (int i = 0; i < iterations; i++)
-            sink += CallDown(frames);
-        long elapsed = Stopwatch.GetTimestamp() - start;
-        if (sink != iterations * frames)
-            throw new InvalidOperationException("call chain miscounted");
-        return elapsed * 1e9 / Stopwatch.Frequency / iterations;
-    }
-
     /// <summary>Mean ns per throw/catch cycle over <paramref name="iterations"/> cycles (after a warm-up).</summary>
     public static double NanosecondsPerCycle(int frames, int iterations)
     {
@@ -82,7 +63,7 @@ public static class ThrowCatchBenchmark
             lines[i] = $"throw-catch frames={depths[i]} iterations={iterations} ns-per-cycle={(long)ns}";
         }
         const int CallIterations = 100_000;
-        double callNs = NanosecondsPerCallChain(10, CallIterations);
+        double callNs = EmulationCalibration.NanosecondsPerCallChain(10, CallIterations);
         lines[depths.Length] = $"call-chain frames=10 iterations={CallIterations} ns-per-cycle={callNs:F1}";
         return lines;
     }
