@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using StrixOS.Runtime.Collector;
@@ -223,15 +224,17 @@ public static unsafe class ThreadingTests
     {
         // Against the TSC clock (calibrated against the HPET or PIT). Under TCG the guest's clock runs on while
         // the host keeps QEMU off its cores, so a single delay can look late by whatever the host stole; the
-        // fastest of five is the kernel's own latency (timer, timer thread, pool, wake-up). The timer itself is
+        // fastest is the kernel's own latency (timer, timer thread, pool, wake-up). Five delays at least, and on
+        // (up to twenty) while none was within 5%: a loaded host once stretched five in a row. The timer itself is
         // compared with the host clock, run-queue delay taken off, by the host's sleep test (strix.sleeptest).
-        var elapsed = new long[5];
-        for (int i = 0; i < elapsed.Length; i++)
+        var measured = new List<long>();
+        while (measured.Count < 5 || (measured.Min() > 105_000 && measured.Count < 20))
         {
             long start = Stopwatch.GetTimestamp();
             t.True(Task.Delay(100).Wait(5000), "Task.Delay(100) completed");
-            elapsed[i] = (long)Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            measured.Add((long)Stopwatch.GetElapsedTime(start).TotalMicroseconds);
         }
+        long[] elapsed = measured.ToArray();
         Array.Sort(elapsed);
         string all = string.Join(", ", elapsed) + " us";
         // CoreLib's timers count in Environment.TickCount64's whole milliseconds (as on .NET), so a delay may end
