@@ -2,19 +2,9 @@
 # Allocation throughput and full-collection pause (10 MB and 100 MB live) in the kernel (QEMU, 1 GiB,
 # command line bench=gc, TSC) and for the same C# on the host .NET runtime (workstation, non-concurrent
 # GC); prints both, the ratio, and the ratio with QEMU's emulation slowdown divided out.
-set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/kernel-and-host.sh"
+run_kernel_and_host gc GcHost
 
-"$ROOT/strix" run --memory 1G --cmdline bench=gc >"$work/kernel.log" 2>&1 || { cat "$work/kernel.log" >&2; exit 1; }
-dotnet build -c Release -o "$work/host" "$ROOT/host/StrixOS.Benchmarks/GcHost/GcHost.csproj" >"$work/build.log" 2>&1 \
-  || { cat "$work/build.log" >&2; exit 1; }
-dotnet "$work/host/GcHost.dll" >"$work/host.log"
-
-field() { grep -o "$1.*$2=[0-9.]*" "$3" | head -1 | sed 's/.*=//'; }
-kc=$(field "call-chain" ns-per-cycle "$work/kernel.log"); hc=$(field "call-chain" ns-per-cycle "$work/host.log")
-slow=$(awk -v k="$kc" -v h="$hc" 'BEGIN { printf "%.3f", k / h }')
 printf '%-26s %16s %16s %8s %14s\n' benchmark kernel host ratio "vs emulation"
 printf '%-26s %16s %16s %8s %14s\n' "call chain, ns" "$kc" "$hc" "${slow}x" "1.00x"
 ka=$(field gc-alloc objects-per-second "$work/kernel.log"); ha=$(field gc-alloc objects-per-second "$work/host.log")
