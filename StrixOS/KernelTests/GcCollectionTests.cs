@@ -35,7 +35,7 @@ public static unsafe class GcCollectionTests
         suite.Add(nameof(GcApisReportTheCollections), &GcApisReportTheCollections);
         suite.Add(nameof(VerificationFindsEveryReferenceValidAfterCollections), &VerificationFindsEveryReferenceValidAfterCollections);
         suite.Add(nameof(VerificationCatchesAReferenceIntoFreedMemory), &VerificationCatchesAReferenceIntoFreedMemory);
-        suite.Add(nameof(AllocatingHeavilyInCatchFinallyAndFilterKeepsEveryLiveObject), &AllocatingHeavilyInCatchFinallyAndFilterKeepsEveryLiveObject);
+        suite.Add(nameof(AllocatingFarMoreThanTheHeapInsideFuncletsCollectsThere), &AllocatingFarMoreThanTheHeapInsideFuncletsCollectsThere);
     }
 
     private static ulong GuestRamBytes => KernelTestSuites.Kernel.Frames.TotalFrames * 4096;
@@ -503,21 +503,46 @@ public static unsafe class GcCollectionTests
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowInvalid() => throw new InvalidOperationException("thrown to run a funclet");
 
+    private static object? s_funcletGarbage;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowArgument() => throw new ArgumentException("thrown inside a handler");
+
     /// <summary>
-    /// Inside a funclet: builds a list, allocates more than a collection budget of garbage around it (each
-    /// allocation may ask for a collection here), and checks the list and the outer one. A collection that
-    /// ran without the frames between the funclet and its method would free live objects.
+    /// Garbage each funclet allocates: more than the whole guest's RAM on guests of up to 128 MiB (the heap cannot
+    /// hold it without collecting inside the funclet), capped at 96 MiB on larger guests to keep the suite's one
+    /// boot short (still many budgets: collections must run there); the guest's RAM twice with strix.gcstress=full.
+    /// </summary>
+    private static ulong FuncletGarbageBytes
+    {
+        get
+        {
+            ulong bytes = GuestRamBytes + (GuestRamBytes >> 2);
+            if (FullStress)
+                return GuestRamBytes * 2;
+            return bytes > 96UL << 20 ? 96UL << 20 : bytes;
+        }
+    }
+
+    /// <summary>
+    /// Inside a funclet: builds a list, allocates <see cref="FuncletGarbageBytes"/> of garbage around it, counts the
+    /// collections that ran here and checks the list and the outer one. A collection that missed the frames
+    /// between the funclet and its method, or the method's own slots, would free live objects.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static long AllocateInsideAFunclet(Node outer, int outerCount)
+    private static long AllocateInsideAFunclet(Node outer, int outerCount, out int collections)
     {
         Node inner = BuildList(1000);
-        ulong bytes = Collector.MinimumBudget + (1UL << 20);
+        int before = GC.CollectionCount(0);
+        ulong bytes = FuncletGarbageBytes;
         for (ulong done = 0; done < bytes; done += 32 + 1024)
         {
-            _ = new Node(0, null);
-            _ = new byte[1000];
+            // Stored, so the JIT cannot give them a stack frame instead (.NET 10 stack-allocates what does not escape).
+            s_funcletGarbage = new Node(0, null);
+            s_funcletGarbage = new byte[1000];
         }
+        s_funcletGarbage = null;
+        collections = GC.CollectionCount(0) - before;
         return Sum(inner, 1000) + Sum(outer, outerCount);
     }
 
@@ -534,31 +559,44 @@ public static unsafe class GcCollectionTests
         return nodes == count ? sum : -1;
     }
 
-    private static bool FilterThatAllocates(Node outer, ref long result)
+    private static bool FilterThatAllocates(Node outer, ref long result, ref int collections)
     {
-        result = AllocateInsideAFunclet(outer, 2000);
+        result = AllocateInsideAFunclet(outer, 2000, out collections);
         return true;
     }
 
+    /// <summary>The outcome of the allocation inside one kind of funclet.</summary>
+    private struct FuncletRun
+    {
+        public long Sum;
+        public int Collections;
+    }
+
+    private static void CheckFunclet(TestContext t, string where, in FuncletRun run, long expected)
+    {
+        t.Equal(expected, run.Sum);
+        t.True(run.Collections >= 2, $"{run.Collections} collections inside the {where}");
+    }
+
     /// <summary>
-    /// Normal C# allocates in catch blocks, finally blocks the dispatcher runs and exception filters. A
-    /// collection asked for there is refused (the stack scan cannot yet see the frames between a funclet the
-    /// dispatcher called and its method), so allocation goes on without freeing; every live object keeps its
-    /// contents, and the first allocation outside collects what the funclets left.
+    /// Normal C# allocates in catch blocks, finally blocks the dispatcher runs and exception filters, also inside
+    /// one another. Each allocates more than the heap holds (on small guests); collections run inside the funclet
+    /// (the stack scan walks the dispatcher and its ExInfo, then the handler's method), and every live object keeps
+    /// its contents. The suite's gcverify boot checks every one of these collections.
     /// </summary>
-    private static void AllocatingHeavilyInCatchFinallyAndFilterKeepsEveryLiveObject(TestContext t)
+    private static void AllocatingFarMoreThanTheHeapInsideFuncletsCollectsThere(TestContext t)
     {
         Node outer = BuildList(2000);
         long expected = 1000L * 999 / 2 + 2000L * 1999 / 2;
-        int collections = Collector.Count;
-        long inCatch = 0, inFinally = 0, inFilter = 0;
+        FuncletRun inCatch = default, inFinally = default, inFilter = default;
+        FuncletRun nestedCatch = default, nestedFinally = default, nestedFilter = default;
         try
         {
             ThrowInvalid();
         }
         catch (InvalidOperationException)
         {
-            inCatch = AllocateInsideAFunclet(outer, 2000);
+            inCatch.Sum = AllocateInsideAFunclet(outer, 2000, out inCatch.Collections);
         }
         try
         {
@@ -568,7 +606,7 @@ public static unsafe class GcCollectionTests
             }
             finally
             {
-                inFinally = AllocateInsideAFunclet(outer, 2000);
+                inFinally.Sum = AllocateInsideAFunclet(outer, 2000, out inFinally.Collections);
             }
         }
         catch (InvalidOperationException)
@@ -578,14 +616,53 @@ public static unsafe class GcCollectionTests
         {
             ThrowInvalid();
         }
-        catch (InvalidOperationException) when (FilterThatAllocates(outer, ref inFilter))
+        catch (InvalidOperationException) when (FilterThatAllocates(outer, ref inFilter.Sum, ref inFilter.Collections))
         {
         }
-        t.Equal(expected, inCatch);
-        t.Equal(expected, inFinally);
-        t.Equal(expected, inFilter);
-        GC.Collect();
-        t.True(Collector.Count > collections, "no collection after the funclets");
+        try
+        {
+            ThrowInvalid();
+        }
+        catch (InvalidOperationException outerException)
+        {
+            // A second exception while the first one's catch runs: its catch, finally and filter.
+            try
+            {
+                ThrowArgument();
+            }
+            catch (ArgumentException)
+            {
+                nestedCatch.Sum = AllocateInsideAFunclet(outer, 2000, out nestedCatch.Collections);
+            }
+            try
+            {
+                try
+                {
+                    ThrowArgument();
+                }
+                finally
+                {
+                    nestedFinally.Sum = AllocateInsideAFunclet(outer, 2000, out nestedFinally.Collections);
+                }
+            }
+            catch (ArgumentException)
+            {
+            }
+            try
+            {
+                ThrowArgument();
+            }
+            catch (ArgumentException) when (FilterThatAllocates(outer, ref nestedFilter.Sum, ref nestedFilter.Collections))
+            {
+            }
+            t.Equal("thrown to run a funclet", outerException.Message);
+        }
+        CheckFunclet(t, "catch", inCatch, expected);
+        CheckFunclet(t, "finally", inFinally, expected);
+        CheckFunclet(t, "filter", inFilter, expected);
+        CheckFunclet(t, "catch inside a catch", nestedCatch, expected);
+        CheckFunclet(t, "finally inside a catch", nestedFinally, expected);
+        CheckFunclet(t, "filter inside a catch", nestedFilter, expected);
         t.Equal(2000L * 1999 / 2, Sum(outer, 2000));
     }
 }

@@ -27,7 +27,7 @@ public static unsafe class GcRootTests
         suite.Add(nameof(DependentHandlesPairPrimaryWithSecondary), &DependentHandlesPairPrimaryWithSecondary);
         suite.Add(nameof(GcApisLinkAndCountAllocations), &GcApisLinkAndCountAllocations);
         suite.Add(nameof(AFinallyOnTheNormalPathReportsItsMethodsFrame), &AFinallyOnTheNormalPathReportsItsMethodsFrame);
-        suite.Add(nameof(AScanInsideACatchHandlerIsRefused), &AScanInsideACatchHandlerIsRefused);
+        suite.Add(nameof(AScanInsideACatchHandlerReachesTheEntryAndReportsTheException), &AScanInsideACatchHandlerReachesTheEntryAndReportsTheException);
     }
 
     private sealed class Holder(int value)
@@ -314,18 +314,32 @@ public static unsafe class GcRootTests
             throw new OverflowException();
     }
 
-    private static void AScanInsideACatchHandlerIsRefused(TestContext t)
+    /// <summary>
+    /// A scan from a catch funclet the dispatcher called walks the dispatcher's frames, reports the exception
+    /// through its ExInfo, goes on at the catching method (reported once, through the funclet) and reaches the
+    /// kernel's entry; every root it reports points at an object.
+    /// </summary>
+    private static void AScanInsideACatchHandlerReachesTheEntryAndReportsTheException(TestContext t)
     {
-        s_visitor = default;
+        var held = new Holder(3);
+        InvalidOperationException? caught = null;
         try
         {
             throw new InvalidOperationException("scan from a catch");
         }
-        catch (InvalidOperationException)
+        catch (InvalidOperationException e)
         {
+            s_visitor = new CheckingVisitor { Target = AddressOf(e) };
             ScanNow();
+            caught = e;
         }
-        t.Equal((int)StackScanStatus.FuncletActive, (int)s_result.Status);
+        t.Equal((int)StackScanStatus.Complete, (int)s_result.Status);
+        t.True(s_result.ReachedEntry, "the walk reached the kernel's entry");
+        t.True(s_result.Dispatches >= 1, $"{s_result.Dispatches} dispatches walked");
+        t.True(s_visitor.Found >= 1, "the exception object is reported");
+        t.Equal(0u, s_visitor.NotAnObject);
+        t.Equal("scan from a catch", caught?.Message);
+        t.Equal(3, held.Value);
     }
 
     private struct DependentFinder : IRootVisitor

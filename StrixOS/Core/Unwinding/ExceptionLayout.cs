@@ -95,4 +95,7 @@ public struct ExceptionSymbols
     public ulong ClasslibFunctions, ClasslibFunctionCount;
     /// <summary>The first address of the kernel image (its "OS module" for stack traces).</summary>
     public ulong ImageBase;
+    /// <summary>The return addresses of the throw helpers' calls into the dispatcher (RhThrowEx, RhRethrow,
+    /// RhThrowHwEx): a walk that unwinds the dispatcher's entry lands there, with the ExInfo at its stack pointer.</summary>
+    public ulong ThrowReturn, RethrowReturn, HardwareThrowReturn;
 }

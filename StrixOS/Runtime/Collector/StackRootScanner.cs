@@ -14,11 +14,11 @@ internal enum StackScanStatus
     /// <summary>A frame's GC info did not decode, or a slot named a register with no known location.</summary>
     Corrupt,
     /// <summary>
-    /// An exception handler funclet is running (its caller is the dispatcher's funclet thunk): the
-    /// frames between it and its parent are not walked yet, so a precise scan is not possible.
-    /// A funclet its own method called directly (a finally on the normal path) is scanned.
+    /// The exception dispatcher runs its second pass outside a funclet (between two finally blocks, or before the
+    /// catch): which of the frames it unwinds are dead is its own state, so no precise scan is possible. The
+    /// dispatcher does not allocate there.
     /// </summary>
-    FuncletActive,
+    DispatcherBetweenFunclets,
     /// <summary>Another thread was stopped (preempted) where its GC info is not valid: it has to run to a safepoint first
     /// (ThreadSuspension does that before a collection).</summary>
     ThreadNotAtSafePoint,
@@ -46,8 +46,10 @@ internal struct StackScanResult
     public StackScanStatus Status;
     public uint Frames;
     public uint Roots;
-    /// <summary>Funclet frames met (finally blocks called by their method on the normal path).</summary>
+    /// <summary>Funclet frames met (finally blocks called by their method on the normal path, handlers the dispatcher called).</summary>
     public uint FuncletFrames;
+    /// <summary>Exception dispatches walked through (their ExInfo's exception reported).</summary>
+    public uint Dispatches;
     /// <summary>Roots reported through the save slot of a callee-saved register.</summary>
     public uint RegisterRoots;
     /// <summary>The return address of the frame that stopped the scan, if it did not complete.</summary>
@@ -232,65 +234,84 @@ internal static unsafe class StackRootScanner
         locations[RegisterSet.R15] = (ulong)r15;
     }
 
-    /// <summary>Reports every frame from <paramref name="frame"/> outwards; false (with the status set) when a frame cannot be scanned.</summary>
+    /// <summary>
+    /// Reports every frame from <paramref name="frame"/> outwards; false (with the status set) when a frame cannot be scanned.
+    /// Exception dispatch is walked as NativeAOT's GC stack walk does: a funclet the dispatcher called returns into
+    /// the dispatcher's frames (reported like any other), whose entry leads to the dispatch's ExInfo (its exception
+    /// object is a root). In the first pass (a filter running, or the dispatcher itself allocating) every frame from
+    /// the throw site outwards is live and the walk goes on there. In the second pass the frames between the throw
+    /// site and the catch or finally funclet's method are already unwound: the walk goes on at that method, where the
+    /// dispatch's own iterator stands, and reports it once, through its funclet (.NET's funclet rule).
+    /// </summary>
     private static bool WalkFrames<TVisitor>(FrameIteratorState* frame, bool valid, bool firstFrameScratch, ref TVisitor visitor, ref StackScanResult result)
         where TVisitor : struct, IRootVisitor
     {
         ulong funcletParent = 0;
+        ulong funcletDispatch = 0;          // the ExInfo of the dispatch that called the last catch/finally funclet met
         bool first = true;
         result.ReachedEntry = false;
-        while (valid)
+        while (true)
         {
-            bool report = true;
-            bool reportUntracked = true;
-            if (frame->Method.IsFunclet)
+            while (valid)
             {
-                // Called from the dispatcher's thunk: an exception is in flight, and the frames
-                // between the funclet and its parent are not walked for the GC yet.
-                if (CalledByFuncletThunk(frame))
+                bool report = true;
+                bool reportUntracked = true;
+                if (frame->Method.IsFunclet)
                 {
-                    result.Status = StackScanStatus.FuncletActive;
+                    result.FuncletFrames++;
+                    if (frame->Method.IsFilter)
+                    {
+                        // First pass: the filter's method is live and reports its own frame where the walk meets it.
+                        reportUntracked = false;
+                    }
+                    else
+                    {
+                        // The innermost funclet of a method reports the method's frame; outer ones, and the method, do not.
+                        report = funcletParent != frame->Method.MethodStart;
+                        funcletParent = frame->Method.MethodStart;
+                    }
+                }
+                else if (funcletParent != 0 && frame->Method.MethodStart == funcletParent)
+                {
+                    report = false;             // already reported through its funclet
+                    funcletParent = 0;
+                }
+                if (report && !ScanFrame(frame, reportUntracked, first && firstFrameScratch, ref visitor, ref result))
+                {
+                    result.Status = StackScanStatus.Corrupt;
                     result.FailedAt = frame->OriginalControlPC;
                     return false;
                 }
-                // Called directly by its method (a finally on the normal path): the innermost
-                // funclet reports the method's frame, the outer ones of the same method do not.
-                report = funcletParent != frame->Method.MethodStart;
-                reportUntracked = !frame->Method.IsFilter;
-                funcletParent = frame->Method.MethodStart;
-                result.FuncletFrames++;
+                first = false;
+                result.Frames++;
+                result.ReachedEntry = frame->Method.IsReversePInvoke;
+                valid = StackFrameIteration.NextPhysical(frame, out ulong calledBy);
+                if (calledBy != 0)
+                    funcletDispatch = calledBy;
             }
-            else if (funcletParent != 0 && frame->Method.MethodStart == funcletParent)
+            ulong exInfo = StackFrameIteration.ThrowHelperExInfo(frame);
+            if (exInfo == 0)
+                return true;                    // the end of managed code: ReachedEntry says whether it was the entry
+            result.Dispatches++;
+            result.Roots++;
+            visitor.Visit((ulong*)(exInfo + ExceptionLayout.ExInfoException), false, false);
+            if (*(byte*)(exInfo + ExceptionLayout.ExInfoPassNumber) != 2)
             {
-                report = false;             // already reported through its funclet
-                funcletParent = 0;
+                valid = StackFrameIteration.ContinueAtThrowSite(frame, exInfo);
+                continue;
             }
-            if (report && !ScanFrame(frame, reportUntracked, first && firstFrameScratch, ref visitor, ref result))
+            if (exInfo != funcletDispatch)
             {
-                result.Status = StackScanStatus.Corrupt;
-                result.FailedAt = frame->OriginalControlPC;
+                // The second pass between two funclets: which unwound frames are dead is the dispatcher's state.
+                result.Status = StackScanStatus.DispatcherBetweenFunclets;
+                result.FailedAt = frame->Registers.Ip;
+                result.ReachedEntry = false;
                 return false;
             }
-            first = false;
-            result.Frames++;
-            result.ReachedEntry = frame->Method.IsReversePInvoke;
-            valid = StackFrameIteration.Next(frame, null);
+            StackFrameIteration.ContinueAtDispatchFrame(frame, exInfo);
+            funcletDispatch = 0;
+            valid = true;
         }
-        return true;
-    }
-
-    /// <summary>Does the funclet return into RhpCallCatchFunclet / RhpCallFinallyFunclet / RhpCallFilterFunclet?</summary>
-    private static bool CalledByFuncletThunk(FrameIteratorState* frame)
-    {
-        if (!CallFrameInstructions.TryComputeRow(ImageView.Identity, frame->Code, frame->ControlPC, out UnwindRow row) || !row.IsSaved(16))
-            return true;                    // cannot tell: refuse rather than guess
-        ulong cfa = CanonicalFrameAddress(frame, in row);
-        if (cfa == 0)
-            return true;
-        ulong returnAddress = *(ulong*)((long)cfa + row.SavedOffset[16]);
-        ref readonly ExceptionSymbols symbols = ref KernelCode.Symbols;
-        return returnAddress == symbols.CatchFuncletReturn || returnAddress == symbols.FinallyFuncletReturn
-            || returnAddress == symbols.FilterFuncletReturn;
     }
 
     private static bool ScanFrame<TVisitor>(FrameIteratorState* frame, bool reportUntracked, bool reportScratch, ref TVisitor visitor, ref StackScanResult result) where TVisitor : struct, IRootVisitor

@@ -136,19 +136,80 @@ internal static unsafe class StackFrameIteration
         return true;
     }
 
+    // Bytes each funclet caller reserves below its six callee-saved pushes (exceptions.asm).
+    private const ulong CatchCallerLocals = 0x28, FinallyCallerLocals = 0x18, FilterCallerLocals = 0x08;
+    // ExKind.InstructionFaultFlag: the throw context's IP is the faulting instruction.
+    private const byte InstructionFaultKind = 0x10;
+
     /// <summary>RhpCallFilterFunclet's frame: six callee-saved pushes and 8 bytes (exceptions.asm).</summary>
-    private static void UnwindFilterCaller(FrameIteratorState* it)
+    private static void UnwindFilterCaller(FrameIteratorState* it) => UnwindFuncletCaller(it, FilterCallerLocals);
+
+    /// <summary>A funclet caller's frame: <paramref name="locals"/> bytes, then rbp, rbx, r12..r15 pushed, then the return address.</summary>
+    private static void UnwindFuncletCaller(FrameIteratorState* it, ulong locals)
     {
-        ulong sp = it->Registers.Sp;
-        it->Registers.Locations[RegisterSet.R15] = sp + 0x08;
-        it->Registers.Locations[RegisterSet.R14] = sp + 0x10;
-        it->Registers.Locations[RegisterSet.R13] = sp + 0x18;
-        it->Registers.Locations[RegisterSet.R12] = sp + 0x20;
-        it->Registers.Locations[RegisterSet.Rbx] = sp + 0x28;
-        it->Registers.Locations[RegisterSet.Rbp] = sp + 0x30;
-        it->Registers.Ip = *(ulong*)(sp + 0x38);
-        it->Registers.Sp = sp + 0x40;
+        ulong saved = it->Registers.Sp + locals;
+        it->Registers.Locations[RegisterSet.R15] = saved;
+        it->Registers.Locations[RegisterSet.R14] = saved + 0x08;
+        it->Registers.Locations[RegisterSet.R13] = saved + 0x10;
+        it->Registers.Locations[RegisterSet.R12] = saved + 0x18;
+        it->Registers.Locations[RegisterSet.Rbx] = saved + 0x20;
+        it->Registers.Locations[RegisterSet.Rbp] = saved + 0x28;
+        it->Registers.Ip = *(ulong*)(saved + 0x30);
+        it->Registers.Sp = saved + 0x38;
     }
+
+    /// <summary>
+    /// For the collector: the caller's frame as it physically is. Unlike <see cref="Next"/>, a catch or finally
+    /// funclet's call is unwound into the dispatcher that made it (whose frames hold the exception's state), and
+    /// <paramref name="funcletExInfo"/> names that dispatch's ExInfo; 0 for any other frame.
+    /// </summary>
+    public static bool NextPhysical(FrameIteratorState* it, out ulong funcletExInfo)
+    {
+        funcletExInfo = 0;
+        if (it->Method.IsReversePInvoke || !UnwindManagedFrame(it))
+            return false;
+        ref readonly ExceptionSymbols symbols = ref KernelCode.Symbols;
+        ulong ip = it->Registers.Ip;
+        if (ip == symbols.FilterFuncletReturn)
+        {
+            UnwindFuncletCaller(it, FilterCallerLocals);
+        }
+        else if (ip == symbols.CatchFuncletReturn || ip == symbols.FinallyFuncletReturn)
+        {
+            funcletExInfo = ExInfoOfFuncletCall(it->Registers.Sp);
+            UnwindFuncletCaller(it, ip == symbols.CatchFuncletReturn ? CatchCallerLocals : FinallyCallerLocals);
+        }
+        return EnterFrame(it, instructionFault: false);
+    }
+
+    /// <summary>
+    /// The ExInfo of the dispatch whose entry (RhThrowEx, RhRethrow, RhThrowHwEx) a walk just unwound, when it
+    /// stopped there: the throw helpers call the dispatcher with the ExInfo at their stack pointer. 0 otherwise.
+    /// </summary>
+    public static ulong ThrowHelperExInfo(FrameIteratorState* it)
+    {
+        ref readonly ExceptionSymbols symbols = ref KernelCode.Symbols;
+        ulong ip = it->Registers.Ip;
+        return ip == symbols.ThrowReturn || ip == symbols.RethrowReturn || ip == symbols.HardwareThrowReturn ? it->Registers.Sp : 0;
+    }
+
+    /// <summary>Starts a walk again at the frame that threw (or faulted) the exception of <paramref name="exInfo"/>.</summary>
+    public static bool ContinueAtThrowSite(FrameIteratorState* it, ulong exInfo)
+    {
+        var context = *(LimitedContext**)(exInfo + ExceptionLayout.ExInfoContext);
+        bool fault = (*(byte*)(exInfo + ExceptionLayout.ExInfoKind) & InstructionFaultKind) != 0;
+        return InitFromContext(it, context, fault);
+    }
+
+    /// <summary>Continues a walk at the frame the dispatch of <paramref name="exInfo"/> stands at (in its second
+    /// pass: the method whose catch or finally funclet it called).</summary>
+    public static void ContinueAtDispatchFrame(FrameIteratorState* it, ulong exInfo) =>
+        Buffer.MemoryCopy((void*)(exInfo + ExceptionLayout.ExInfoFrameIterator), it,
+            ExceptionLayout.StackFrameIteratorSize, ExceptionLayout.StackFrameIteratorSize);
+
+    /// <summary>RhpCallCatch/FinallyFunclet keep the dispatch iterator's REGDISPLAY* at [rsp+8]; the iterator is the ExInfo's.</summary>
+    private static ulong ExInfoOfFuncletCall(ulong callerSp) =>
+        *(ulong*)(callerSp + 8) - ExceptionLayout.StackFrameIteratorRegisters - ExceptionLayout.ExInfoFrameIterator;
 
     /// <summary>
     /// An exception left a catch or finally funclet: continue at the funclet's method frame, which
@@ -157,15 +218,13 @@ internal static unsafe class StackFrameIteration
     /// </summary>
     private static bool ContinueAtHandlerFrame(FrameIteratorState* it, uint* collidedClause)
     {
-        ulong registers = *(ulong*)(it->Registers.Sp + 8);
-        ulong exInfo = registers - ExceptionLayout.StackFrameIteratorRegisters - ExceptionLayout.ExInfoFrameIterator;
+        ulong exInfo = ExInfoOfFuncletCall(it->Registers.Sp);
         ulong active = KernelCode.ActiveExInfo;
         while (active != 0 && active != exInfo)
             active = *(ulong*)(active + ExceptionLayout.ExInfoPrevious);
         if (active == 0)
             Panic.Fail("stack walk: a funclet call names no active exception (corrupt ExInfo chain)");
-        Buffer.MemoryCopy((void*)(exInfo + ExceptionLayout.ExInfoFrameIterator), it,
-            ExceptionLayout.StackFrameIteratorSize, ExceptionLayout.StackFrameIteratorSize);
+        ContinueAtDispatchFrame(it, exInfo);
         if (collidedClause != null)
             *collidedClause = *(uint*)(exInfo + ExceptionLayout.ExInfoCurrentClause);
         return true;

@@ -95,6 +95,8 @@ RhpRethrow:
     mov rdi, [StrixExInfoHead]      ; the active ExInfo
     PUSH_CONTEXT_AND_EXINFO 0
     call RhRethrow                  ; (rdi active ExInfo*, rsi new ExInfo*); never returns
+global StrixRethrowReturn
+StrixRethrowReturn:
     int3
 
 ; RhpThrowHwEx: entered (by the CPU fault handler's iretq) in place of a faulting instruction:
@@ -106,6 +108,8 @@ RhpThrowHwEx:
     xor edx, edx
     PUSH_CONTEXT_AND_EXINFO EXKIND_HARDWARE_FAULT
     call RhThrowHwEx                ; (edi code, rsi ExInfo*); never returns
+global StrixHardwareThrowReturn
+StrixHardwareThrowReturn:
     int3
 
 ; Loads the callee-saved registers of the frame a REGDISPLAY (in %1) describes.
@@ -124,8 +128,9 @@ RhpThrowHwEx:
     mov r15, [rax]
 %endmacro
 
-; The funclet callers push the callee-saved registers in this order; the stack-frame iterator
-; (StackFrameIteration.cs) knows the layout: [rsp+8] is the REGDISPLAY* for catch and finally.
+; The funclet callers push the callee-saved registers in this order, below them 0x28 (catch), 0x18
+; (finally) or 8 (filter) bytes; the stack-frame iterator (StackFrameIteration.cs) knows the layout:
+; [rsp+8] is the REGDISPLAY* for catch and finally.
 %macro PUSH_CALLEE_SAVED 0
     push rbp
     push rbx
@@ -224,6 +229,12 @@ StrixGetExceptionSymbols:
     mov qword [rdi + 0x40], CLASSLIB_FUNCTION_COUNT
     lea rax, [__kernel_high_start]
     mov [rdi + 0x48], rax
+    lea rax, [StrixThrowReturn]
+    mov [rdi + 0x50], rax
+    lea rax, [StrixRethrowReturn]
+    mov [rdi + 0x58], rax
+    lea rax, [StrixHardwareThrowReturn]
+    mov [rdi + 0x60], rax
     ret
 
 ; void StrixCaptureCallerContext(LimitedContext* context): the caller's registers just after this
