@@ -506,6 +506,13 @@ public static unsafe class GcCollectionTests
     private static object? s_funcletGarbage;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Node? NoNode() => null;
+
+    /// <summary>A CPU fault (a null dereference) becomes the exception: its dispatch starts at the faulting instruction.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int Dereference(Node? node) => node!.Value;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowArgument() => throw new ArgumentException("thrown inside a handler");
 
     /// <summary>
@@ -589,7 +596,7 @@ public static unsafe class GcCollectionTests
         Node outer = BuildList(2000);
         long expected = 1000L * 999 / 2 + 2000L * 1999 / 2;
         FuncletRun inCatch = default, inFinally = default, inFilter = default;
-        FuncletRun nestedCatch = default, nestedFinally = default, nestedFilter = default;
+        FuncletRun nestedCatch = default, nestedFinally = default, nestedFilter = default, faultFilter = default;
         try
         {
             ThrowInvalid();
@@ -617,6 +624,13 @@ public static unsafe class GcCollectionTests
             ThrowInvalid();
         }
         catch (InvalidOperationException) when (FilterThatAllocates(outer, ref inFilter.Sum, ref inFilter.Collections))
+        {
+        }
+        try
+        {
+            _ = Dereference(NoNode());
+        }
+        catch (NullReferenceException) when (FilterThatAllocates(outer, ref faultFilter.Sum, ref faultFilter.Collections))
         {
         }
         try
@@ -660,6 +674,7 @@ public static unsafe class GcCollectionTests
         CheckFunclet(t, "catch", inCatch, expected);
         CheckFunclet(t, "finally", inFinally, expected);
         CheckFunclet(t, "filter", inFilter, expected);
+        CheckFunclet(t, "filter of a CPU fault", faultFilter, expected);
         CheckFunclet(t, "catch inside a catch", nestedCatch, expected);
         CheckFunclet(t, "finally inside a catch", nestedFinally, expected);
         CheckFunclet(t, "filter inside a catch", nestedFilter, expected);

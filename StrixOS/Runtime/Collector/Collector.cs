@@ -13,8 +13,8 @@ internal enum CollectionOutcome
     AlreadyCollecting,
     /// <summary>No object heap yet (early boot).</summary>
     NoHeap,
-    /// <summary>The stack could not be scanned completely (an exception in flight, an interrupt handler, a
-    /// catch funclet, corrupt GC info): nothing is freed, as a missed root would free a live object.</summary>
+    /// <summary>The stack could not be scanned completely (an interrupt handler, the exception dispatcher's second
+    /// pass between funclets, corrupt GC info): nothing is freed, as a missed root would free a live object.</summary>
     StackNotScannable,
 }
 

@@ -71,8 +71,9 @@ internal struct StackScanResult
 /// A live register is reported through the place its value is saved in (a callee's save slot, or the
 /// scan's starting context), never as a copy, so a collector that updated it would update the real
 /// value: the callee-saved-register case a walker that reads only stack slots misses. A funclet
-/// shares its method's frame and GC info: the innermost funclet reports for the method (filters
-/// without untracked slots), and the method's own frame is then not reported again.
+/// shares its method's frame and GC info: the innermost catch or finally funclet reports for the method, and the
+/// method's own frame is then not reported again; a filter reports its own tracked slots only. Exception dispatch
+/// is walked through (see <see cref="WalkFrames"/>).
 /// Every other thread is scanned from where it stopped (<see cref="Classify"/>): from its switch frame (a
 /// call in managed code), from the hijack stub's saved registers (its caller's safepoint, the returned
 /// reference in rax/rdx included), or from its interrupt frame when the interrupted code is fully
