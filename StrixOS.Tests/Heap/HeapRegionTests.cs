@@ -18,6 +18,20 @@ public class HeapRegionTests
         public HashSet<ulong> Live;
 
         public bool IsLive(ulong block) => Live.Contains(block);
+
+        public ulong LiveStarts(ulong address) => LiveStartsOf(Live, address);
+    }
+
+    /// <summary>A mark bitmap's word, from a set of live blocks.</summary>
+    internal static ulong LiveStartsOf(HashSet<ulong> live, ulong address)
+    {
+        ulong bits = 0;
+        for (int i = 0; i < 64; i++)
+        {
+            if (live.Contains(address + (ulong)i * 16))
+                bits |= 1UL << i;
+        }
+        return bits;
     }
 
     /// <summary>Cuts cells of random sizes from chunks as the allocation fast path does; returns each cell and its size.</summary>
@@ -64,7 +78,11 @@ public class HeapRegionTests
         var liveness = new SetLiveness { Live = live };
         SweepResult result = heap.Sweep(ref liveness);
         Assert.Equal((ulong)live.Count, result.LiveBlocks);
-        Assert.Equal((ulong)(cells.Count - live.Count), result.FreedBlocks);
+        ulong allBytes = 0;
+        foreach ((ulong _, ulong bytes) in cells)
+            allBytes += bytes;
+        Assert.Equal(allBytes - liveBytes, result.FreedBytes);
+        Assert.Equal(liveBytes, result.LiveBytes);
         Assert.Equal(liveBytes, heap.BytesInUse);
         Assert.Equal((ulong)live.Count, heap.LiveBlocks);
         var enumerated = new List<ulong>();

@@ -20,6 +20,8 @@ public class HeapSweepTests
             Asked++;
             return Live.Contains(block);
         }
+
+        public ulong LiveStarts(ulong address) => HeapRegionTests.LiveStartsOf(Live, address);
     }
 
     private static List<ulong> Blocks(HeapAllocator heap)

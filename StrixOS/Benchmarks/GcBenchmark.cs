@@ -26,7 +26,7 @@ public static class GcBenchmark
         public readonly long A = value, B = value, C = value, D = value;   // 64-byte objects with the header
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static long Churn(int objects)
     {
         var survivors = new object[1024];

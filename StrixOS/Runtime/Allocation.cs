@@ -106,6 +106,9 @@ internal static unsafe class Allocation
             return KernelHeap.TryAllocateObject(cellBytes);
         }
         HeapAllocator heap = KernelHeap.ObjectHeap!;
+        // The collector retired every context and marks only the heap it saw: an object made now would be swept.
+        if (Collector.Collector.IsCollecting)
+            Panic.Raw("allocation inside a collection (the collector and what it calls must not allocate)"u8);
         if (Collector.Collector.BudgetSpent)
             CollectAndFinalize();
         if (cellBytes > HeapAllocator.MaxCellBytes)

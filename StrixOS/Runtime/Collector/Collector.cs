@@ -36,10 +36,13 @@ internal static unsafe class Collector
     public const ulong MinimumBudget = 4UL << 20;
 
     private static bool s_collecting;
+    private static bool s_preparingWalks;
     private static ulong s_allocatedSinceLast;
     private static ulong s_budget = MinimumBudget;
 
     public static bool Verify;
+    /// <summary>A collection is running (an allocation now is a bug: see <see cref="Collect"/>).</summary>
+    public static bool IsCollecting => s_collecting;
     /// <summary>Physical memory the frame allocator manages (GC.GetGCMemoryInfo's total available memory); set at boot.</summary>
     public static ulong PhysicalMemoryBytes;
     public static int Count { get; private set; }
@@ -74,6 +77,14 @@ internal static unsafe class Collector
         HeapAllocator? heap = KernelHeap.ObjectHeap;
         if (heap == null)
             return CollectionOutcome.NoHeap;
+        // The stack scan's lookup tables are made on first use: made here, not inside the collection, where a new
+        // object would lie outside the heap the marker saw and be swept while a static holds it. Making them
+        // allocates, which may ask for a collection: that one waits for the next budget.
+        if (s_preparingWalks)
+            return CollectionOutcome.AlreadyCollecting;
+        s_preparingWalks = true;
+        Exceptions.KernelCode.PrepareForStackWalks();
+        s_preparingWalks = false;
         // Every other thread to a safepoint first (Threading/ThreadSuspension.cs); interrupts stay off until they resume.
         SuspendOutcome stop = ThreadSuspension.StopOthers(out ulong threadFlags);
         if (stop == SuspendOutcome.OtherCollected)
@@ -180,6 +191,8 @@ internal static unsafe class Collector
     {
         // Each block of the object heap holds one object, 8 bytes in (after its header).
         public bool IsLive(ulong block) => Marker.IsMarked(block + 8);
+
+        public ulong LiveStarts(ulong address) => Marker.LiveStarts(address);
     }
 
     private struct WeakClearer : IRootVisitor

@@ -140,6 +140,18 @@ internal static unsafe class Marker
     /// <summary>Will a collection free this object? Only unmarked objects of the object heap die.</summary>
     public static bool IsDead(ulong obj) => obj != 0 && InObjectHeap(obj) && !IsMarked(obj);
 
+    /// <summary>
+    /// The mark bitmap's word for the <see cref="HeapAllocator.LiveStartsSpan"/> bytes of the object heap at
+    /// <paramref name="address"/> (span-aligned, inside a region): bit i is the mark of the object in the cell at
+    /// <c>address + 16 i</c> (an object is 8 bytes into its cell, in the same 16 bytes). What the sweep reads.
+    /// </summary>
+    public static ulong LiveStarts(ulong address)
+    {
+        if (!InObjectHeap(address) || ((address - s_heapStart) & (HeapAllocator.LiveStartsSpan - 1)) != 0)
+            Diagnostics.Panic.Fail($"collector: the sweep asked for marks at {Diagnostics.Hex.Format(address)}, outside the marked heap [{Diagnostics.Hex.Format(s_heapStart)}, {Diagnostics.Hex.Format(s_heapEnd)}) or unaligned");
+        return s_bitmap[(address - s_heapStart) >> 10];
+    }
+
     public static bool IsMarked(ulong obj)
     {
         if (InObjectHeap(obj))

@@ -47,6 +47,14 @@ internal static unsafe class KernelCode
         }
     }
 
+    /// <summary>Makes the FDE index and the decode cache now (they are objects): the collector walks stacks where nothing may allocate.</summary>
+    public static void PrepareForStackWalks()
+    {
+        _ = Index;
+        if (UseUnwindCache)
+            _ = UnwindCache;
+    }
+
     public static ulong ActiveExInfo => *(ulong*)Symbols.ExInfoHead;
 
     public static bool IsManagedCode(ulong address) => Index.TryFind(address, out _);

@@ -33,6 +33,8 @@ public sealed unsafe partial class HeapAllocator
     public const ulong MaxCellBytes = 16 * 1024;
     /// <summary>Free cells shorter than this are not worth a refill: they wait for their region to empty.</summary>
     public const ulong MinimumGapBytes = 256;
+    /// <summary>The bytes one <see cref="IBlockLiveness.LiveStarts"/> word covers: 64 granules of 16 bytes.</summary>
+    public const ulong LiveStartsSpan = 64 * 16;
     /// <summary>Set in a cell's word when the cell is free space.</summary>
     public const uint FreeCellFlag = 0x8000_0000;
 
@@ -127,42 +129,42 @@ public sealed unsafe partial class HeapAllocator
         _gaps = start;
     }
 
-    /// <summary>Frees the dead cells of one region, merging free space; true when no cell lives (the caller releases it).</summary>
+    /// <summary>
+    /// Frees the dead cells of one region, merging free space; true when no cell lives (the caller releases it).
+    /// Only the live cells are read: the liveness test's bitmap words name where they start, and everything
+    /// between two of them (dead cells, free cells, a returned tail) becomes one free cell without being walked,
+    /// so the cost follows what survives, not what was allocated. The heap's counts are settled by
+    /// <see cref="Sweep"/> from the live bytes.
+    /// </summary>
     private bool SweepRegion<TLiveness>(ulong region, ulong end, ref TLiveness liveness, ref SweepResult result) where TLiveness : struct, IBlockLiveness
     {
-        ulong gap = 0;
+        ulong freeFrom = region;
         bool anyLive = false;
-        ulong cell = region;
-        while (cell < end)
+        for (ulong granules = region; granules < end; granules += LiveStartsSpan)
         {
-            ulong bytes = CellBytes(cell);
-            if (bytes == 0 || bytes > end - cell)
-                return false;       // a cell word that does not add up: keep the region rather than guess
-            if (!IsFreeCell(cell) && liveness.IsLive(cell))
+            ulong starts = liveness.LiveStarts(granules);
+            while (starts != 0)
             {
-                CloseGap(gap, cell);
-                gap = 0;
+                ulong cell = granules + ((ulong)System.Numerics.BitOperations.TrailingZeroCount(starts) << 4);
+                starts &= starts - 1;
+                ulong bytes = CellBytes(cell);
+                if (cell < freeFrom || bytes == 0 || bytes > end - cell || IsFreeCell(cell))
+                {
+                    // A mark inside a live cell, or a cell word that does not add up: keep the rest of the region rather than guess.
+                    result.LiveBytes += end - freeFrom;
+                    return false;
+                }
+                CloseGap(freeFrom, cell);
+                freeFrom = cell + bytes;
                 anyLive = true;
                 result.LiveBlocks++;
                 result.LiveBytes += bytes;
                 _regionCells++;
             }
-            else
-            {
-                if (!IsFreeCell(cell))
-                {
-                    result.FreedBlocks++;
-                    result.FreedBytes += bytes;
-                    BytesInUse -= bytes;
-                }
-                if (gap == 0)
-                    gap = cell;
-            }
-            cell += bytes;
         }
         if (!anyLive)
             return true;
-        CloseGap(gap, end);
+        CloseGap(freeFrom, end);
         return false;
     }
 

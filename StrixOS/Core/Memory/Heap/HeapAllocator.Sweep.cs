@@ -4,11 +4,19 @@ namespace StrixOS.Memory.Heap;
 public interface IBlockLiveness
 {
     bool IsLive(ulong block);
+
+    /// <summary>
+    /// Where live blocks start among the <see cref="HeapAllocator.LiveStartsSpan"/> bytes from <paramref name="address"/>
+    /// (aligned to that span, inside a region): bit i set when a live block starts at <c>address + 16 i</c>. What a
+    /// collector's mark bitmap holds (one bit per 16 bytes); the sweep reads the cells of regions through it.
+    /// </summary>
+    ulong LiveStarts(ulong address);
 }
 
 /// <summary>What one <see cref="HeapAllocator.Sweep"/> freed.</summary>
 public struct SweepResult
 {
+    /// <summary>Slab slots and large blocks freed (dead cells of regions are not read, so not counted: see <see cref="FreedBytes"/>).</summary>
     public ulong FreedBlocks;
     public ulong FreedBytes;
     public ulong LiveBlocks;
@@ -31,12 +39,14 @@ public sealed unsafe partial class HeapAllocator
 
     /// <summary>
     /// Frees every live block for which <paramref name="liveness"/> says false. Slots go back to their slab
-    /// (a slab that empties returns its pages to the free runs), large blocks to the free runs. The liveness
-    /// test must not allocate or free.
+    /// (a slab that empties returns its pages to the free runs), large blocks to the free runs, the space between
+    /// the live cells of a region to free cells. The liveness test must not allocate or free, and every chunk
+    /// taken must have come back (<see cref="ReturnChunkTail"/>): the heap then holds exactly what lives.
     /// </summary>
     public SweepResult Sweep<TLiveness>(ref TLiveness liveness) where TLiveness : struct, IBlockLiveness
     {
         var result = new SweepResult();
+        ulong inUseBefore = BytesInUse;
         // Runs to release are chained through their own first word and released after the walk, so the walk
         // never meets a run merged under its feet. (address, pages) pairs: first word = next, second = pages.
         ulong releaseChain = 0;
@@ -65,8 +75,6 @@ public sealed unsafe partial class HeapAllocator
                     else
                     {
                         result.FreedBlocks++;
-                        result.FreedBytes += bytes;
-                        BytesInUse -= bytes;
                         _blocks--;
                         ((ulong*)address)[0] = releaseChain;
                         ((ulong*)address)[1] = value;
@@ -105,6 +113,10 @@ public sealed unsafe partial class HeapAllocator
                     break;
             }
         }
+        // Every block in use was swept (chunks handed to bump allocators must have come back first): what is in
+        // use now is what lives.
+        BytesInUse = result.LiveBytes;
+        result.FreedBytes = inUseBefore - result.LiveBytes;
         while (releaseChain != 0)
         {
             ulong next = ((ulong*)releaseChain)[0];
@@ -143,8 +155,6 @@ public sealed unsafe partial class HeapAllocator
                 header->FreeList = slot;
                 header->FreeCount++;
                 result.FreedBlocks++;
-                result.FreedBytes += slotSize;
-                BytesInUse -= slotSize;
                 _blocks--;
             }
         }
