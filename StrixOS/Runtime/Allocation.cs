@@ -14,12 +14,13 @@ namespace StrixOS.Runtime;
 /// Object, array and string allocation entry points. An object is [header 8][MethodTable* 8][fields];
 /// the reference points at the MethodTable pointer. MethodTable: uint flags (low 16 bits are the
 /// component size of arrays and strings), uint base size (header included).
-/// <para>The common path bumps the running thread's allocation context (<see cref="AllocationContexts.Current"/>):
+/// <para>The common path (RhpNewFast, RhpNewArrayFast, RhpNewPtrArrayFast, RhNewString: Collector/allocation.asm, a dozen
+/// instructions as NativeAOT's own) bumps the running thread's allocation context (<see cref="AllocationContexts.Current"/>):
 /// an object of up to <see cref="HeapAllocator.MaxCellBytes"/> becomes a cell of its chunk, the size rounded
 /// to 16, the cell's first 32 bits (the header's padding half, which CoreLib never reads) saying its length for
-/// the heap's walks. No lock, no heap call, no interrupt flag: nothing but the context is shared, and nothing in
-/// it can collect, so a thread is never stopped for a collection between the bump and the MethodTable store.
-/// The slow path retires the context and takes a new chunk, collecting first when the budget is spent; larger
+/// the heap's walks. No lock, no heap call, no interrupt flag: nothing but the context is shared, nothing in it can
+/// collect, and a thread preempted in it is in assembly, where a collection never stops it (it runs on to a safepoint).
+/// The slow path (here) retires the context and takes a new chunk, collecting first when the budget is spent; larger
 /// objects are page runs of their own.</para>
 /// </summary>
 internal static unsafe class Allocation
@@ -186,8 +187,9 @@ internal static unsafe class Allocation
         return AsObject(obj);
     }
 
-    [RuntimeExport("RhpNewFast")]
-    private static object NewFast(void* methodTable)
+    /// <summary>RhpNewFast's slow path (allocation.asm jumps here when the context has no room).</summary>
+    [RuntimeExport("StrixNewObjectSlow")]
+    private static object NewObjectSlow(void* methodTable)
     {
         // Not preempted between taking the memory and handing the object back: no collection may see the block half made.
         Scheduler.DisablePreemption();
@@ -205,22 +207,15 @@ internal static unsafe class Allocation
         return result;
     }
 
-    [RuntimeExport("RhpNewArrayFast")]
-    private static object NewArrayFast(void* methodTable, int length) => NewArray(methodTable, length);
-
-    private static object NewArray(void* methodTable, int length)
+    /// <summary>The slow path of RhpNewArrayFast, RhpNewPtrArrayFast and RhNewString (allocation.asm): no room, or a negative length.</summary>
+    [RuntimeExport("StrixNewArraySlow")]
+    private static object NewArraySlow(void* methodTable, int length)
     {
         Scheduler.DisablePreemption();
         object result = AsObject(NewArrayAddress(methodTable, length));
         Scheduler.EnablePreemption();
         return result;
     }
-
-    [RuntimeExport("RhpNewPtrArrayFast")]
-    private static object NewPtrArrayFast(void* methodTable, int length) => NewArray(methodTable, length);
-
-    [RuntimeExport("RhNewString")]
-    private static object NewString(void* methodTable, int length) => NewArray(methodTable, length);
 
     [RuntimeExport("RhAllocateNewObject")]
     private static void AllocateNewObject(void* methodTable, uint flags, void** result)

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using StrixOS.Memory.Heap;
 using StrixOS.Plugs;
 
@@ -12,26 +13,32 @@ namespace StrixOS.Runtime.Collector;
 internal static unsafe class AllocationContexts
 {
     private static AllocationContext s_boot;
-    // Null until the first slow-path allocation points it at the boot context: ILC cannot preinitialize an
-    // address, and the allocation helpers' fast path treats null as "no room".
-    private static AllocationContext* s_current;
+    // Where the running thread's context pointer is: a word of allocation.asm, which the fast path reads. It
+    // holds null until the first slow-path allocation points it at the boot context (the fast path then has no room).
+    private static AllocationContext** s_currentSlot;
+
+    [DllImport("*", EntryPoint = "StrixAllocationContextSlot"), SuppressGCTransition]
+    private static extern AllocationContext** CurrentSlot();
+
+    private static AllocationContext** Slot => s_currentSlot != null ? s_currentSlot : (s_currentSlot = CurrentSlot());
     private static ulong* s_registered;
     private static ulong s_registeredCount;
     private static ulong s_registeredCapacity;
 
     /// <summary>The running thread's context (read by the allocation fast path; null only before the first allocation).</summary>
-    public static AllocationContext* CurrentOrNull => s_current;
+    public static AllocationContext* CurrentOrNull => *Slot;
 
     /// <summary>The running thread's context; a thread switch sets it (to a <see cref="Register"/>ed context).</summary>
     public static AllocationContext* Current
     {
         get
         {
-            if (s_current == null)
-                s_current = Boot;
-            return s_current;
+            AllocationContext** slot = Slot;
+            if (*slot == null)
+                *slot = Boot;
+            return *slot;
         }
-        set => s_current = value;
+        set => *Slot = value;
     }
 
     /// <summary>The boot thread's context, in static storage (non-GC statics never move).</summary>
