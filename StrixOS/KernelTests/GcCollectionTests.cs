@@ -595,37 +595,10 @@ public static unsafe class GcCollectionTests
     {
         Node outer = BuildList(2000);
         long expected = 1000L * 999 / 2 + 2000L * 1999 / 2;
-        FuncletRun inCatch = default, inFinally = default, inFilter = default;
-        FuncletRun nestedCatch = default, nestedFinally = default, nestedFilter = default, faultFilter = default;
-        try
-        {
-            ThrowInvalid();
-        }
-        catch (InvalidOperationException)
-        {
-            inCatch.Sum = AllocateInsideAFunclet(outer, 2000, out inCatch.Collections);
-        }
-        try
-        {
-            try
-            {
-                ThrowInvalid();
-            }
-            finally
-            {
-                inFinally.Sum = AllocateInsideAFunclet(outer, 2000, out inFinally.Collections);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-        }
-        try
-        {
-            ThrowInvalid();
-        }
-        catch (InvalidOperationException) when (FilterThatAllocates(outer, ref inFilter.Sum, ref inFilter.Collections))
-        {
-        }
+        var top = new FuncletRun[3];
+        var nested = new FuncletRun[3];
+        FuncletRun faultFilter = default;
+        AllocateInEachKindOfFunclet<InvalidOperationException>(outer, &ThrowInvalid, top);
         try
         {
             _ = Dereference(NoNode());
@@ -640,44 +613,50 @@ public static unsafe class GcCollectionTests
         catch (InvalidOperationException outerException)
         {
             // A second exception while the first one's catch runs: its catch, finally and filter.
-            try
-            {
-                ThrowArgument();
-            }
-            catch (ArgumentException)
-            {
-                nestedCatch.Sum = AllocateInsideAFunclet(outer, 2000, out nestedCatch.Collections);
-            }
-            try
-            {
-                try
-                {
-                    ThrowArgument();
-                }
-                finally
-                {
-                    nestedFinally.Sum = AllocateInsideAFunclet(outer, 2000, out nestedFinally.Collections);
-                }
-            }
-            catch (ArgumentException)
-            {
-            }
-            try
-            {
-                ThrowArgument();
-            }
-            catch (ArgumentException) when (FilterThatAllocates(outer, ref nestedFilter.Sum, ref nestedFilter.Collections))
-            {
-            }
+            AllocateInEachKindOfFunclet<ArgumentException>(outer, &ThrowArgument, nested);
             t.Equal("thrown to run a funclet", outerException.Message);
         }
-        CheckFunclet(t, "catch", inCatch, expected);
-        CheckFunclet(t, "finally", inFinally, expected);
-        CheckFunclet(t, "filter", inFilter, expected);
+        string[] kinds = ["catch", "finally", "filter"];
+        for (int i = 0; i < 3; i++)
+        {
+            CheckFunclet(t, kinds[i], top[i], expected);
+            CheckFunclet(t, kinds[i] + " inside a catch", nested[i], expected);
+        }
         CheckFunclet(t, "filter of a CPU fault", faultFilter, expected);
-        CheckFunclet(t, "catch inside a catch", nestedCatch, expected);
-        CheckFunclet(t, "finally inside a catch", nestedFinally, expected);
-        CheckFunclet(t, "filter inside a catch", nestedFilter, expected);
         t.Equal(2000L * 1999 / 2, Sum(outer, 2000));
+    }
+
+    /// <summary>Throws through <paramref name="thrower"/> three times: allocating in a catch, in a finally the dispatcher runs, and in a filter.</summary>
+    private static void AllocateInEachKindOfFunclet<TException>(Node outer, delegate*<void> thrower, FuncletRun[] runs) where TException : Exception
+    {
+        try
+        {
+            thrower();
+        }
+        catch (TException)
+        {
+            runs[0].Sum = AllocateInsideAFunclet(outer, 2000, out runs[0].Collections);
+        }
+        try
+        {
+            try
+            {
+                thrower();
+            }
+            finally
+            {
+                runs[1].Sum = AllocateInsideAFunclet(outer, 2000, out runs[1].Collections);
+            }
+        }
+        catch (TException)
+        {
+        }
+        try
+        {
+            thrower();
+        }
+        catch (TException) when (FilterThatAllocates(outer, ref runs[2].Sum, ref runs[2].Collections))
+        {
+        }
     }
 }

@@ -18,6 +18,22 @@ extern StrixNewObjectSlow, StrixNewArraySlow
 %define MT_BASE_SIZE            4
 %define HAS_COMPONENT_SIZE      0x80000000
 
+; With rax = the context and rcx = the cell's size (a multiple of 16): bumps and leaves rax = the object with its
+; cell word and MethodTable (rdi) written, or jumps to %1 when the context has no room.
+%macro BUMP_OR 1
+    mov rdx, [rax + CONTEXT_POINTER]
+    mov r8, [rax + CONTEXT_LIMIT]
+    sub r8, rdx
+    cmp rcx, r8
+    ja %1
+    lea r8, [rdx + rcx]
+    mov [rax + CONTEXT_POINTER], r8
+    shr rcx, 4
+    mov [rdx], ecx                  ; the cell's length word (its padding half, which CoreLib never reads)
+    lea rax, [rdx + 8]
+    mov [rax], rdi
+%endmacro
+
 section .text progbits alloc exec nowrite align=16
 
 ; object RhpNewFast(MethodTable* rdi)
@@ -29,17 +45,7 @@ RhpNewFast:
     mov ecx, [rdi + MT_BASE_SIZE]
     add ecx, 15
     and ecx, -16
-    mov rdx, [rax + CONTEXT_POINTER]
-    mov r8, [rax + CONTEXT_LIMIT]
-    sub r8, rdx
-    cmp rcx, r8
-    ja .slow
-    lea r8, [rdx + rcx]
-    mov [rax + CONTEXT_POINTER], r8
-    shr ecx, 4
-    mov [rdx], ecx                  ; the cell's length word (its padding half, which CoreLib never reads)
-    lea rax, [rdx + 8]
-    mov [rax], rdi
+    BUMP_OR .slow
     ret
 .slow:
     jmp StrixNewObjectSlow
@@ -65,17 +71,7 @@ RhNewString:
     mov r8d, [rdi + MT_BASE_SIZE]
     lea rcx, [rcx + r8 + 15]
     and rcx, -16
-    mov rdx, [rax + CONTEXT_POINTER]
-    mov r8, [rax + CONTEXT_LIMIT]
-    sub r8, rdx
-    cmp rcx, r8
-    ja .slow
-    lea r8, [rdx + rcx]
-    mov [rax + CONTEXT_POINTER], r8
-    shr rcx, 4
-    mov [rdx], ecx
-    lea rax, [rdx + 8]
-    mov [rax], rdi
+    BUMP_OR .slow
     mov [rax + 8], esi              ; the length
     ret
 .slow:
