@@ -41,7 +41,8 @@ internal static unsafe class Scheduler
     private static ulong s_nextId;
     private static ulong s_quantumEnd;
     private static bool s_rescheduleRequested;
-    private static int s_preemptionDisabled;
+    /// <summary>Preemption nesting before the boot thread's control block exists (it moves there when it is made).</summary>
+    private static int s_earlyPreemptionDisabled;
     private static ulong s_tlsImage, s_tlsInitializedBytes, s_tlsBlockBytes;
 
     /// <summary>Preemptive scheduling runs (the timer is the scheduler's); before that there is only the boot thread.</summary>
@@ -93,6 +94,8 @@ internal static unsafe class Scheduler
             BootLayout* layout = BootLayout.Current;
             boot->Id = ++s_nextId;
             boot->State = ThreadRunState.Running;
+            boot->PreemptionDisabled = s_earlyPreemptionDisabled;
+            s_earlyPreemptionDisabled = 0;
             boot->StackBottom = layout->StackGuard + 4096;
             boot->StackTop = layout->StackTop;
             boot->ThreadPointer = X64.ReadMsr(FsBaseMsr);
@@ -167,6 +170,7 @@ internal static unsafe class Scheduler
         thread->StackBottom = bottom;
         thread->StackTop = top;
         thread->State = ThreadRunState.Blocked;
+        thread->PreemptionDisabled = 0;
 
         // TLS (x86-64 variant II): the image just below the thread pointer, which points to itself.
         ulong blockBytes = s_tlsBlockBytes;
@@ -291,14 +295,33 @@ internal static unsafe class Scheduler
     }
 
     /// <summary>Keeps the running thread on the CPU until the matching <see cref="EnablePreemption"/> (a preemption that
-    /// falls due meanwhile happens then); blocking in between still switches.</summary>
-    public static void DisablePreemption() => s_preemptionDisabled++;
+    /// falls due meanwhile happens then); blocking in between still switches.
+    /// The count is the thread's own: a thread switched out inside such a section (it blocked) keeps its count, and
+    /// the thread that runs next is preemptible unless it disabled preemption itself.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void DisablePreemption()
+    {
+        ThreadControl* current = s_current;
+        if (current != null)
+            current->PreemptionDisabled++;
+        else
+            s_earlyPreemptionDisabled++;
+    }
 
     public static void EnablePreemption()
     {
-        if (--s_preemptionDisabled == 0 && s_rescheduleRequested && IsRunning)
+        ThreadControl* current = s_current;
+        if (current == null)
+        {
+            s_earlyPreemptionDisabled--;
+            return;
+        }
+        if (--current->PreemptionDisabled == 0 && s_rescheduleRequested && IsRunning)
             _ = Yield();
     }
+
+    /// <summary>The running thread's preemption nesting (0: preemptible).</summary>
+    public static int PreemptionDisabledDepth => s_current != null ? s_current->PreemptionDisabled : s_earlyPreemptionDisabled;
 
     /// <summary>The idle thread: halts until an interrupt, switches when something is ready.</summary>
     private static void IdleLoop()
@@ -434,7 +457,7 @@ internal static unsafe class Scheduler
     /// <summary>Called by the interrupt dispatcher after the end of interrupt: switches if the timer or a wake-up asked.</summary>
     public static void OnInterruptExit(ExceptionFrame* frame)
     {
-        if (!s_rescheduleRequested || !IsRunning || s_preemptionDisabled != 0 || s_ready.IsEmpty)
+        if (!s_rescheduleRequested || !IsRunning || s_current->PreemptionDisabled != 0 || s_ready.IsEmpty)
             return;
         ThreadControl* self = s_current;
         self->InterruptFrame = frame;

@@ -30,6 +30,9 @@ internal unsafe struct ThreadControl
     public ulong Id;
     public ThreadRunState State;
     public int Priority;
+    /// <summary>Nesting of <see cref="Scheduler.DisablePreemption"/> on this thread: it belongs to the thread, so a
+    /// thread that blocks inside such a section does not leave the next one unpreemptible.</summary>
+    public int PreemptionDisabled;
     /// <summary>Link in the run queue or in one wait queue (a thread is in at most one of them).</summary>
     public ThreadControl* Next;
     /// <summary>Link in the sleep queue, ordered by <see cref="WakeAt"/>.</summary>
