@@ -34,7 +34,7 @@ internal static unsafe class Scheduler
     private static ThreadControl* s_bootThread;
     private static ThreadControl* s_current;
     private static ThreadControl* s_idle;
-    private static WaitQueue s_ready;
+    private static ReadyQueues s_ready;
     private static ThreadControl* s_sleepers;
     private static ThreadControl* s_all;
     private static ThreadControl* s_dead;
@@ -94,6 +94,7 @@ internal static unsafe class Scheduler
             BootLayout* layout = BootLayout.Current;
             boot->Id = ++s_nextId;
             boot->State = ThreadRunState.Running;
+            boot->Priority = ReadyQueues.NormalLevel;
             boot->PreemptionDisabled = s_earlyPreemptionDisabled;
             s_earlyPreemptionDisabled = 0;
             boot->StackBottom = layout->StackGuard + 4096;
@@ -134,7 +135,12 @@ internal static unsafe class Scheduler
 
     /// <summary>A new ready thread running <paramref name="startRoutine"/>(<paramref name="argument"/>) (an unmanaged
     /// function pointer, as pthread_create takes) on a stack of <paramref name="stackBytes"/> (0: the default).</summary>
-    public static ThreadControl* Create(nint startRoutine, nint argument, ulong stackBytes, out ThreadCreateError error)
+    public static ThreadControl* Create(nint startRoutine, nint argument, ulong stackBytes, out ThreadCreateError error) =>
+        Create(startRoutine, argument, stackBytes, ReadyQueues.NormalLevel, null, out error);
+
+    /// <summary>As above, at priority <paramref name="priority"/>, or at the priority of the CoreLib Thread behind the weak
+    /// handle <paramref name="threadObject"/> when there is one (the new thread owns the handle).</summary>
+    public static ThreadControl* Create(nint startRoutine, nint argument, ulong stackBytes, int priority, ulong* threadObject, out ThreadCreateError error)
     {
         if (!IsRunning)
         {
@@ -147,8 +153,10 @@ internal static unsafe class Scheduler
         thread->StartRoutine = startRoutine;
         thread->StartArgument = argument;
         ulong flags = InterruptFlag.SaveAndDisable();
+        thread->Priority = ReadyQueues.Clamp(priority);
+        thread->ThreadObject = threadObject;
         thread->State = ThreadRunState.Ready;
-        s_ready.Enqueue(thread);
+        MakeReady(thread);
         InterruptFlag.Restore(flags);
         return thread;
     }
@@ -171,6 +179,8 @@ internal static unsafe class Scheduler
         thread->StackTop = top;
         thread->State = ThreadRunState.Blocked;
         thread->PreemptionDisabled = 0;
+        thread->Priority = ReadyQueues.NormalLevel;
+        thread->ThreadObject = null;
 
         // TLS (x86-64 variant II): the image just below the thread pointer, which points to itself.
         ulong blockBytes = s_tlsBlockBytes;
@@ -251,7 +261,7 @@ internal static unsafe class Scheduler
         if (thread->WakeAt != 0)
             RemoveSleeper(thread);
         thread->State = ThreadRunState.Ready;
-        s_ready.Enqueue(thread);
+        MakeReady(thread);
         if (s_current == s_idle)
             s_rescheduleRequested = true;
         return true;
@@ -345,15 +355,22 @@ internal static unsafe class Scheduler
         if (self != s_idle)
         {
             self->State = ThreadRunState.Ready;
-            s_ready.Enqueue(self);
+            MakeReady(self);
         }
         SwitchTo(PickNext());
     }
 
     private static ThreadControl* PickNext()
     {
-        ThreadControl* next = s_ready.Dequeue();
+        ThreadControl* next = s_ready.Dequeue(Timestamp.Nanoseconds);
         return next != null ? next : s_idle;
+    }
+
+    /// <summary>Into the run queue at the thread's current priority (read again from its Thread object).</summary>
+    private static void MakeReady(ThreadControl* thread)
+    {
+        ThreadPriorities.Refresh(thread);
+        s_ready.Enqueue(thread, Timestamp.Nanoseconds);
     }
 
     private static void SwitchTo(ThreadControl* next)
@@ -444,7 +461,7 @@ internal static unsafe class Scheduler
                 _ = thread->WaitingIn->Remove(thread);
             thread->TimedOut = true;
             thread->State = ThreadRunState.Ready;
-            s_ready.Enqueue(thread);
+            MakeReady(thread);
         }
         if (!s_ready.IsEmpty && (now >= s_quantumEnd || s_current == s_idle))
             s_rescheduleRequested = true;
@@ -490,6 +507,7 @@ internal static unsafe class Scheduler
         nint exitCallback = Runtime.Threading.ExitCallback;
         if (exitCallback != 0)
             ((delegate* unmanaged<void>)exitCallback)();
+        ThreadPriorities.Detach(self);
         Exit();
     }
 }

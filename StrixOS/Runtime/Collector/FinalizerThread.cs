@@ -32,7 +32,8 @@ internal static unsafe class FinalizerThread
         s_idle = (WaitQueue*)KernelHeap.Allocate((ulong)sizeof(WaitQueue));
         s_waiters = (WaitQueue*)KernelHeap.Allocate((ulong)sizeof(WaitQueue));
         FinalizerQueue.RunPending();
-        ThreadControl* thread = Scheduler.Create((nint)(delegate* unmanaged<nint, nint>)&Loop, 0, 0, out ThreadCreateError error);
+        // Highest, as CoreCLR's finalizer thread: finalization keeps up with threads that allocate.
+        ThreadControl* thread = Scheduler.Create((nint)(delegate* unmanaged<nint, nint>)&Loop, 0, 0, ReadyQueues.Levels - 1, null, out ThreadCreateError error);
         if (thread == null)
             Panic.Fail($"no finalizer thread ({error})");
         Scheduler.SetName(thread, "finalizer");
