@@ -83,11 +83,12 @@ internal static unsafe class Threading
         return (int)(busyElapsed * 100 / elapsed);
     }
 
+    /// <summary>CoreLib's Unix build passes the name as UTF-8 (its import marshals the string that way).</summary>
     [RuntimeExport("RhSetCurrentThreadName")]
-    private static void SetCurrentThreadName(char* name)
+    private static void SetCurrentThreadName(byte* name)
     {
         if (name != null)
-            Scheduler.SetName(Scheduler.Current, new string(name));
+            Scheduler.SetName(Scheduler.Current, System.Runtime.InteropServices.Marshal.PtrToStringUTF8((nint)name) ?? "");
     }
 
     [RuntimeExport("SystemNative_LowLevelMonitor_Create")]
