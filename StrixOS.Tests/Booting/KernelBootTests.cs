@@ -205,6 +205,15 @@ public class KernelBootTests
     }
 
     [Fact]
+    public async Task AThreadStackOverflowIsReportedNamingTheThreadAndItsStack()
+    {
+        KernelBootResult boot = await KernelBoot.BootAsync("strix.fail=thread-stack-overflow");
+        Assert.True(boot.Failed, $"exit status {boot.ExitStatus}\n{boot.Transcript}");
+        Assert.Contains("##strix fault vector=8 mnemonic=#DF", boot.Transcript);
+        Assert.Matches(@"stack overflow: the stack of thread \d+ ""strix\.fail"" \[0x[0-9A-Fa-f]+, 0x[0-9A-Fa-f]+\) ran into its guard page", boot.Transcript);
+    }
+
+    [Fact]
     public async Task AFaultInsideTheFaultHandlerIsReportedAndFailsWithoutAReset()
     {
         KernelBootResult boot = await KernelBoot.BootAsync("strix.fail=handler-fault", timeoutSeconds: 30);

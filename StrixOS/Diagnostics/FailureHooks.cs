@@ -11,7 +11,8 @@ namespace StrixOS.Diagnostics;
 /// <c>strix.fail=handler-fault</c> (a fault whose report itself faults); <c>strix.fail=test-throw</c>
 /// adds a test suite whose middle test throws an exception it does not catch (KernelTests/OnPurposeTests.cs);
 /// <c>strix.fail=thread-throw</c> (an exception unhandled on a thread other than the boot thread, once the
-/// scheduler runs: <see cref="RunAfterDevices"/>).
+/// scheduler runs: <see cref="RunAfterDevices"/>), <c>strix.fail=thread-stack-overflow</c> (a thread other than the
+/// boot thread recursing into its guard page).
 /// </summary>
 public static class FailureHooks
 {
@@ -39,28 +40,32 @@ public static class FailureHooks
                 break;
             case KernelTests.OnPurposeTests.FailKind:
             case ThreadThrowKind:
+            case ThreadStackOverflowKind:
                 break;                                  // the test run registers a suite that throws (OnPurposeTests)
             case "handler-fault":
                 Cpu.ExceptionHandler.FaultWhileReporting = true;
                 WriteThrough(0);
                 break;
             default:
-                Panic.Fail($"unknown strix.fail kind '{kind}' (throw, test-throw, thread-throw, stub, null, unmapped, stack-overflow, handler-fault)");
+                Panic.Fail($"unknown strix.fail kind '{kind}' (throw, test-throw, thread-throw, thread-stack-overflow, stub, null, unmapped, stack-overflow, handler-fault)");
                 break;
         }
     }
 
     private const string ThreadThrowKind = "thread-throw";
+    private const string ThreadStackOverflowKind = "thread-stack-overflow";
 
     /// <summary>The failures that need threads: started after device start-up (the scheduler).</summary>
     public static void RunAfterDevices(CommandLine commandLine)
     {
-        if (!commandLine.TryGetValue("strix.fail", out string kind) || kind != ThreadThrowKind)
+        if (!commandLine.TryGetValue("strix.fail", out string kind) || (kind != ThreadThrowKind && kind != ThreadStackOverflowKind))
             return;
-        var thread = new System.Threading.Thread(ThrowOnThread) { Name = "strix.fail" };
+        var thread = kind == ThreadThrowKind
+            ? new System.Threading.Thread(ThrowOnThread) { Name = "strix.fail" }
+            : new System.Threading.Thread(() => Recurse(0), 64 * 1024) { Name = "strix.fail" };
         thread.Start();
         thread.Join();
-        Panic.Fail("strix.fail=thread-throw: the thread's unhandled exception did not end the kernel");
+        Panic.Fail($"strix.fail={kind}: the thread's failure did not end the kernel");
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]

@@ -63,6 +63,20 @@ public static unsafe class FaultReport
         if (InPage(address, layout->DoubleFaultStackGuard)) return "double-fault stack";
         if (InPage(address, layout->NmiStackGuard)) return "NMI stack";
         if (InPage(address, layout->MachineCheckStackGuard)) return "machine-check stack";
+        return ThreadGuardPageOwner(address);
+    }
+
+    /// <summary>A kernel thread's stack whose guard page (just below its bottom) holds <paramref name="address"/>, named
+    /// with the thread's id, name and bounds; null when none.</summary>
+    private static unsafe string? ThreadGuardPageOwner(ulong address)
+    {
+        if (!Threading.Scheduler.IsRunning)
+            return null;
+        for (Threading.ThreadControl* thread = Threading.Scheduler.AllThreads; thread != null; thread = thread->AllNext)
+        {
+            if (thread->StackBottom >= 4096 && InPage(address, thread->StackBottom - 4096))
+                return $"stack of thread {thread->Id} \"{Threading.Scheduler.NameOf(thread)}\" [{Hex.Format(thread->StackBottom)}, {Hex.Format(thread->StackTop)})";
+        }
         return null;
     }
 

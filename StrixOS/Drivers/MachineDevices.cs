@@ -19,7 +19,8 @@ public static class MachineDevices
         Clock.Start(Platform.Acpi?.Hpet is { } hpet && hpet.BaseAddress.AddressSpace == Acpi.GenericAddress.SystemMemory ? hpet.BaseAddress.Address : 0);
         Diagnostics.BootTrace.Mark("clock (TSC measured at first use)");
         Threading.Scheduler.Start();
-        Diagnostics.BootTrace.Mark("scheduler (APIC timer calibrated)");
+        Runtime.Collector.FinalizerThread.Start();
+        Diagnostics.BootTrace.Mark("scheduler (APIC timer calibrated), finalizer thread");
         Diagnostics.KernelLog.Info($"screen: {Screen.BootScreen.Description}");
         Input.Ps2Keyboard.Initialize();
         Input.SerialInput.Initialize();

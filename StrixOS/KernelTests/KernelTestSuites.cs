@@ -84,6 +84,7 @@ public static class KernelTestSuites
         GcMarkTests.Register(registry);
         GcCollectionTests.Register(registry);
         ThreadingTests.Register(registry);
+        SchedulingTests.Register(registry);
         FaultTests.Register(registry);
         AddressSpaceTests.Register(registry);
         FrameAllocatorTests.Register(registry);

@@ -12,7 +12,7 @@ namespace StrixOS.Runtime;
 internal static unsafe class GcServices
 {
     /// <summary>GC.Collect: a full blocking collection whatever the generation and mode (there is one
-    /// generation), then the finalizers it queued run, as they would on .NET's finalizer thread.</summary>
+    /// generation); the finalizers it queued run on the finalizer thread (inline before that thread exists).</summary>
     [RuntimeExport("RhpCollect")]
     private static void Collect(int generation, int mode, int lowMemory)
     {
@@ -40,10 +40,9 @@ internal static unsafe class GcServices
     [RuntimeExport("RhGetTotalAllocatedBytesPrecise")]
     private static long GetTotalAllocatedBytesPrecise() => (long)Allocation.TotalAllocatedBytes;
 
-    /// <summary>Runs the finalizers queued so far, on this (the only) thread; a finalizer that queues more
-    /// (it allocated and collected) has them run in the same loop.</summary>
+    /// <summary>Waits until the finalizer thread has run the finalizers queued so far (returns at once on that thread).</summary>
     [RuntimeExport("RhWaitForPendingFinalizers")]
-    private static void WaitForPendingFinalizers(int allowReentrantWait) => FinalizerQueue.RunPending();
+    private static void WaitForPendingFinalizers(int allowReentrantWait) => FinalizerThread.WaitForPending();
 
     /// <summary>
     /// GC.GetGCMemoryInfo: fills CoreLib's GCMemoryInfoData (a sequential struct: ten longs, the generation and

@@ -46,10 +46,22 @@ internal static unsafe class Threading
     [RuntimeExport("SystemNative_SchedGetCpu")]
     private static int SchedGetCpu() => 0;
 
-    /// <summary>pthread_create: a kernel thread running <paramref name="startAddress"/>(<paramref name="parameter"/>); 0 when out of stack memory.</summary>
+    /// <summary>pthread_create: a kernel thread running <paramref name="startAddress"/>(<paramref name="parameter"/>); 0 when out of
+    /// stack memory. The parameter is CoreLib's GCHandle to the Thread: the scheduler follows that Thread's priority.</summary>
     [RuntimeExport("SystemNative_CreateThread")]
     private static int CreateThread(nint stackSize, nint startAddress, nint parameter)
-        => Scheduler.Create(startAddress, parameter, (ulong)stackSize, out _) != null ? 1 : 0;
+    {
+        ulong* threadObject = ThreadPriorities.WeakHandleFor(parameter);
+        if (Scheduler.Create(startAddress, parameter, (ulong)stackSize, ReadyQueues.NormalLevel, threadObject, out _) != null)
+            return 1;
+        if (threadObject != null)
+        {
+            ulong flags = Plugs.InterruptFlag.SaveAndDisable();
+            Collector.HandleTable.Free(threadObject);
+            Plugs.InterruptFlag.Restore(flags);
+        }
+        return 0;
+    }
 
     [RuntimeExport("RhGetDefaultStackSize")]
     private static nint GetDefaultStackSize() => (nint)ThreadStacks.DefaultStackBytes;
@@ -71,11 +83,12 @@ internal static unsafe class Threading
         return (int)(busyElapsed * 100 / elapsed);
     }
 
+    /// <summary>CoreLib's Unix build passes the name as UTF-8 (its import marshals the string that way).</summary>
     [RuntimeExport("RhSetCurrentThreadName")]
-    private static void SetCurrentThreadName(char* name)
+    private static void SetCurrentThreadName(byte* name)
     {
         if (name != null)
-            Scheduler.SetName(Scheduler.Current, new string(name));
+            Scheduler.SetName(Scheduler.Current, System.Runtime.InteropServices.Marshal.PtrToStringUTF8((nint)name) ?? "");
     }
 
     [RuntimeExport("SystemNative_LowLevelMonitor_Create")]

@@ -34,14 +34,15 @@ internal static unsafe class Scheduler
     private static ThreadControl* s_bootThread;
     private static ThreadControl* s_current;
     private static ThreadControl* s_idle;
-    private static WaitQueue s_ready;
+    private static ReadyQueues s_ready;
     private static ThreadControl* s_sleepers;
     private static ThreadControl* s_all;
     private static ThreadControl* s_dead;
     private static ulong s_nextId;
     private static ulong s_quantumEnd;
     private static bool s_rescheduleRequested;
-    private static int s_preemptionDisabled;
+    /// <summary>Preemption nesting before the boot thread's control block exists (it moves there when it is made).</summary>
+    private static int s_earlyPreemptionDisabled;
     private static ulong s_tlsImage, s_tlsInitializedBytes, s_tlsBlockBytes;
 
     /// <summary>Preemptive scheduling runs (the timer is the scheduler's); before that there is only the boot thread.</summary>
@@ -93,6 +94,9 @@ internal static unsafe class Scheduler
             BootLayout* layout = BootLayout.Current;
             boot->Id = ++s_nextId;
             boot->State = ThreadRunState.Running;
+            boot->Priority = ReadyQueues.NormalLevel;
+            boot->PreemptionDisabled = s_earlyPreemptionDisabled;
+            s_earlyPreemptionDisabled = 0;
             boot->StackBottom = layout->StackGuard + 4096;
             boot->StackTop = layout->StackTop;
             boot->ThreadPointer = X64.ReadMsr(FsBaseMsr);
@@ -131,7 +135,12 @@ internal static unsafe class Scheduler
 
     /// <summary>A new ready thread running <paramref name="startRoutine"/>(<paramref name="argument"/>) (an unmanaged
     /// function pointer, as pthread_create takes) on a stack of <paramref name="stackBytes"/> (0: the default).</summary>
-    public static ThreadControl* Create(nint startRoutine, nint argument, ulong stackBytes, out ThreadCreateError error)
+    public static ThreadControl* Create(nint startRoutine, nint argument, ulong stackBytes, out ThreadCreateError error) =>
+        Create(startRoutine, argument, stackBytes, ReadyQueues.NormalLevel, null, out error);
+
+    /// <summary>As above, at priority <paramref name="priority"/>, or at the priority of the CoreLib Thread behind the weak
+    /// handle <paramref name="threadObject"/> when there is one (the new thread owns the handle).</summary>
+    public static ThreadControl* Create(nint startRoutine, nint argument, ulong stackBytes, int priority, ulong* threadObject, out ThreadCreateError error)
     {
         if (!IsRunning)
         {
@@ -144,8 +153,10 @@ internal static unsafe class Scheduler
         thread->StartRoutine = startRoutine;
         thread->StartArgument = argument;
         ulong flags = InterruptFlag.SaveAndDisable();
+        thread->Priority = ReadyQueues.Clamp(priority);
+        thread->ThreadObject = threadObject;
         thread->State = ThreadRunState.Ready;
-        s_ready.Enqueue(thread);
+        MakeReady(thread);
         InterruptFlag.Restore(flags);
         return thread;
     }
@@ -167,6 +178,9 @@ internal static unsafe class Scheduler
         thread->StackBottom = bottom;
         thread->StackTop = top;
         thread->State = ThreadRunState.Blocked;
+        thread->PreemptionDisabled = 0;
+        thread->Priority = ReadyQueues.NormalLevel;
+        thread->ThreadObject = null;
 
         // TLS (x86-64 variant II): the image just below the thread pointer, which points to itself.
         ulong blockBytes = s_tlsBlockBytes;
@@ -247,7 +261,7 @@ internal static unsafe class Scheduler
         if (thread->WakeAt != 0)
             RemoveSleeper(thread);
         thread->State = ThreadRunState.Ready;
-        s_ready.Enqueue(thread);
+        MakeReady(thread);
         if (s_current == s_idle)
             s_rescheduleRequested = true;
         return true;
@@ -291,14 +305,33 @@ internal static unsafe class Scheduler
     }
 
     /// <summary>Keeps the running thread on the CPU until the matching <see cref="EnablePreemption"/> (a preemption that
-    /// falls due meanwhile happens then); blocking in between still switches.</summary>
-    public static void DisablePreemption() => s_preemptionDisabled++;
+    /// falls due meanwhile happens then); blocking in between still switches.
+    /// The count is the thread's own: a thread switched out inside such a section (it blocked) keeps its count, and
+    /// the thread that runs next is preemptible unless it disabled preemption itself.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void DisablePreemption()
+    {
+        ThreadControl* current = s_current;
+        if (current != null)
+            current->PreemptionDisabled++;
+        else
+            s_earlyPreemptionDisabled++;
+    }
 
     public static void EnablePreemption()
     {
-        if (--s_preemptionDisabled == 0 && s_rescheduleRequested && IsRunning)
+        ThreadControl* current = s_current;
+        if (current == null)
+        {
+            s_earlyPreemptionDisabled--;
+            return;
+        }
+        if (--current->PreemptionDisabled == 0 && s_rescheduleRequested && IsRunning)
             _ = Yield();
     }
+
+    /// <summary>The running thread's preemption nesting (0: preemptible).</summary>
+    public static int PreemptionDisabledDepth => s_current != null ? s_current->PreemptionDisabled : s_earlyPreemptionDisabled;
 
     /// <summary>The idle thread: halts until an interrupt, switches when something is ready.</summary>
     private static void IdleLoop()
@@ -322,15 +355,22 @@ internal static unsafe class Scheduler
         if (self != s_idle)
         {
             self->State = ThreadRunState.Ready;
-            s_ready.Enqueue(self);
+            MakeReady(self);
         }
         SwitchTo(PickNext());
     }
 
     private static ThreadControl* PickNext()
     {
-        ThreadControl* next = s_ready.Dequeue();
+        ThreadControl* next = s_ready.Dequeue(Timestamp.Nanoseconds);
         return next != null ? next : s_idle;
+    }
+
+    /// <summary>Into the run queue at the thread's current priority (read again from its Thread object).</summary>
+    private static void MakeReady(ThreadControl* thread)
+    {
+        ThreadPriorities.Refresh(thread);
+        s_ready.Enqueue(thread, Timestamp.Nanoseconds);
     }
 
     private static void SwitchTo(ThreadControl* next)
@@ -421,7 +461,7 @@ internal static unsafe class Scheduler
                 _ = thread->WaitingIn->Remove(thread);
             thread->TimedOut = true;
             thread->State = ThreadRunState.Ready;
-            s_ready.Enqueue(thread);
+            MakeReady(thread);
         }
         if (!s_ready.IsEmpty && (now >= s_quantumEnd || s_current == s_idle))
             s_rescheduleRequested = true;
@@ -434,7 +474,7 @@ internal static unsafe class Scheduler
     /// <summary>Called by the interrupt dispatcher after the end of interrupt: switches if the timer or a wake-up asked.</summary>
     public static void OnInterruptExit(ExceptionFrame* frame)
     {
-        if (!s_rescheduleRequested || !IsRunning || s_preemptionDisabled != 0 || s_ready.IsEmpty)
+        if (!s_rescheduleRequested || !IsRunning || s_current->PreemptionDisabled != 0 || s_ready.IsEmpty)
             return;
         ThreadControl* self = s_current;
         self->InterruptFrame = frame;
@@ -467,6 +507,7 @@ internal static unsafe class Scheduler
         nint exitCallback = Runtime.Threading.ExitCallback;
         if (exitCallback != 0)
             ((delegate* unmanaged<void>)exitCallback)();
+        ThreadPriorities.Detach(self);
         Exit();
     }
 }

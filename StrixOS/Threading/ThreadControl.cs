@@ -29,7 +29,15 @@ internal unsafe struct ThreadControl
     public ulong SavedStackPointer;
     public ulong Id;
     public ThreadRunState State;
+    /// <summary>The <see cref="System.Threading.ThreadPriority"/> level (0 Lowest .. 4 Highest) the run queue uses.</summary>
     public int Priority;
+    /// <summary>When it last entered the run queue (ns): its waiting time weighs against priority (<see cref="ReadyQueues"/>).</summary>
+    public ulong ReadySince;
+    /// <summary>A weak GC handle to CoreLib's Thread for this thread, or null (<see cref="ThreadPriorities"/>).</summary>
+    public ulong* ThreadObject;
+    /// <summary>Nesting of <see cref="Scheduler.DisablePreemption"/> on this thread: it belongs to the thread, so a
+    /// thread that blocks inside such a section does not leave the next one unpreemptible.</summary>
+    public int PreemptionDisabled;
     /// <summary>Link in the run queue or in one wait queue (a thread is in at most one of them).</summary>
     public ThreadControl* Next;
     /// <summary>Link in the sleep queue, ordered by <see cref="WakeAt"/>.</summary>

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using StrixOS.Diagnostics;
+using StrixOS.Plugs;
 
 namespace StrixOS.Runtime.Collector;
 
@@ -7,9 +8,9 @@ namespace StrixOS.Runtime.Collector;
 /// Finalization as .NET does it. Every object of a type with a finalizer is registered when it is
 /// allocated. A collection that finds a registered object unreachable moves it to the ready queue,
 /// which is a root: the object and everything it reaches survive that collection (so weak handles
-/// that track resurrection keep them). The finalizers then run on the kernel thread at a safe point
-/// (after the collection, before the allocation or GC call that caused it returns), in the order the
-/// objects were registered; an object a finalizer stores somewhere lives on (resurrection) and is not
+/// that track resurrection keep them). The finalizers then run on the finalizer thread
+/// (<see cref="FinalizerThread"/>), which the collection wakes, in the order the objects were queued;
+/// before that thread exists (early boot) they run on the booting thread after the collection; an object a finalizer stores somewhere lives on (resurrection) and is not
 /// finalized again unless <c>GC.ReRegisterForFinalize</c> registers it anew. <c>GC.SuppressFinalize</c>
 /// sets the object header's "finalizer run" bit (0x40000000, as CoreCLR's GC), and an object with the
 /// bit set is dropped instead of finalized. Both lists are raw kernel-heap arrays of addresses.
@@ -31,11 +32,16 @@ internal static unsafe class FinalizerQueue
     private static ulong s_readyCount;
     private static ulong s_readyCapacity;
     private static bool s_running;
+    /// <summary>Objects ever queued, and ever taken off the queue and finished: a waiter for the finalizers
+    /// queued so far waits until the second reaches what the first was when it started waiting.</summary>
+    private static ulong s_queuedTotal, s_finishedTotal;
 
     public static ulong RegisteredCount => s_registeredCount;
     public static ulong PendingCount => s_readyCount - s_readyHead;
     /// <summary>Finalizers run since boot.</summary>
     public static ulong FinalizersRun { get; private set; }
+    public static ulong QueuedTotal => s_queuedTotal;
+    public static ulong FinishedTotal => s_finishedTotal;
 
     private static uint* HeaderWord(ulong obj) => (uint*)(obj - 4);
 
@@ -99,36 +105,64 @@ internal static unsafe class FinalizerQueue
             queued++;
         }
         s_registeredCount = kept;
+        s_queuedTotal += queued;
         // Resurrection for the collector: queued objects and all they reach stay until the finalizers ran.
         for (ulong i = s_readyCount - queued; i < s_readyCount; i++)
             Marker.MarkFrom(s_ready[i]);
         if (queued != 0)
+        {
             Marker.MarkDependents();
+            FinalizerThread.Signal();
+        }
         return queued;
     }
 
-    /// <summary>Runs every queued finalizer, in queue order. Not reentrant: a finalizer that collects
-    /// leaves newly queued objects to this same loop.</summary>
+    /// <summary>Before the finalizer thread runs (early boot, or a kernel without the scheduler): every queued
+    /// finalizer, in queue order, on this thread. Not reentrant: a finalizer that collects leaves newly queued
+    /// objects to this same loop. Once the finalizer thread exists it does nothing: the collection woke that thread.</summary>
     public static void RunPending()
     {
-        if (s_running)
+        if (s_running || FinalizerThread.IsRunning)
             return;
         s_running = true;
-        while (s_readyHead < s_readyCount)
+        while (RunNext())
         {
-            ulong obj = s_ready[s_readyHead];
+        }
+        s_running = false;
+    }
+
+    /// <summary>Takes the next queued object off the queue and runs its finalizer (or drops it when its finalization was
+    /// suppressed meanwhile); false when the queue is empty.</summary>
+    public static bool RunNext()
+    {
+        object? target = TakeNext();
+        if (target == null)
+            return false;
+        ulong obj = AddressOf(target);
+        if ((*HeaderWord(obj) & FinalizerRunBit) != 0)
+            *HeaderWord(obj) &= ~FinalizerRunBit;
+        else
+            Invoke(target);
+        s_finishedTotal++;
+        return true;
+    }
+
+    /// <summary>The head of the queue as a reference before it leaves the queue (a root), with interrupts off so
+    /// no collection sees it in neither place.</summary>
+    private static object? TakeNext()
+    {
+        ulong flags = InterruptFlag.SaveAndDisable();
+        object? target = null;
+        if (s_readyHead < s_readyCount)
+        {
+            target = AsObject(s_ready[s_readyHead]);
             s_ready[s_readyHead] = 0;
             s_readyHead++;
             if (s_readyHead == s_readyCount)
                 s_readyHead = s_readyCount = 0;
-            if ((*HeaderWord(obj) & FinalizerRunBit) != 0)
-            {
-                *HeaderWord(obj) &= ~FinalizerRunBit;
-                continue;
-            }
-            Invoke(obj);
         }
-        s_running = false;
+        InterruptFlag.Restore(flags);
+        return target;
     }
 
     /// <summary>
@@ -137,8 +171,9 @@ internal static unsafe class FinalizerQueue
     /// (4 bytes each), the dispatch map's when the type has one, then a 32-bit relative pointer to the code (ILC's layout, which CoreLib's
     /// MethodTable.FinalizerCode reads the same way).
     /// </summary>
-    private static void Invoke(ulong obj)
+    private static void Invoke(object target)
     {
+        ulong obj = AddressOf(target);
         ulong methodTable = *(ulong*)obj;
         ushort vtableSlots = *(ushort*)(methodTable + 16);
         ushort interfaces = *(ushort*)(methodTable + 18);
@@ -150,9 +185,10 @@ internal static unsafe class FinalizerQueue
         if (code < imageBase || code >= imageBase + (256UL << 20))
             Panic.Fail($"finalizer of the object at {Hex.Format(obj)} (MethodTable {Hex.Format(methodTable)}) is not code: {Hex.Format(code)}");
         FinalizersRun++;
-        object target = AsObject(obj);
         ((delegate*<object, void>)code)(target);
     }
+
+    private static ulong AddressOf(object obj) => (ulong)Unsafe.As<object, nint>(ref obj);
 
     private static object AsObject(ulong address)
     {
