@@ -27,15 +27,15 @@ public sealed unsafe partial class OffsetPageTable
     private ulong CleanUpWithin(ulong first, ulong last, IFrameDeallocator deallocator)
     {
         ulong freed = 0;
-        CleanUpTable(_level4, 4, first, last, deallocator, ref freed);
+        CleanUpTable(_level4, PageTableLevel.Four, first, last, deallocator, ref freed);
         if (freed > 0)
             _hardware.FlushAll();
         return freed;
     }
 
-    private void CleanUpTable(PageTable* table, int level, ulong first, ulong last, IFrameDeallocator deallocator, ref ulong freed)
+    private void CleanUpTable(PageTable* table, PageTableLevel level, ulong first, ulong last, IFrameDeallocator deallocator, ref ulong freed)
     {
-        if (level == 1)
+        if (level == PageTableLevel.One)
             return;
         var cursor = new TableCursor(table, level, first, last);
         while (cursor.MoveNext())
@@ -45,7 +45,7 @@ public sealed unsafe partial class OffsetPageTable
                 continue;
             PhysAddr childAddress = entry->Address;
             PageTable* child = TableAt(childAddress.Value);
-            CleanUpTable(child, level - 1, cursor.SubFirst, cursor.SubLast, deallocator, ref freed);
+            CleanUpTable(child, level.Below(), cursor.SubFirst, cursor.SubLast, deallocator, ref freed);
             if (cursor.CoversEntry && child->IsEmpty)
             {
                 entry->SetUnused();

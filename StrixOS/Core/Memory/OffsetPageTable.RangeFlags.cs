@@ -7,29 +7,6 @@ public sealed unsafe partial class OffsetPageTable
     /// entry) and the address.</summary>
     private const ulong ManagedBits = PresentBit | HugeBit | PageTableEntry.AddressMask;
 
-    /// <summary>State shared by the passes of one <see cref="UpdateRangeFlags"/>.</summary>
-    private struct FlagsWalk
-    {
-        public ulong SetBits;
-        public ulong ClearBits;
-        public ulong ParentBits;
-        public ulong Tables;
-        public ulong Pages4KiB;
-        public ulong Pages2MiB;
-        public ulong Pages1GiB;
-        public bool Widened;
-        public MapError Error;
-
-        public void CountLeaf(int level)
-        {
-            if (level == 1) Pages4KiB++;
-            else if (level == 2) Pages2MiB++;
-            else Pages1GiB++;
-        }
-
-        public readonly RangeSummary Summary => new(Pages4KiB, Pages2MiB, Pages1GiB, Tables);
-    }
-
     /// <summary>
     /// Changes the flags of every page mapped in [start, start + length), all or nothing: each leaf keeps its
     /// frame and gets <c>(old &amp; ~clear) | set</c> (Present, HugePage and the address are left alone).
@@ -52,20 +29,20 @@ public sealed unsafe partial class OffsetPageTable
 
         ulong first = start.Value & AddressSpaceMask;
         ulong last = first + (length - 1);
-        FlagsWalk walk = new()
+        RangeWalk walk = new()
         {
             SetBits = (ulong)set & ~ManagedBits,
             ClearBits = (ulong)clear & ~ManagedBits,
             ParentBits = PresentBit | (ulong)(set & InheritedFlags),
         };
-        if (!CheckUpdateRange(_level4, 4, first, last, ref walk))
+        if (!CheckUpdateRange(_level4, PageTableLevel.Four, first, last, ref walk))
             return walk.Error;
         if (walk.Tables > 0 && !allocator.CanAllocate(walk.Tables))
             return MapError.FrameAllocationFailed;
 
         walk.Tables = 0;
         TlbFlushBatch flushes = default;
-        WriteUpdateRange(_level4, 4, first, last, ref walk, ref flushes, allocator);
+        WriteUpdateRange(_level4, PageTableLevel.Four, first, last, ref walk, ref flushes, allocator);
         if (walk.Widened)
             _hardware.FlushAll();
         flushes.Finish(_hardware);
@@ -75,9 +52,9 @@ public sealed unsafe partial class OffsetPageTable
     /// <summary>Read-only pass: refuses what cannot be split and counts the tables the splits need.
     /// <paramref name="table"/> is null for the table a split will create: all its entries are huge pages
     /// (or 4 KiB pages at level 1) of one aligned frame, so only its two end entries can need a split.</summary>
-    private bool CheckUpdateRange(PageTable* table, int level, ulong first, ulong last, ref FlagsWalk walk)
+    private bool CheckUpdateRange(PageTable* table, PageTableLevel level, ulong first, ulong last, ref RangeWalk walk)
     {
-        if (level == 1)
+        if (level == PageTableLevel.One)
             return true;
         var cursor = new TableCursor(table, level, first, last);
         while (cursor.MoveNext())
@@ -87,11 +64,11 @@ public sealed unsafe partial class OffsetPageTable
                 continue;
             if (entry != null && !IsHuge(entry))
             {
-                if (!CheckUpdateRange(TableAt(entry->Address.Value), level - 1, cursor.SubFirst, cursor.SubLast, ref walk))
+                if (!CheckUpdateRange(TableAt(entry->Address.Value), level.Below(), cursor.SubFirst, cursor.SubLast, ref walk))
                     return false;
                 continue;
             }
-            if (level == 4)
+            if (level == PageTableLevel.Four)
             {
                 walk.Error = MapError.ParentEntryHugePage;  // bit 7 of a P4 entry is reserved
                 return false;
@@ -104,14 +81,14 @@ public sealed unsafe partial class OffsetPageTable
                 return false;
             }
             walk.Tables++;
-            if (!CheckUpdateRange(null, level - 1, cursor.SubFirst, cursor.SubLast, ref walk))
+            if (!CheckUpdateRange(null, level.Below(), cursor.SubFirst, cursor.SubLast, ref walk))
                 return false;
         }
         return true;
     }
 
     /// <summary>Write pass: splits and changes what <see cref="CheckUpdateRange"/> found possible.</summary>
-    private void WriteUpdateRange(PageTable* table, int level, ulong first, ulong last, ref FlagsWalk walk,
+    private void WriteUpdateRange(PageTable* table, PageTableLevel level, ulong first, ulong last, ref RangeWalk walk,
         ref TlbFlushBatch flushes, IFrameAllocator allocator)
     {
         var cursor = new TableCursor(table, level, first, last);
@@ -121,26 +98,26 @@ public sealed unsafe partial class OffsetPageTable
             ulong raw = entry->Raw;
             if ((raw & PresentBit) == 0)
                 continue;
-            if (level > 1 && (raw & HugeBit) == 0)
+            if (level > PageTableLevel.One && (raw & HugeBit) == 0)
             {
                 walk.Widened |= Widen(entry, walk.ParentBits);
-                WriteUpdateRange(TableAt(raw & PageTableEntry.AddressMask), level - 1, cursor.SubFirst, cursor.SubLast,
+                WriteUpdateRange(TableAt(raw & PageTableEntry.AddressMask), level.Below(), cursor.SubFirst, cursor.SubLast,
                     ref walk, ref flushes, allocator);
                 continue;
             }
             bool global = (raw & (ulong)PageTableFlags.Global) != 0;
-            if (level == 1 || cursor.CoversEntry)
+            if (level == PageTableLevel.One || cursor.CoversEntry)
             {
                 *entry = new PageTableEntry((raw & ~walk.ClearBits) | walk.SetBits);
                 flushes.Add(VirtAddr.SignExtend(cursor.EntryBase), global, _hardware);
-                walk.CountLeaf(level);
+                walk.CountLeaf(level, 1);
                 continue;
             }
             PageTable* pieces = Split(entry, level, walk.ParentBits, allocator);
             walk.Tables++;
             // The old huge translation goes before any piece changes type or rights.
             _hardware.FlushPage(VirtAddr.SignExtend(cursor.EntryBase));
-            WriteUpdateRange(pieces, level - 1, cursor.SubFirst, cursor.SubLast, ref walk, ref flushes, allocator);
+            WriteUpdateRange(pieces, level.Below(), cursor.SubFirst, cursor.SubLast, ref walk, ref flushes, allocator);
         }
     }
 
@@ -148,16 +125,16 @@ public sealed unsafe partial class OffsetPageTable
     /// the next size mapping the same frames with the same flags. The table entry gets Present plus the huge
     /// page's Writable and UserAccessible bits and <paramref name="parentBits"/>. The caller has checked
     /// <see cref="IFrameAllocator.CanAllocate"/> and the frame's alignment.</summary>
-    private PageTable* Split(PageTableEntry* entry, int level, ulong parentBits, IFrameAllocator allocator)
+    private PageTable* Split(PageTableEntry* entry, PageTableLevel level, ulong parentBits, IFrameAllocator allocator)
     {
         ulong raw = entry->Raw;
         if (!allocator.AllocateFrame().TryGetValue(out PhysFrame frame))
             throw new System.InvalidOperationException("frame allocator failed after CanAllocate promised frames");
         PageTable* table = TableAt(frame.StartAddress.Value);
         PageTableEntry* pieces = (PageTableEntry*)table;
-        ulong pieceSpan = SpanOf(level - 1);
+        ulong pieceSpan = level.Below().EntrySpan();
         ulong flags = raw & ~PageTableEntry.AddressMask;
-        ulong bits = level - 1 == 1 ? flags & ~HugeBit : flags;
+        ulong bits = level.Below() == PageTableLevel.One ? flags & ~HugeBit : flags;
         ulong address = raw & PageTableEntry.AddressMask;
         for (int i = 0; i < PageTable.EntryCount; i++, address += pieceSpan)
             pieces[i] = new PageTableEntry(address | bits);

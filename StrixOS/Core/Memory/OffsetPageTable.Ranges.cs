@@ -9,15 +9,19 @@ public sealed unsafe partial class OffsetPageTable
 {
     private const ulong AddressSpaceMask = (1UL << 48) - 1;
 
-    /// <summary>State shared by the passes of one range operation.</summary>
+    /// <summary>State shared by the passes of one range operation (MapRange, UnmapRange, UpdateRangeFlags):
+    /// what to write, what was counted, and the first error.</summary>
     private struct RangeWalk
     {
-        /// <summary>Physical address minus 48-bit virtual address (wrapping).</summary>
+        /// <summary>MapRange: physical address minus 48-bit virtual address (wrapping).</summary>
         public ulong PhysicalDelta;
         public ulong LeafBits;
         public ulong HugeLeafBits;
-        public ulong ParentBits;
         public bool AllowHugePages;
+        /// <summary>UpdateRangeFlags: the leaf bits set and cleared.</summary>
+        public ulong SetBits;
+        public ulong ClearBits;
+        public ulong ParentBits;
         public ulong Tables;
         public ulong Pages4KiB;
         public ulong Pages2MiB;
@@ -25,10 +29,10 @@ public sealed unsafe partial class OffsetPageTable
         public bool Widened;
         public MapError Error;
 
-        public void CountLeaf(int level, ulong count)
+        public void CountLeaf(PageTableLevel level, ulong count)
         {
-            if (level == 1) Pages4KiB += count;
-            else if (level == 2) Pages2MiB += count;
+            if (level == PageTableLevel.One) Pages4KiB += count;
+            else if (level == PageTableLevel.Two) Pages2MiB += count;
             else Pages1GiB += count;
         }
 
@@ -64,31 +68,30 @@ public sealed unsafe partial class OffsetPageTable
             AllowHugePages = allowHugePages,
         };
 
-        if (!CheckMapRange(_level4, 4, first, last, ref walk))
+        if (!CheckMapRange(_level4, PageTableLevel.Four, first, last, ref walk))
             return walk.Error;
         if (walk.Tables > 0 && !allocator.CanAllocate(walk.Tables))
             return MapError.FrameAllocationFailed;
 
         walk.Tables = 0;
-        WriteMapRange(_level4, 4, first, last, ref walk, allocator);
+        WriteMapRange(_level4, PageTableLevel.Four, first, last, ref walk, allocator);
         if (walk.Widened)
             _hardware.FlushAll();
         return walk.Summary;
     }
 
     /// <summary>True when a leaf at <paramref name="level"/> should map the whole entry at <paramref name="entryBase"/>.</summary>
-    private static bool WantsHugePage(int level, bool coversEntry, ulong entryBase, ulong span, in RangeWalk walk)
-        => walk.AllowHugePages && level <= 3 && coversEntry && ((entryBase + walk.PhysicalDelta) & (span - 1)) == 0;
+    private static bool WantsHugePage(PageTableLevel level, bool coversEntry, ulong entryBase, ulong span, in RangeWalk walk)
+        => walk.AllowHugePages && level <= PageTableLevel.Three && coversEntry && ((entryBase + walk.PhysicalDelta) & (span - 1)) == 0;
 
     /// <summary>Read-only pass: finds the first conflict and counts the tables to create.
     /// <paramref name="table"/> is null for a table that does not exist yet.</summary>
-    private bool CheckMapRange(PageTable* table, int level, ulong first, ulong last, ref RangeWalk walk)
+    private bool CheckMapRange(PageTable* table, PageTableLevel level, ulong first, ulong last, ref RangeWalk walk)
     {
-        var window = new TableWindow(level, first, last);
-        int firstIndex = window.FirstIndex;
-        int lastIndex = window.LastIndex;
+        int firstIndex = level.IndexOf(first);
+        int lastIndex = level.IndexOf(last);
         PageTableEntry* entries = (PageTableEntry*)table;
-        if (level == 1)
+        if (level == PageTableLevel.One)
         {
             for (int i = firstIndex; table != null && i <= lastIndex; i++)
             {
@@ -122,7 +125,7 @@ public sealed unsafe partial class OffsetPageTable
             if (unused)
             {
                 walk.Tables++;
-                if (!CheckMapRange(null, level - 1, subFirst, subLast, ref walk))
+                if (!CheckMapRange(null, level.Below(), subFirst, subLast, ref walk))
                     return false;
                 continue;
             }
@@ -131,20 +134,19 @@ public sealed unsafe partial class OffsetPageTable
                 walk.Error = MapError.ParentEntryHugePage;
                 return false;
             }
-            if (!CheckMapRange(TableAt(entry->Address.Value), level - 1, subFirst, subLast, ref walk))
+            if (!CheckMapRange(TableAt(entry->Address.Value), level.Below(), subFirst, subLast, ref walk))
                 return false;
         }
         return true;
     }
 
     /// <summary>Write pass: makes the same choices as <see cref="CheckMapRange"/>, which guaranteed success.</summary>
-    private void WriteMapRange(PageTable* table, int level, ulong first, ulong last, ref RangeWalk walk, IFrameAllocator allocator)
+    private void WriteMapRange(PageTable* table, PageTableLevel level, ulong first, ulong last, ref RangeWalk walk, IFrameAllocator allocator)
     {
-        var window = new TableWindow(level, first, last);
-        int firstIndex = window.FirstIndex;
-        int lastIndex = window.LastIndex;
+        int firstIndex = level.IndexOf(first);
+        int lastIndex = level.IndexOf(last);
         PageTableEntry* entries = (PageTableEntry*)table;
-        if (level == 1)
+        if (level == PageTableLevel.One)
         {
             ulong raw = ((first + walk.PhysicalDelta) & PageTableEntry.AddressMask) | walk.LeafBits;
             for (int i = firstIndex; i <= lastIndex; i++, raw += PageSizeExtensions.Bytes4KiB)
@@ -172,7 +174,7 @@ public sealed unsafe partial class OffsetPageTable
             {
                 walk.Widened |= Widen(entry, walk.ParentBits);
             }
-            WriteMapRange(TableAt(entry->Address.Value), level - 1, cursor.SubFirst, cursor.SubLast, ref walk, allocator);
+            WriteMapRange(TableAt(entry->Address.Value), level.Below(), cursor.SubFirst, cursor.SubLast, ref walk, allocator);
         }
     }
 
@@ -194,17 +196,17 @@ public sealed unsafe partial class OffsetPageTable
         ulong first = start.Value & AddressSpaceMask;
         ulong last = first + (length - 1);
         RangeWalk walk = default;
-        if (!CheckUnmapRange(_level4, 4, first, last, ref walk))
+        if (!CheckUnmapRange(_level4, PageTableLevel.Four, first, last, ref walk))
             return walk.Error;
         TlbFlushBatch flushes = default;
-        ClearRange(_level4, 4, first, last, ref walk, ref flushes);
+        ClearRange(_level4, PageTableLevel.Four, first, last, ref walk, ref flushes);
         flushes.Finish(_hardware);
         return walk.Summary;
     }
 
-    private bool CheckUnmapRange(PageTable* table, int level, ulong first, ulong last, ref RangeWalk walk)
+    private bool CheckUnmapRange(PageTable* table, PageTableLevel level, ulong first, ulong last, ref RangeWalk walk)
     {
-        if (level == 1)
+        if (level == PageTableLevel.One)
             return true;
         var cursor = new TableCursor(table, level, first, last);
         while (cursor.MoveNext())
@@ -214,20 +216,20 @@ public sealed unsafe partial class OffsetPageTable
                 continue;
             if (IsHuge(entry))
             {
-                if (level == 4 || !cursor.CoversEntry)
+                if (level == PageTableLevel.Four || !cursor.CoversEntry)
                 {
                     walk.Error = MapError.ParentEntryHugePage;
                     return false;
                 }
                 continue;
             }
-            if (!CheckUnmapRange(TableAt(entry->Address.Value), level - 1, cursor.SubFirst, cursor.SubLast, ref walk))
+            if (!CheckUnmapRange(TableAt(entry->Address.Value), level.Below(), cursor.SubFirst, cursor.SubLast, ref walk))
                 return false;
         }
         return true;
     }
 
-    private void ClearRange(PageTable* table, int level, ulong first, ulong last, ref RangeWalk walk, ref TlbFlushBatch flushes)
+    private void ClearRange(PageTable* table, PageTableLevel level, ulong first, ulong last, ref RangeWalk walk, ref TlbFlushBatch flushes)
     {
         var cursor = new TableCursor(table, level, first, last);
         while (cursor.MoveNext())
@@ -235,7 +237,7 @@ public sealed unsafe partial class OffsetPageTable
             PageTableEntry* entry = cursor.Entry;
             if (!entry->IsPresent)
                 continue;
-            if (level == 1 || IsHuge(entry))
+            if (level == PageTableLevel.One || IsHuge(entry))
             {
                 bool global = (entry->Raw & (ulong)PageTableFlags.Global) != 0;
                 entry->SetUnused();
@@ -243,7 +245,7 @@ public sealed unsafe partial class OffsetPageTable
                 walk.CountLeaf(level, 1);
                 continue;
             }
-            ClearRange(TableAt(entry->Address.Value), level - 1, cursor.SubFirst, cursor.SubLast, ref walk, ref flushes);
+            ClearRange(TableAt(entry->Address.Value), level.Below(), cursor.SubFirst, cursor.SubLast, ref walk, ref flushes);
         }
     }
 }

@@ -47,15 +47,9 @@ public sealed unsafe partial class OffsetPageTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsHuge(PageTableEntry* entry) => (entry->Raw & HugeBit) != 0;
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong SpanOf(int level) => 1UL << (3 + 9 * level);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static PageSize SizeOfLeafAt(int level) => (PageSize)(level - 1);
-
     /// <summary>The one walk for a single address (<see cref="TableWalk"/>), from this hierarchy's level-4 table.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private WalkEnd Walk(ulong address, int targetLevel, ulong presenceBits, out TableWalk walk)
+    private WalkEnd Walk(ulong address, PageTableLevel targetLevel, ulong presenceBits, out TableWalk walk)
     {
         Unsafe.SkipInit(out walk);
         return walk.Run(_level4, _offset, address, targetLevel, presenceBits);
@@ -67,29 +61,42 @@ public sealed unsafe partial class OffsetPageTable
     public Result<Translation, TranslateError> Translate(VirtAddr address)
     {
         ulong va = address.Value;
-        WalkEnd end = Walk(va, 1, PresentBit, out TableWalk walk);
-        ulong raw = walk.Last->Raw;
-        if (end == WalkEnd.Reached)
-        {
-            if ((raw & PresentBit) == 0)
-                return TranslateError.NotMapped;
-            return new Translation(PhysFrame.NewUnchecked(raw & PageTableEntry.AddressMask, PageSize.Size4KiB), va & 0xFFF, (PageTableFlags)(raw & ~PageTableEntry.AddressMask));
-        }
-        // Bit 7 of a P4 entry is reserved: the MMU faults on such an address.
-        if (end == WalkEnd.Absent || walk.Level == 4)
-            return TranslateError.NotMapped;
-        ulong span = SpanOf(walk.Level);
-        ulong start = raw & PageTableEntry.AddressMask;
-        if ((start & (span - 1)) != 0)
-            return TranslateError.InvalidFrameAddress;
-        return new Translation(PhysFrame.NewUnchecked(start, SizeOfLeafAt(walk.Level)), va & (span - 1), (PageTableFlags)(raw & ~PageTableEntry.AddressMask));
+        TranslateError error = FindMapping(va, out ulong raw, out PageTableLevel level);
+        if (error != NoTranslateError)
+            return error;
+        ulong span = level.EntrySpan();
+        return new Translation(PhysFrame.NewUnchecked(raw & PageTableEntry.AddressMask, level.LeafSize()), va & (span - 1), (PageTableFlags)(raw & ~PageTableEntry.AddressMask));
     }
 
-    /// <summary>The physical address <paramref name="address"/> maps to.</summary>
+    /// <summary>The physical address <paramref name="address"/> maps to (the same walk as <see cref="Translate"/>,
+    /// without building a <see cref="Translation"/>).</summary>
     public Result<PhysAddr, TranslateError> TranslateAddr(VirtAddr address)
     {
-        Result<Translation, TranslateError> translation = Translate(address);
-        return translation.TryGetValue(out Translation found) ? found.Address : translation.Error;
+        ulong va = address.Value;
+        TranslateError error = FindMapping(va, out ulong raw, out PageTableLevel level);
+        if (error != NoTranslateError)
+            return error;
+        return PhysAddr.NewUnchecked((raw & PageTableEntry.AddressMask) | (va & (level.EntrySpan() - 1)));
+    }
+
+    /// <summary>No error: <see cref="FindMapping"/> found the leaf. (A value outside <see cref="TranslateError"/>.)</summary>
+    private const TranslateError NoTranslateError = (TranslateError)0xFF;
+
+    /// <summary>The present leaf entry that maps <paramref name="va"/> and its level, as the MMU finds it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private TranslateError FindMapping(ulong va, out ulong raw, out PageTableLevel level)
+    {
+        WalkEnd end = Walk(va, PageTableLevel.One, PresentBit, out TableWalk walk);
+        raw = walk.Last->Raw;
+        level = walk.Level;
+        if (end == WalkEnd.Reached)
+            return (raw & PresentBit) == 0 ? TranslateError.NotMapped : NoTranslateError;
+        // Bit 7 of a P4 entry is reserved: the MMU faults on such an address.
+        if (end == WalkEnd.Absent || level == PageTableLevel.Four)
+            return TranslateError.NotMapped;
+        if ((raw & PageTableEntry.AddressMask & (level.EntrySpan() - 1)) != 0)
+            return TranslateError.InvalidFrameAddress;
+        return NoTranslateError;
     }
 
     // ---------------------------------------------------------------- map
@@ -110,7 +117,7 @@ public sealed unsafe partial class OffsetPageTable
     {
         if (page.Size != frame.Size)
             return MapError.PageSizeMismatch;
-        int leafLevel = (int)page.Size + 1;
+        PageTableLevel leafLevel = page.Size.LeafLevel();
         ulong va = page.StartAddress.Value;
         ulong parentBits = ((ulong)parentFlags | PresentBit) & ~HugeBit;
 
@@ -126,7 +133,7 @@ public sealed unsafe partial class OffsetPageTable
                 return ConflictAt(leaf, leafLevel);
             // Write pass, the common case: every table exists.
             bool widened = false;
-            for (int level = 4; level > leafLevel; level--)
+            for (PageTableLevel level = PageTableLevel.Four; level > leafLevel; level--)
                 widened |= Widen(walk.EntryAt(level), parentBits);
             *leaf = new PageTableEntry((frame.StartAddress.Value & PageTableEntry.AddressMask) | LeafBits(flags, leafLevel));
             if (widened)
@@ -141,21 +148,21 @@ public sealed unsafe partial class OffsetPageTable
     private Result<Page, MapError> MapThroughNewTables(
         Page page, PhysFrame frame, PageTableFlags flags, ulong parentBits, IFrameAllocator allocator, ref TableWalk walk)
     {
-        int leafLevel = (int)page.Size + 1;
+        PageTableLevel leafLevel = page.Size.LeafLevel();
         ulong va = page.StartAddress.Value;
-        int missingLevel = walk.Level;
+        PageTableLevel missingLevel = walk.Level;
         if (!allocator.CanAllocate((ulong)(missingLevel - leafLevel)))
             return MapError.FrameAllocationFailed;
 
         // Write pass: nothing below can fail.
         bool widened = false;
-        for (int level = 4; level > missingLevel; level--)
+        for (PageTableLevel level = PageTableLevel.Four; level > missingLevel; level--)
             widened |= Widen(walk.EntryAt(level), parentBits);
         PageTableEntry* entry = walk.EntryAt(missingLevel);
-        for (int level = missingLevel; level > leafLevel; level--)
+        for (PageTableLevel level = missingLevel; level > leafLevel; level--)
         {
             PageTable* table = LinkNewTable(entry, parentBits, allocator);
-            entry = (PageTableEntry*)table + TableWindow.IndexOf(va, level - 1);
+            entry = (PageTableEntry*)table + level.Below().IndexOf(va);
         }
         *entry = new PageTableEntry((frame.StartAddress.Value & PageTableEntry.AddressMask) | LeafBits(flags, leafLevel));
         if (widened)
@@ -173,10 +180,10 @@ public sealed unsafe partial class OffsetPageTable
 
     /// <summary>The flag bits a leaf at <paramref name="level"/> gets: Present always, HugePage exactly above level 1.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong LeafBits(PageTableFlags flags, int level)
+    private static ulong LeafBits(PageTableFlags flags, PageTableLevel level)
     {
         ulong bits = ((ulong)flags | PresentBit) & ~PageTableEntry.AddressMask;
-        return level == 1 ? bits & ~HugeBit : bits | HugeBit;
+        return level == PageTableLevel.One ? bits & ~HugeBit : bits | HugeBit;
     }
 
     /// <summary>Allocates a zeroed table and points <paramref name="entry"/> at it. The caller has checked
@@ -203,17 +210,17 @@ public sealed unsafe partial class OffsetPageTable
 
     /// <summary>The error for mapping over a used entry at <paramref name="level"/> (cold: kept out of line).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private MapError ConflictAt(PageTableEntry* entry, int level)
+    private MapError ConflictAt(PageTableEntry* entry, PageTableLevel level)
     {
-        if (level == 1 || IsHuge(entry))
-            return MapError.AlreadyMapped(PhysFrame.NewUnchecked(entry->Address.AlignDown(SpanOf(level)).Value, SizeOfLeafAt(level)));
+        if (level == PageTableLevel.One || IsHuge(entry))
+            return MapError.AlreadyMapped(PhysFrame.NewUnchecked(entry->Address.AlignDown(level.EntrySpan()).Value, level.LeafSize()));
         // A lower-level table: report the first page it maps, if any.
-        if (TryFindFirstLeaf(TableAt(entry->Address.Value), level - 1, out PhysFrame mapped))
+        if (TryFindFirstLeaf(TableAt(entry->Address.Value), level.Below(), out PhysFrame mapped))
             return MapError.AlreadyMapped(mapped);
         return MapError.PageTableInTheWay;
     }
 
-    private bool TryFindFirstLeaf(PageTable* table, int level, out PhysFrame frame)
+    private bool TryFindFirstLeaf(PageTable* table, PageTableLevel level, out PhysFrame frame)
     {
         PageTableEntry* entries = (PageTableEntry*)table;
         for (int i = 0; i < PageTable.EntryCount; i++)
@@ -221,12 +228,12 @@ public sealed unsafe partial class OffsetPageTable
             PageTableEntry* entry = entries + i;
             if (!entry->IsPresent)
                 continue;
-            if (level == 1 || IsHuge(entry))
+            if (level == PageTableLevel.One || IsHuge(entry))
             {
-                frame = PhysFrame.NewUnchecked(entry->Address.AlignDown(SpanOf(level)).Value, SizeOfLeafAt(level));
+                frame = PhysFrame.NewUnchecked(entry->Address.AlignDown(level.EntrySpan()).Value, level.LeafSize());
                 return true;
             }
-            if (TryFindFirstLeaf(TableAt(entry->Address.Value), level - 1, out frame))
+            if (TryFindFirstLeaf(TableAt(entry->Address.Value), level.Below(), out frame))
                 return true;
         }
         frame = default;
@@ -239,13 +246,13 @@ public sealed unsafe partial class OffsetPageTable
     /// Flushes the page from the TLB. Page tables stay; <see cref="CleanUp"/> frees empty ones.</summary>
     public Result<PhysFrame, MapError> Unmap(Page page)
     {
-        int leafLevel = (int)page.Size + 1;
+        PageTableLevel leafLevel = page.Size.LeafLevel();
         MapErrorKind problem = FindLeaf(page.StartAddress.Value, leafLevel, out TableWalk walk);
         if (problem != NoProblem)
             return MapError.Of(problem);
         PageTableEntry* leaf = walk.Last;
         ulong start = leaf->Raw & PageTableEntry.AddressMask;
-        if ((start & (SpanOf(leafLevel) - 1)) != 0)
+        if ((start & (leafLevel.EntrySpan() - 1)) != 0)
             return MapError.InvalidFrameAddress(PhysAddr.NewUnchecked(start));
         leaf->SetUnused();
         _hardware.FlushPage(page.StartAddress.Value);
@@ -258,13 +265,13 @@ public sealed unsafe partial class OffsetPageTable
     /// </summary>
     public Result<PageTableFlags, MapError> UpdateFlags(Page page, PageTableFlags flags)
     {
-        int leafLevel = (int)page.Size + 1;
+        PageTableLevel leafLevel = page.Size.LeafLevel();
         ulong va = page.StartAddress.Value;
         MapErrorKind problem = FindLeaf(va, leafLevel, out TableWalk walk);
         if (problem != NoProblem)
             return MapError.Of(problem);
         ulong parentBits = PresentBit | (ulong)(flags & InheritedFlags);
-        for (int level = 4; level > leafLevel; level--)
+        for (PageTableLevel level = PageTableLevel.Four; level > leafLevel; level--)
             Widen(walk.EntryAt(level), parentBits);
         PageTableEntry* leaf = walk.Last;
         ulong raw = leaf->Raw;
@@ -279,7 +286,7 @@ public sealed unsafe partial class OffsetPageTable
     /// <summary>Walks to the present leaf entry of a page of the size whose leaves are at
     /// <paramref name="leafLevel"/> (then <see cref="TableWalk.Last"/>), or says why there is none.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private MapErrorKind FindLeaf(ulong va, int leafLevel, out TableWalk walk)
+    private MapErrorKind FindLeaf(ulong va, PageTableLevel leafLevel, out TableWalk walk)
     {
         WalkEnd end = Walk(va, leafLevel, PresentBit, out walk);
         if (end == WalkEnd.Absent)
@@ -288,29 +295,29 @@ public sealed unsafe partial class OffsetPageTable
             return MapErrorKind.ParentEntryHugePage;
         ulong raw = walk.Last->Raw;
         // Above level 1 a present entry without HugePage is a table: no page of this size is mapped.
-        if ((raw & PresentBit) == 0 || (leafLevel > 1 && (raw & HugeBit) == 0))
+        if ((raw & PresentBit) == 0 || (leafLevel > PageTableLevel.One && (raw & HugeBit) == 0))
             return MapErrorKind.PageNotMapped;
         return NoProblem;
     }
 
     /// <summary>Sets the flags of the P4 entry that covers <paramref name="address"/>; returns the old ones.</summary>
     public Result<PageTableFlags, MapError> SetP4EntryFlags(VirtAddr address, PageTableFlags flags)
-        => SetTableEntryFlags(address, 4, flags);
+        => SetTableEntryFlags(address, PageTableLevel.Four, flags);
 
     /// <summary>Sets the flags of the P3 entry (pointing to a P2 table) that covers <paramref name="address"/>.</summary>
     public Result<PageTableFlags, MapError> SetP3EntryFlags(VirtAddr address, PageTableFlags flags)
-        => SetTableEntryFlags(address, 3, flags);
+        => SetTableEntryFlags(address, PageTableLevel.Three, flags);
 
     /// <summary>Sets the flags of the P2 entry (pointing to a P1 table) that covers <paramref name="address"/>.</summary>
     public Result<PageTableFlags, MapError> SetP2EntryFlags(VirtAddr address, PageTableFlags flags)
-        => SetTableEntryFlags(address, 2, flags);
+        => SetTableEntryFlags(address, PageTableLevel.Two, flags);
 
     /// <summary>
     /// The entry must point to a table (a huge page's entry is changed with <see cref="UpdateFlags"/>).
     /// Present is kept, HugePage cleared. Flushes the whole TLB, as the entry covers many pages; global pages
     /// below a narrowed entry keep stale rights until their own invlpg.
     /// </summary>
-    private Result<PageTableFlags, MapError> SetTableEntryFlags(VirtAddr address, int targetLevel, PageTableFlags flags)
+    private Result<PageTableFlags, MapError> SetTableEntryFlags(VirtAddr address, PageTableLevel targetLevel, PageTableFlags flags)
     {
         WalkEnd end = Walk(address.Value, targetLevel, PresentBit, out TableWalk walk);
         PageTableEntry* entry = walk.Last;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace StrixOS.Memory;
 
 /// <summary>
@@ -12,20 +14,40 @@ public enum PageTableLevel : byte
     Four = 4,
 }
 
+/// <summary>
+/// The page-table arithmetic of a level, in one place: which address bits index a table at that level,
+/// how much address space one entry covers, and which page size a leaf there maps. The walker
+/// (<see cref="TableWalk"/>, <see cref="TableCursor"/>) and <see cref="VirtAddr"/> take their indexes from here.
+/// </summary>
 public static class PageTableLevelExtensions
 {
+    private const ulong IndexMask = PageTableIndex.Count - 1;
+
+    /// <summary>The address bits below this level's index: 12 at level 1, 39 at level 4.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Shift(this PageTableLevel level) => 3 + 9 * (int)level;
+
+    /// <summary>The index of <paramref name="address"/> in a table at this level.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int IndexOf(this PageTableLevel level, ulong address) => (int)((address >> level.Shift()) & IndexMask);
+
     /// <summary>Bytes of virtual address space one entry of a table at this level covers (4 KiB .. 512 GiB).</summary>
-    public static ulong EntrySpan(this PageTableLevel level) => 1UL << TableWindow.Shift((int)level);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong EntrySpan(this PageTableLevel level) => 1UL << level.Shift();
+
+    /// <summary>The level of the tables the entries of this level point to (One has none below).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static PageTableLevel Below(this PageTableLevel level) => level - 1;
+
+    /// <summary>The size of the page a leaf entry at levels One to Three maps (no check: level Four has none).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static PageSize LeafSize(this PageTableLevel level) => (PageSize)(level - 1);
 
     /// <summary>The page size whose leaf entries live at this level; false for level 4, which has none.</summary>
     public static bool TryGetLeafPageSize(this PageTableLevel level, out PageSize size)
     {
-        switch (level)
-        {
-            case PageTableLevel.One: size = PageSize.Size4KiB; return true;
-            case PageTableLevel.Two: size = PageSize.Size2MiB; return true;
-            case PageTableLevel.Three: size = PageSize.Size1GiB; return true;
-            default: size = PageSize.Size4KiB; return false;
-        }
+        bool leaf = level >= PageTableLevel.One && level <= PageTableLevel.Three;
+        size = leaf ? level.LeafSize() : PageSize.Size4KiB;
+        return leaf;
     }
 }

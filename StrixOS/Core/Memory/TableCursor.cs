@@ -16,17 +16,20 @@ internal unsafe ref struct TableCursor
     private readonly int _lastIndex;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public TableCursor(PageTable* table, int level, ulong first, ulong last)
+    public TableCursor(PageTable* table, PageTableLevel level, ulong first, ulong last)
     {
-        var window = new TableWindow(level, first, last);
         _entries = (PageTableEntry*)table;
         _first = first;
         _last = last;
-        _lastIndex = window.LastIndex;
-        Span = window.EntrySpan;
-        Index = window.FirstIndex - 1;
+        _lastIndex = level.IndexOf(last);
+        Level = level;
+        Span = level.EntrySpan();
+        Index = level.IndexOf(first) - 1;
         EntryBase = (first & ~(Span - 1)) - Span;
     }
+
+    /// <summary>The level of the table this cursor steps through.</summary>
+    public PageTableLevel Level { get; }
 
     /// <summary>Bytes of address space one entry covers.</summary>
     public ulong Span { get; }

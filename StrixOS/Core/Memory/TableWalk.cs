@@ -18,7 +18,7 @@ internal enum WalkEnd : byte
 /// target level, recording the entry it passes at each level, so a later write pass (map, widen parents,
 /// unmap, change flags) uses the pointers it found instead of walking again. Translate, MapTo, Unmap,
 /// UpdateFlags and SetP*EntryFlags all use it; the range operations use <see cref="TableCursor"/>, which
-/// steps through the entries of one table the same way. Both take their indexes from <see cref="TableWindow"/>.
+/// steps through the entries of one table the same way. Both take their indexes from <see cref="PageTableLevel"/>.
 /// </summary>
 internal unsafe struct TableWalk
 {
@@ -26,17 +26,17 @@ internal unsafe struct TableWalk
     private fixed ulong _entries[5];
 
     /// <summary>The level of the last entry the walk visited: the target level, or where it stopped early.</summary>
-    public int Level;
+    public PageTableLevel Level;
 
     /// <summary>The entry the walk visited at <paramref name="level"/> (only levels from 4 down to <see cref="Level"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly PageTableEntry* EntryAt(int level) => (PageTableEntry*)_entries[level];
+    public readonly PageTableEntry* EntryAt(PageTableLevel level) => (PageTableEntry*)_entries[(int)level];
 
     /// <summary>The last entry visited (at <see cref="Level"/>).</summary>
     public readonly PageTableEntry* Last
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => (PageTableEntry*)_entries[Level];
+        get => (PageTableEntry*)_entries[(int)Level];
     }
 
     /// <summary>
@@ -45,13 +45,13 @@ internal unsafe struct TableWalk
     /// (Present for the MMU's view; all bits for "unused", as mapping needs).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public WalkEnd Run(PageTable* level4, ulong physicalMemoryOffset, ulong address, int targetLevel, ulong presenceBits)
+    public WalkEnd Run(PageTable* level4, ulong physicalMemoryOffset, ulong address, PageTableLevel targetLevel, ulong presenceBits)
     {
         PageTable* table = level4;
-        for (int level = 4; ; level--)
+        for (PageTableLevel level = PageTableLevel.Four; ; level--)
         {
-            PageTableEntry* entry = (PageTableEntry*)table + TableWindow.IndexOf(address, level);
-            _entries[level] = (ulong)entry;
+            PageTableEntry* entry = (PageTableEntry*)table + level.IndexOf(address);
+            _entries[(int)level] = (ulong)entry;
             Level = level;
             if (level == targetLevel)
                 return WalkEnd.Reached;

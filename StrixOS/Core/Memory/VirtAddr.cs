@@ -56,7 +56,7 @@ public readonly struct VirtAddr : IEquatable<VirtAddr>, IComparable<VirtAddr>
 
     /// <summary>The index into the table of <paramref name="level"/> that translates this address.</summary>
     public PageTableIndex Index(PageTableLevel level)
-        => PageTableIndex.NewTruncate((ushort)TableWindow.IndexOf(Value, (int)level));
+        => PageTableIndex.NewTruncate((ushort)level.IndexOf(Value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool IsAligned(ulong alignment) => (Value & (alignment - 1)) == 0;
