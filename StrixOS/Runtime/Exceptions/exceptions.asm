@@ -206,35 +206,29 @@ StrixFilterFuncletReturn:
     POP_CALLEE_SAVED
     ret
 
+; One field of ExceptionSymbols: the address of a label.
+%macro SYMBOL_AT 2
+    lea rax, [%2]
+    mov [rdi + %1], rax
+%endmacro
+
 ; void StrixGetExceptionSymbols(ExceptionSymbols* symbols): the addresses the C# side needs.
 extern __eh_frame_start, __eh_frame_end, __kernel_high_start
 global StrixGetExceptionSymbols
 StrixGetExceptionSymbols:
-    lea rax, [__eh_frame_start]
-    mov [rdi], rax
-    lea rax, [__eh_frame_end]
-    mov [rdi + 8], rax
-    lea rax, [StrixCatchFuncletReturn]
-    mov [rdi + 0x10], rax
-    lea rax, [StrixFinallyFuncletReturn]
-    mov [rdi + 0x18], rax
-    lea rax, [StrixFilterFuncletReturn]
-    mov [rdi + 0x20], rax
-    lea rax, [RhpThrowHwEx]
-    mov [rdi + 0x28], rax
-    lea rax, [StrixExInfoHead]
-    mov [rdi + 0x30], rax
-    lea rax, [StrixClasslibFunctions]
-    mov [rdi + 0x38], rax
+    SYMBOL_AT 0, __eh_frame_start
+    SYMBOL_AT 8, __eh_frame_end
+    SYMBOL_AT 0x10, StrixCatchFuncletReturn
+    SYMBOL_AT 0x18, StrixFinallyFuncletReturn
+    SYMBOL_AT 0x20, StrixFilterFuncletReturn
+    SYMBOL_AT 0x28, RhpThrowHwEx
+    SYMBOL_AT 0x30, StrixExInfoHead
+    SYMBOL_AT 0x38, StrixClasslibFunctions
     mov qword [rdi + 0x40], CLASSLIB_FUNCTION_COUNT
-    lea rax, [__kernel_high_start]
-    mov [rdi + 0x48], rax
-    lea rax, [StrixThrowReturn]
-    mov [rdi + 0x50], rax
-    lea rax, [StrixRethrowReturn]
-    mov [rdi + 0x58], rax
-    lea rax, [StrixHardwareThrowReturn]
-    mov [rdi + 0x60], rax
+    SYMBOL_AT 0x48, __kernel_high_start
+    SYMBOL_AT 0x50, StrixThrowReturn
+    SYMBOL_AT 0x58, StrixRethrowReturn
+    SYMBOL_AT 0x60, StrixHardwareThrowReturn
     ret
 
 ; void StrixCaptureCallerContext(LimitedContext* context): the caller's registers just after this
