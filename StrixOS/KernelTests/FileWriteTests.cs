@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Threading.Tasks;
 using Microsoft.Win32.SafeHandles;
 using StrixOS.Runtime;
 using StrixOS.Testing;
@@ -32,6 +33,8 @@ public static unsafe class FileWriteTests
         suite.Add(nameof(ReadOnlyHandlesAndStreamsRefuseWrites), &ReadOnlyHandlesAndStreamsRefuseWrites);
         suite.Add(nameof(CurrentDirectoryFollowsSetCurrentDirectory), &CurrentDirectoryFollowsSetCurrentDirectory);
         suite.Add(nameof(FileEncryptionIsNotSupported), &FileEncryptionIsNotSupported);
+        suite.Add(nameof(AsyncWritingAndCreatingFilesIsRefused), &AsyncWritingAndCreatingFilesIsRefused);
+        suite.Add(nameof(AsyncWritesToReadOnlyHandlesAndStreamsAreRefused), &AsyncWritesToReadOnlyHandlesAndStreamsAreRefused);
     }
 
     /// <summary>"Type: message" of what the call threw, or "OK".</summary>
@@ -47,6 +50,41 @@ public static unsafe class FileWriteTests
             return e.GetType().Name + ": " + e.Message;
         }
     }
+
+    /// <summary>
+    /// How an async call failed, as host .NET 10 tells it apart: "throws Type: message (HResult)" when the
+    /// call itself threw, "faulted Type: message (HResult)" when it returned a task that failed, "OK" when
+    /// the task completed; a task still running after 10 s is a hang, not an outcome.
+    /// </summary>
+    private static string AsyncOutcome(Func<Task> call)
+    {
+        Task task;
+        try
+        {
+            task = call();
+        }
+        catch (Exception e)
+        {
+            return "throws " + Described(e);
+        }
+        try
+        {
+            if (!task.Wait(10_000))
+            {
+                return "still running after 10 s";
+            }
+            return "OK";
+        }
+        catch (AggregateException e) when (e.InnerException is not null)
+        {
+            return "faulted " + Described(e.InnerException);
+        }
+    }
+
+    private static string Described(Exception e) => $"{e.GetType().Name}: {e.Message} (0x{e.HResult:X8})";
+
+    /// <summary>EROFS as CoreLib reports it: HResult is the errno, 30.</summary>
+    private static string ReadOnlyFault(string path) => $"faulted {ReadOnly(path)} (0x0000001E)";
 
     private static string ReadOnly(string path) => $"IOException: {ReadOnlySystem} : '{path}'";
 
@@ -189,5 +227,91 @@ public static unsafe class FileWriteTests
         t.Equal("PlatformNotSupportedException: PlatformNotSupported_FileEncryption", Outcome(() => File.Encrypt(Greeting)));
         t.Equal("PlatformNotSupportedException: PlatformNotSupported_FileEncryption", Outcome(() => File.Decrypt(Greeting)));
 #pragma warning restore CA1416
+    }
+
+    // By design: `File.WriteAllTextAsync`, `WriteAllBytesAsync`, `WriteAllLinesAsync`, `AppendAllTextAsync`, `AppendAllLinesAsync`, `AppendAllBytesAsync`; an async `FileStream` or `StreamWriter` on a new file | a faulted task with `IOException` "Read-only file system (StrixOS files are GRUB modules)", as .NET on a read-only Linux mount
+    private static void AsyncWritingAndCreatingFilesIsRefused(TestContext t)
+    {
+        int open = FileDescriptors.OpenCount;
+        string greeting = File.ReadAllText(Greeting);
+        t.Equal(ReadOnlyFault(Greeting), AsyncOutcome(() => File.WriteAllTextAsync(Greeting, "x")));
+        t.Equal(ReadOnlyFault(NewFile), AsyncOutcome(() => File.WriteAllTextAsync(NewFile, "x")));
+        t.Equal(ReadOnlyFault(Greeting), AsyncOutcome(() => File.WriteAllBytesAsync(Greeting, [1])));
+        t.Equal(ReadOnlyFault(NewFile), AsyncOutcome(() => File.WriteAllBytesAsync(NewFile, [1])));
+        t.Equal(ReadOnlyFault(NewFile), AsyncOutcome(() => File.WriteAllLinesAsync(NewFile, ["a"])));
+        t.Equal(ReadOnlyFault(Greeting), AsyncOutcome(() => File.AppendAllTextAsync(Greeting, "x")));
+        t.Equal(ReadOnlyFault(Greeting), AsyncOutcome(() => File.AppendAllLinesAsync(Greeting, ["a"])));
+        t.Equal(ReadOnlyFault(Greeting), AsyncOutcome(() => File.AppendAllBytesAsync(Greeting, [1])));
+        t.Equal(ReadOnlyFault(NewFile), AsyncOutcome(() => AsyncFileWrites.CreateAndWrite(NewFile)));
+        t.Equal(ReadOnlyFault(Greeting), AsyncOutcome(() => AsyncFileWrites.CreateAndWrite(Greeting)));
+        t.Equal(ReadOnlyFault(NewFile), AsyncOutcome(() => AsyncFileWrites.WriteText(NewFile, FileOptions.None)));
+        t.Equal(ReadOnlyFault(NewFile), AsyncOutcome(() => AsyncFileWrites.WriteText(NewFile, FileOptions.Asynchronous)));
+        t.False(File.Exists(NewFile), "no file was created");
+        t.Equal(greeting, File.ReadAllText(Greeting));
+        t.Equal(open, FileDescriptors.OpenCount);
+    }
+
+    // By design: `FileStream.WriteAsync` of a read-only stream, `StreamWriter` over one; `RandomAccess.WriteAsync` | `NotSupportedException`, `ArgumentException`; a faulted task with `UnauthorizedAccessException`, as .NET on Linux
+    private static void AsyncWritesToReadOnlyHandlesAndStreamsAreRefused(TestContext t)
+    {
+        int open = FileDescriptors.OpenCount;
+        const string Unwritable = "NotSupportedException: NotSupported_UnwritableStream (0x80131515)";
+        string denied = $"faulted UnauthorizedAccessException: UnauthorizedAccess_IODenied_Path, {Greeting} (0x80070005)";
+        using (FileStream stream = new(Greeting, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, useAsync: true))
+        {
+            t.Equal("throws " + Unwritable, AsyncOutcome(() => stream.WriteAsync(new byte[] { 1 }).AsTask()));
+            t.Equal("throws " + Unwritable, AsyncOutcome(() => stream.WriteAsync(new byte[] { 1 }, 0, 1)));
+            t.Equal("OK", AsyncOutcome(() => stream.FlushAsync()));   // nothing buffered: as on Linux
+        }
+        t.Equal("faulted " + Unwritable, AsyncOutcome(() => AsyncFileWrites.CopyInto(Greeting)));
+        t.Equal("faulted ArgumentException: Argument_StreamNotWritable (0x80070057)", AsyncOutcome(() => AsyncFileWrites.WriteThroughStreamWriter(Greeting)));
+        using (SafeFileHandle handle = File.OpenHandle(Greeting))
+        {
+            t.Equal(denied, AsyncOutcome(() => RandomAccess.WriteAsync(handle, new byte[] { 1 }, 0).AsTask()));
+            t.Equal(denied, AsyncOutcome(() => RandomAccess.WriteAsync(handle, new ReadOnlyMemory<byte>[] { new byte[] { 1 }, new byte[] { 2 } }, 0).AsTask()));
+        }
+        using (SafeFileHandle handle = File.OpenHandle(Greeting, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous))
+        {
+            t.Equal(denied, AsyncOutcome(() => RandomAccess.WriteAsync(handle, new byte[] { 1 }, 0).AsTask()));
+        }
+        t.Equal(open, FileDescriptors.OpenCount);
+    }
+}
+
+/// <summary>Async bodies for <see cref="FileWriteTests"/> (await is not allowed in its unsafe context).</summary>
+internal static class AsyncFileWrites
+{
+    public static async Task CreateAndWrite(string path)
+    {
+        await using FileStream stream = new(path, FileMode.Create, FileAccess.Write, FileShare.None, 4096, useAsync: true);
+        await stream.WriteAsync(new byte[] { 1 });
+    }
+
+    public static async Task WriteText(string path, FileOptions options)
+    {
+        await using StreamWriter writer = new(path, new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Options = options });
+        await writer.WriteAsync("x");
+        await writer.FlushAsync();
+    }
+
+    public static async Task CopyInto(string path)
+    {
+        await using FileStream source = File.OpenRead(path);
+        await using FileStream target = File.OpenRead(path);
+        await source.CopyToAsync(target);
+    }
+
+    public static async Task WriteThroughStreamWriter(string path)
+    {
+        FileStream stream = File.OpenRead(path);
+        try
+        {
+            await using StreamWriter writer = new(stream);
+            await writer.WriteAsync("x");
+        }
+        finally
+        {
+            await stream.DisposeAsync();
+        }
     }
 }
