@@ -13,7 +13,8 @@ namespace StrixOS.Drivers;
 /// is bracketed by writes of its number (1-127) to COM1's scratch register, bit 7 set on the write after it,
 /// which QEMU's trace stamps with the host's clock at the instruction (StrixOS.Tests/Screen/ScreenTests.cs);
 /// <c>strix.delaytest=N</c> does the same with <c>await Task.Delay(100)</c> (CoreLib's timer queue and thread pool
-/// on the scheduler), the mark after each delay written by the continuation that resumes;
+/// on the scheduler, after one unmarked delay that starts their threads), the mark after each delay written by the
+/// continuation that resumes;
 /// <c>strix.irqlatency</c> sends this CPU 1000 self-interrupts and prints the cycles from the send to the
 /// handler's first C# line (docs/benchmarks.md).
 /// </summary>
@@ -58,6 +59,9 @@ public static class ClockProbes
 
     private static async Task AwaitDelays(int count)
     {
+        // CoreLib starts its timer thread and the pool's first worker at the first delay, as on .NET; an unmarked
+        // one first, so the marked delays time the delay and not the creation of those threads.
+        await Task.Delay(1);
         for (int i = 1; i <= count; i++)
         {
             byte marker = (byte)(i & 0x7F);
