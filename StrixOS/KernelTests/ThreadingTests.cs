@@ -225,8 +225,9 @@ public static unsafe class ThreadingTests
         // Against the TSC clock (calibrated against the HPET or PIT). Under TCG the guest's clock runs on while
         // the host keeps QEMU off its cores, so a single delay can look late by whatever the host stole; the
         // fastest is the kernel's own latency (timer, timer thread, pool, wake-up). Five delays at least, and on
-        // (up to twenty) while none was within 5%: a loaded host once stretched five in a row. The timer itself is
-        // compared with the host clock, run-queue delay taken off, by the host's sleep test (strix.sleeptest).
+        // (up to twenty) while none was within 5%: a loaded host once stretched five in a row. Every delay is
+        // compared with the host clock, run-queue delay taken off, by the host test of strix.delaytest
+        // (ScreenTests.Every100MsTaskDelayMatchesTheHostClock).
         var measured = new List<long>();
         while (measured.Count < 5 || (measured.Min() > 105_000 && measured.Count < 20))
         {
