@@ -1,4 +1,5 @@
 using System;
+using System.Threading.Tasks;
 using StrixOS.Boot;
 using StrixOS.Cpu;
 using StrixOS.Diagnostics;
@@ -11,6 +12,9 @@ namespace StrixOS.Drivers;
 /// 100 ms N times and prints a line after each with the time it slept and the clock's reading; each sleep
 /// is bracketed by writes of its number (1-127) to COM1's scratch register, bit 7 set on the write after it,
 /// which QEMU's trace stamps with the host's clock at the instruction (StrixOS.Tests/Screen/ScreenTests.cs);
+/// <c>strix.delaytest=N</c> does the same with <c>await Task.Delay(100)</c> (CoreLib's timer queue and thread pool
+/// on the scheduler, after one unmarked delay that starts their threads), the mark after each delay written by the
+/// continuation that resumes;
 /// <c>strix.irqlatency</c> sends this CPU 1000 self-interrupts and prints the cycles from the send to the
 /// handler's first C# line (docs/benchmarks.md).
 /// </summary>
@@ -23,6 +27,8 @@ public static class ClockProbes
     {
         if (commandLine.TryGetValue("strix.sleeptest", out string countText) && int.TryParse(countText, out int count))
             SleepTest(count);
+        if (commandLine.TryGetValue("strix.delaytest", out string delayText) && int.TryParse(delayText, out int delays))
+            DelayTest(delays);
         if (commandLine.Has("strix.irqlatency"))
             IrqLatency(1000);
     }
@@ -39,6 +45,32 @@ public static class ClockProbes
             ulong slept = Clock.Nanoseconds - before;
             SerialPort.Com1.WriteScratch((byte)(0x80 | marker));
             KernelLog.Raw($"sleep-test: tick {i} slept {slept} ns at {Clock.Nanoseconds} ns");
+        }
+    }
+
+    private static void DelayTest(int count)
+    {
+        KernelLog.Raw($"delay-test: start at {Clock.Nanoseconds} ns");
+        // A second per delay is ten times what it needs: past that something is stuck, and the kernel says so
+        // and goes on to stop rather than hang.
+        if (!AwaitDelays(count).Wait(TimeSpan.FromSeconds(count + 5)))
+            KernelLog.Raw($"delay-test: the {count} delays did not finish within {count + 5} s");
+    }
+
+    private static async Task AwaitDelays(int count)
+    {
+        // CoreLib starts its timer thread and the pool's first worker at the first delay, as on .NET; an unmarked
+        // one first, so the marked delays time the delay and not the creation of those threads.
+        await Task.Delay(1);
+        for (int i = 1; i <= count; i++)
+        {
+            byte marker = (byte)(i & 0x7F);
+            SerialPort.Com1.WriteScratch(marker);
+            ulong before = Clock.Nanoseconds;
+            await Task.Delay(100);
+            ulong waited = Clock.Nanoseconds - before;
+            SerialPort.Com1.WriteScratch((byte)(0x80 | marker));
+            KernelLog.Raw($"delay-test: delay {i} took {waited} ns at {Clock.Nanoseconds} ns");
         }
     }
 

@@ -225,8 +225,9 @@ public static unsafe class ThreadingTests
         // Against the TSC clock (calibrated against the HPET or PIT). Under TCG the guest's clock runs on while
         // the host keeps QEMU off its cores, so a single delay can look late by whatever the host stole; the
         // fastest is the kernel's own latency (timer, timer thread, pool, wake-up). Five delays at least, and on
-        // (up to twenty) while none was within 5%: a loaded host once stretched five in a row. The timer itself is
-        // compared with the host clock, run-queue delay taken off, by the host's sleep test (strix.sleeptest).
+        // (up to twenty) while none was within 5%: a loaded host once stretched five in a row. Every delay is
+        // compared with the host clock, run-queue delay taken off, by the host test of strix.delaytest
+        // (ScreenTests.Every100MsTaskDelayMatchesTheHostClock).
         var measured = new List<long>();
         while (measured.Count < 5 || (measured.Min() > 105_000 && measured.Count < 20))
         {
@@ -255,11 +256,18 @@ public static unsafe class ThreadingTests
 
     private static void ChannelPassesItemsInOrder(TestContext t)
     {
-        // 1M items is the size; 200,000 here keeps the boot within seconds under emulation.
-        const int Items = 200_000;
+        // The 1M items on every machine (the bounded channel holds 1,024 ints, so the 32M guest needs no
+        // more), through the loop that awaits only when the channel is full or empty; then the one-await-per-item
+        // APIs (WriteAsync, ReadAllAsync in await foreach) on fewer items, as each costs about twice the time.
+        const int Items = 1_000_000, ItemsOneAwaitEach = 20_000;
+        var watch = Stopwatch.StartNew();
         Task<long> run = AsyncWork.ProduceAndConsume(Items);
         t.True(run.Wait(60_000), "producer and consumer finished");
+        Diagnostics.KernelLog.Info($"threads: a bounded Channel<int> passed {Items} items in {watch.ElapsedMilliseconds} ms");
         t.Equal((long)Items * (Items - 1) / 2, run.Result);
+        Task<long> oneAwaitEach = AsyncWork.WriteAsyncAndReadAllAsync(ItemsOneAwaitEach);
+        t.True(oneAwaitEach.Wait(60_000), "WriteAsync and ReadAllAsync finished");
+        t.Equal((long)ItemsOneAwaitEach * (ItemsOneAwaitEach - 1) / 2, oneAwaitEach.Result);
     }
 
     private static void ParallelForEqualsSequential(TestContext t)
@@ -441,7 +449,41 @@ internal static class AsyncWork
         return await Chain(depth - 1) + 1;
     }
 
+    /// <summary>Sums the items in the order they arrive, -1 at the first out of order.</summary>
     public static async Task<long> ProduceAndConsume(int items)
+    {
+        var channel = System.Threading.Channels.Channel.CreateBounded<int>(
+            new System.Threading.Channels.BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true });
+        Task producer = Task.Run(async () =>
+        {
+            var writer = channel.Writer;
+            for (int i = 0; i < items; i++)
+            {
+                while (!writer.TryWrite(i))
+                {
+                    if (!await writer.WaitToWriteAsync())
+                        return;
+                }
+            }
+            writer.Complete();
+        });
+        var reader = channel.Reader;
+        long sum = 0;
+        int expected = 0;
+        while (await reader.WaitToReadAsync())
+        {
+            while (reader.TryRead(out int item))
+            {
+                if (item != expected++)
+                    return -1;
+                sum += item;
+            }
+        }
+        await producer;
+        return sum;
+    }
+
+    public static async Task<long> WriteAsyncAndReadAllAsync(int items)
     {
         var channel = System.Threading.Channels.Channel.CreateBounded<int>(1024);
         Task producer = Task.Run(async () =>
