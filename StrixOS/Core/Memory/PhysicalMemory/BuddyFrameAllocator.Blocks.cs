@@ -15,9 +15,14 @@ public sealed unsafe partial class BuddyFrameAllocator
         ulong candidates = _nonEmptyOrders >> order;
         if (candidates == 0)
         {
-            frame = 0;
-            range = 0;
-            return false;
+            // Nothing on the lists fits: cut blocks off the untouched tails.
+            if (!CarveUntil(order))
+            {
+                frame = 0;
+                range = 0;
+                return false;
+            }
+            candidates = _nonEmptyOrders >> order;
         }
         int found = order + BitOperations.TrailingZeroCount(candidates);
         frame = _heads[found];
@@ -43,9 +48,7 @@ public sealed unsafe partial class BuddyFrameAllocator
     {
         while (count > 0)
         {
-            int alignOrder = first == 0 ? MaxOrder : BitOperations.TrailingZeroCount(first);
-            int sizeOrder = BitOperations.Log2(count);
-            int order = Math.Min(MaxOrder, Math.Min(alignOrder, sizeOrder));
+            int order = BlockOrderAt(first, count);
             ReleaseBlock(first, order, range);
             first += 1UL << order;
             count -= 1UL << order;
@@ -66,12 +69,21 @@ public sealed unsafe partial class BuddyFrameAllocator
             // A buddy outside this range is never free: ranges are separated by frames nobody manages.
             if (buddy < rangeStart || buddy + size > rangeEnd || !_bitmap.Get(BitOf(buddy, range)))
                 break;
-            // The buddy's first frame is free, so it heads a free block of this order or a smaller one.
-            FreeBlockHeader* header = HeaderOf(buddy);
-            Verify(header, buddy);
-            if (header->Order != (uint)order)
-                break;
-            Unlink(buddy, order);
+            // The buddy's first frame is free, so it heads a free block of this order or a smaller one: on a
+            // list, or the untouched tail's first block (no header there: never read it).
+            if (buddy == _tails[range])
+            {
+                if (!TakeTailHead(buddy, order, range))
+                    break;
+            }
+            else
+            {
+                FreeBlockHeader* header = HeaderOf(buddy);
+                Verify(header, buddy);
+                if (header->Order != (uint)order)
+                    break;
+                Unlink(buddy, order);
+            }
             frame &= ~size;
             order++;
         }
@@ -119,12 +131,13 @@ public sealed unsafe partial class BuddyFrameAllocator
                 + " was overwritten after it was freed (use after free)");
     }
 
-    /// <summary>Free blocks of <paramref name="order"/> (walks the list): for tests and diagnostics.</summary>
+    /// <summary>Free blocks of <paramref name="order"/> (walks the list, and counts the blocks the untouched tails
+    /// would be cut into): for tests and diagnostics.</summary>
     public ulong FreeBlockCount(int order)
     {
         if ((uint)order > MaxOrder)
             return 0;
-        ulong count = 0;
+        ulong count = TailBlockCount(order);
         for (ulong frame = _heads[order]; frame != FreeBlockHeader.None; frame = HeaderOf(frame)->Next)
             count++;
         return count;

@@ -164,19 +164,19 @@ public sealed unsafe partial class BuddyFrameAllocator
         MetadataFrames = metadataFrames;
         for (int order = 0; order <= MaxOrder; order++)
             _heads[order] = FreeBlockHeader.None;
+        _tails = new ulong[starts.Length];
+        for (int i = 0; i < starts.Length; i++)
+            _tails[i] = ends[i];
 
         ulong* words = (ulong*)(physicalMemoryOffset + (metadataFirst << FrameShift));
         _bitmap = new FrameBitmap(words);
-        // All used to begin with; then every frame from each region's first free one is released (the
-        // bitmap's frames are below it: taken from the boot allocator, or skipped by FromRegions).
+        // All used to begin with; then every frame from each region's first free one is free (the bitmap's
+        // frames are below it: taken from the boot allocator, or skipped by FromRegions), as an untouched
+        // tail: nothing is written into free memory here.
         ulong wordCount = (total + 63) / 64;
         for (ulong w = 0; w < wordCount; w++)
             words[w] = 0;
         for (int i = 0; i < starts.Length; i++)
-        {
-            ulong first = firstFree[i];
-            if (first < ends[i])
-                ReleaseRun(first, ends[i] - first, (uint)i);
-        }
+            OpenTail(firstFree[i], (uint)i);
     }
 }

@@ -12,7 +12,9 @@ namespace StrixOS.Memory.PhysicalMemory;
 /// O(log n), and any block is naturally aligned, so 2 MiB and 1 GiB frames come out of the same lists.</para>
 /// <para>Metadata: one bit per Usable frame (1 = free), in frames carved out of a Usable region at hand-over,
 /// plus per-region bounds and the list heads. The list links live inside the free blocks themselves
-/// (<see cref="FreeBlockHeader"/>), read and written through the offset map.</para>
+/// (<see cref="FreeBlockHeader"/>), read and written through the offset map; the free frames a range starts
+/// with stay an untouched tail, cut into list blocks only when the lists run short, so the hand-over writes
+/// into no free frame (BuddyFrameAllocator.UntouchedTails.cs).</para>
 /// <para>Errors are values: running out is <see cref="AllocationError.OutOfFrames"/>; a double free, a frame
 /// that was never Usable or one of the bitmap's own frames is refused (<see cref="FrameFreeError"/>) and
 /// changes nothing.</para>
@@ -37,6 +39,9 @@ public sealed unsafe partial class BuddyFrameAllocator : IFrameStore
     private readonly ulong[] _bitBases;
     private readonly FrameBitmap _bitmap;
     private readonly ulong[] _heads = new ulong[MaxOrder + 1];
+    // Per range, the first frame of its untouched tail (BuddyFrameAllocator.UntouchedTails.cs): [_tails[i],
+    // _ends[i]) is free but on no list. _ends[i] when empty.
+    private readonly ulong[] _tails;
     // Bit k set: the free list of order k is not empty, so the smallest usable order is one tzcnt away.
     private ulong _nonEmptyOrders;
     private ulong _freeFrames;
@@ -80,9 +85,9 @@ public sealed unsafe partial class BuddyFrameAllocator : IFrameStore
             if (_held[i] != type)
                 continue;
             _held[i] = MemoryRegionType.Usable;
-            ulong count = _ends[i] - _starts[i];
-            ReleaseRun(_starts[i], count, (uint)i);
-            freed += count;
+            // Held as a whole until now, so nothing of it is on a list: all of it becomes the range's tail.
+            freed += _ends[i] - _starts[i];
+            OpenTail(_starts[i], (uint)i);
         }
         HeldFrames -= freed;
         ReclaimedFrames += freed;

@@ -1,8 +1,8 @@
 namespace StrixOS.Memory.PhysicalMemory;
 
 /// <summary>
-/// Written into the first frame of every free block, through the offset map: the block's links in the free
-/// list of its order. Free memory carries its own bookkeeping, so the allocator's only per-frame metadata is
+/// Written into the first frame of every free block on a list, through the offset map: the block's links in
+/// the free list of its order (blocks still in a range's untouched tail have none). Free memory carries its own bookkeeping, so the allocator's only per-frame metadata is
 /// one bit. Frame numbers (physical address / 4 KiB) are stored, <see cref="None"/> ends a list. The check
 /// word catches a free block that something wrote to (a use after free) before the allocator trusts it.
 /// </summary>

@@ -1,0 +1,95 @@
+using System;
+using System.Numerics;
+
+namespace StrixOS.Memory.PhysicalMemory;
+
+/// <summary>
+/// Untouched tails: the free frames a range starts with (after the hand-over, or a <see cref="Reclaim"/>) are
+/// not cut into list blocks at once. Each range keeps [tail, end) aside: free in the bitmap and counted in
+/// <see cref="FreeFrames"/>, but on no list, so no header is written into it. Blocks are cut off the tail's
+/// low end only when the lists cannot serve a request, in the same largest-aligned-block order the eager
+/// release would have used; so the allocator behaves as if the whole tail had been released, but start-up
+/// writes to no free frame (under QEMU every first write to a 2 MiB region of guest RAM makes the host fault
+/// it in: docs/benchmarks.md).
+/// <para>The one interaction with the lists: a block freed just below a tail whose first block is its buddy
+/// merges with that block, which then leaves the tail (<see cref="ReleaseBlock"/>). Tails only shrink from
+/// below, so a block on a list never lies inside one.</para>
+/// </summary>
+public sealed unsafe partial class BuddyFrameAllocator
+{
+    /// <summary>The order of the largest aligned block starting at <paramref name="first"/> that fits in
+    /// <paramref name="count"/> frames (count &gt; 0).</summary>
+    private static int BlockOrderAt(ulong first, ulong count)
+    {
+        int alignOrder = first == 0 ? MaxOrder : BitOperations.TrailingZeroCount(first);
+        int sizeOrder = BitOperations.Log2(count);
+        return Math.Min(MaxOrder, Math.Min(alignOrder, sizeOrder));
+    }
+
+    /// <summary>Makes [first, end of range) the untouched tail of <paramref name="range"/>: all of it free, none of it
+    /// on a list. The caller guarantees every frame there was in use and none is on a list.</summary>
+    private void OpenTail(ulong first, uint range)
+    {
+        ulong end = _ends[range];
+        if (first >= end)
+            return;
+        _bitmap.SetRange(BitOf(first, range), end - first);
+        _freeFrames += end - first;
+        _tails[range] = first;
+    }
+
+    /// <summary>Cuts blocks off the untouched tails, lowest range first, onto the lists until one of at least
+    /// <paramref name="order"/> is there. False when the tails hold none (they are then empty).</summary>
+    private bool CarveUntil(int order)
+    {
+        for (int range = 0; range < _tails.Length; range++)
+        {
+            while (_tails[range] < _ends[range])
+            {
+                if (CarveBlock((uint)range) >= order)
+                    return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Moves the first block of a non-empty tail onto its list and returns its order. No merge: its
+    /// buddy below, if any, was freed while it was the tail's first block, and merged with it then.</summary>
+    private int CarveBlock(uint range)
+    {
+        ulong first = _tails[range];
+        int order = BlockOrderAt(first, _ends[range] - first);
+        _tails[range] = first + (1UL << order);
+        Push(first, order, range);
+        return order;
+    }
+
+    /// <summary>True when the first block of <paramref name="range"/>'s tail starts at <paramref name="frame"/>
+    /// and has <paramref name="order"/>; it then leaves the tail (merged by the caller).</summary>
+    private bool TakeTailHead(ulong frame, int order, uint range)
+    {
+        ulong tail = _tails[range];
+        if (frame != tail || tail >= _ends[range] || BlockOrderAt(tail, _ends[range] - tail) != order)
+            return false;
+        _tails[range] = tail + (1UL << order);
+        return true;
+    }
+
+    /// <summary>Blocks of <paramref name="order"/> in the untouched tails (as the eager release would have cut them).</summary>
+    private ulong TailBlockCount(int order)
+    {
+        ulong count = 0;
+        for (int range = 0; range < _tails.Length; range++)
+        {
+            ulong end = _ends[range];
+            for (ulong first = _tails[range]; first < end;)
+            {
+                int blockOrder = BlockOrderAt(first, end - first);
+                if (blockOrder == order)
+                    count++;
+                first += 1UL << blockOrder;
+            }
+        }
+        return count;
+    }
+}
