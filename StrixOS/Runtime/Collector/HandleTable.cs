@@ -94,6 +94,46 @@ internal static unsafe class HandleTable
         }
     }
 
+    /// <summary>
+    /// Checks the table against its own bookkeeping (for tests): every entry is either in use or on the free list,
+    /// exactly once, and the number in use is <see cref="LiveHandles"/>. False with what is wrong otherwise.
+    /// </summary>
+    public static bool CheckConsistency(out string problem)
+    {
+        ulong total = 0, inUse = 0;
+        for (Chunk* chunk = s_chunks; chunk != null; chunk = chunk->Next)
+        {
+            Entry* entries = EntriesOf(chunk);
+            for (int i = 0; i < EntriesPerChunk; i++)
+            {
+                if (entries[i].Kind != FreeKind)
+                    inUse++;
+            }
+            total += EntriesPerChunk;
+        }
+        ulong free = 0;
+        for (Entry* entry = s_free; entry != null; entry = entry->NextFree)
+        {
+            if (entry->Kind != FreeKind)
+            {
+                problem = $"the free list holds entry {Hex.Format((ulong)entry)}, which is in use (kind {entry->Kind})";
+                return false;
+            }
+            if (++free > total)
+            {
+                problem = $"the free list is longer than the table's {total} entries (a loop)";
+                return false;
+            }
+        }
+        if (inUse != s_live || inUse + free != total)
+        {
+            problem = $"{inUse} entries in use and {free} on the free list of {total}, but {s_live} live handles counted";
+            return false;
+        }
+        problem = "";
+        return true;
+    }
+
     /// <summary>Reports the targets of strong handles (normal and pinned): they keep objects alive.</summary>
     public static uint ScanStrong<TVisitor>(ref TVisitor visitor) where TVisitor : struct, IRootVisitor
     {
