@@ -263,7 +263,8 @@ StrixCurrentExceptionState:
     ret
 
 ; Per thread (.tbss: each thread's TLS block has its own copy, zeroed when the thread is made).
-; The layout of ExceptionThreadState (ExceptionThreadState.cs).
+; The layout of ExceptionThreadState (ExceptionThreadState.cs). NASM reaches a thread-local label only
+; through a global symbol at its address, so the head, which the helpers above use, stays first.
 section .tbss nobits alloc noexec write tls align=8
 global StrixExceptionThreadState
 StrixExceptionThreadState:
