@@ -85,6 +85,7 @@ public static class KernelTestSuites
         GcCollectionTests.Register(registry);
         ThreadingTests.Register(registry);
         SchedulingTests.Register(registry);
+        ThreadExceptionTests.Register(registry);
         FaultTests.Register(registry);
         AddressSpaceTests.Register(registry);
         FrameAllocatorTests.Register(registry);

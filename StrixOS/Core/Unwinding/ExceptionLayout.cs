@@ -91,7 +91,9 @@ public struct ExceptionSymbols
     public ulong EhFrameStart, EhFrameEnd;
     public ulong CatchFuncletReturn, FinallyFuncletReturn, FilterFuncletReturn;
     public ulong ThrowHardwareException;
-    public ulong ExInfoHead;
+    /// <summary>Where a thread's exception state (its ExInfo chain head first) lies relative to its thread pointer
+    /// (the FS base): a thread-local variable, one per thread.</summary>
+    public ulong ExceptionStateThreadOffset;
     public ulong ClasslibFunctions, ClasslibFunctionCount;
     /// <summary>The first address of the kernel image (its "OS module" for stack traces).</summary>
     public ulong ImageBase;

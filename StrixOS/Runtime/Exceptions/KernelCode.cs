@@ -55,7 +55,8 @@ internal static unsafe class KernelCode
             _ = UnwindCache;
     }
 
-    public static ulong ActiveExInfo => *(ulong*)Symbols.ExInfoHead;
+    /// <summary>The running thread's innermost active ExInfo (0: no dispatch on this thread).</summary>
+    public static ulong ActiveExInfo => ExceptionThreadState.Current->ExInfoHead;
 
     public static bool IsManagedCode(ulong address) => Index.TryFind(address, out _);
 
@@ -84,7 +85,7 @@ internal static unsafe class KernelCode
     /// <summary>FDE, method record and CFI row for the code address <paramref name="pc"/>; false when it is not managed code.</summary>
     public static bool TryDecode(ulong pc, out DecodedFrame frame)
     {
-        if (UseUnwindCache && UnwindCache.TryGet(pc, out frame))
+        if (UseUnwindCache && TryGetCached(pc, out frame))
             return true;
         frame = default;
         if (!Index.TryFind(pc, out frame.Code))
@@ -97,7 +98,27 @@ internal static unsafe class KernelCode
         }
         frame.HasRow = CallFrameInstructions.TryComputeRow(ImageView.Identity, frame.Code, pc, out frame.Row);
         if (UseUnwindCache)
-            UnwindCache.Put(frame);
+            PutCached(frame);
         return true;
+    }
+
+    // The cache is shared by every thread's walks, and a slot is a few hundred bytes copied field by field: a thread
+    // preempted halfway through writing one would leave a slot whose address matches but whose row is half another
+    // frame's. Interrupts off is the kernel's lock on one CPU, and it cannot be held by a thread the collector stops.
+    private static bool TryGetCached(ulong pc, out DecodedFrame frame)
+    {
+        UnwindCache cache = UnwindCache;
+        ulong flags = Plugs.InterruptFlag.SaveAndDisable();
+        bool found = cache.TryGet(pc, out frame);
+        Plugs.InterruptFlag.Restore(flags);
+        return found;
+    }
+
+    private static void PutCached(in DecodedFrame frame)
+    {
+        UnwindCache cache = UnwindCache;
+        ulong flags = Plugs.InterruptFlag.SaveAndDisable();
+        cache.Put(frame);
+        Plugs.InterruptFlag.Restore(flags);
     }
 }

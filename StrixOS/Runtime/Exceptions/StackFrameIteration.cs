@@ -17,18 +17,20 @@ namespace StrixOS.Runtime.Exceptions;
 /// </summary>
 internal static unsafe class StackFrameIteration
 {
-    /// <summary>Non-zero while the unwinder runs: a CPU fault there is reported, not converted.</summary>
-    public static int Depth;
+    /// <summary>Non-zero while the unwinder runs on this thread: a CPU fault there is reported, not converted. Per
+    /// thread: another thread preempted inside the unwinder says nothing about a fault here.</summary>
+    public static unsafe long Depth => ExceptionThreadState.Current->UnwinderDepth;
 
     [RuntimeExport("RhpSfiInit")]
     private static bool SfiInit(FrameIteratorState* it, LimitedContext* context, bool instructionFault, bool* isIntercepted)
     {
         long started = UnwinderProfile.Start();
-        Depth++;
+        ExceptionThreadState* state = ExceptionThreadState.Current;
+        state->UnwinderDepth++;
         if (isIntercepted != null)
             *isIntercepted = false;
         bool valid = InitFromContext(it, context, instructionFault);
-        Depth--;
+        state->UnwinderDepth--;
         UnwinderProfile.StopIterator(started);
         return valid;
     }
@@ -37,7 +39,8 @@ internal static unsafe class StackFrameIteration
     private static bool SfiNext(FrameIteratorState* it, uint* collidedClause, bool* unwoundReversePInvoke, bool* isIntercepted)
     {
         long started = UnwinderProfile.Start();
-        Depth++;
+        ExceptionThreadState* state = ExceptionThreadState.Current;
+        state->UnwinderDepth++;
         if (collidedClause != null)
             *collidedClause = ExceptionLayout.NoClause;
         if (unwoundReversePInvoke != null)
@@ -45,7 +48,7 @@ internal static unsafe class StackFrameIteration
         if (isIntercepted != null)
             *isIntercepted = false;
         bool valid = Next(it, collidedClause);
-        Depth--;
+        state->UnwinderDepth--;
         UnwinderProfile.StopIterator(started);
         return valid;
     }

@@ -19,6 +19,9 @@ internal static unsafe class UnhandledExceptionReport
     [RuntimeExport("StrixUnhandledExceptionFailFast")]
     private static void FailFast(int reason, object? exception, nint faultAddress, void* context)
     {
+        // The report is the kernel's last act: no other thread is switched in while it is built (one whose exception also went
+        // unhandled would find s_reporting set and end the kernel with the wrong message, and this report unprinted).
+        global::StrixOS.Threading.Scheduler.DisablePreemption();
         if (s_reporting)
             Panic.Raw("an exception was thrown while reporting an unhandled exception"u8);
         s_reporting = true;

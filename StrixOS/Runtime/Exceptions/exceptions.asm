@@ -3,8 +3,9 @@
 ; RhThrowHwEx in System.Runtime.EH); the funclet callers run a catch, finally or filter funclet on
 ; the frame of the method it belongs to. Layouts are the ones CoreLib was compiled against
 ; (AsmOffsets for .NET 10 linux-x64, checked against CoreLib's metadata; see
-; StrixOS/Runtime/Exceptions/ExceptionLayout.cs). There is one thread, so the thread's ExInfo
-; chain head is one variable.
+; StrixOS/Runtime/Exceptions/ExceptionLayout.cs). Each thread's ExInfo chain head is its own: a
+; thread-local variable (StrixExceptionThreadState below), reached through the FS base the scheduler
+; already switches with the thread, so a dispatch preempted on one thread never meets another's.
 
 bits 64
 default rel
@@ -37,7 +38,8 @@ extern OnFirstChanceException, OnUnhandledException, StrixUnhandledExceptionFail
 section .text progbits alloc exec nowrite align=16
 
 ; Pushes a PAL_LIMITED_CONTEXT {IP=rsi, Rsp=rax, Rbp, Rax=0, Rbx, Rdx=0, R12..R15} (rdx must be 0),
-; then reserves the ExInfo below it; rsi <- ExInfo*, links it as the chain head; kind in %1.
+; then reserves the ExInfo below it; rsi <- ExInfo*, links it as this thread's chain head; kind in
+; %1. Clobbers rax and rdx once they are saved.
 %macro PUSH_CONTEXT_AND_EXINFO 1
     push r15
     push r14
@@ -55,9 +57,10 @@ section .text progbits alloc exec nowrite align=16
     mov byte [rsi + EXINFO_PASS], 1
     mov dword [rsi + EXINFO_CUR_CLAUSE], 0xFFFFFFFF
     mov byte [rsi + EXINFO_KIND], %1
-    mov rdx, [StrixExInfoHead]
+    mov rax, [rel StrixExInfoHead wrt ..gottpoff]   ; rax (saved above) <- the head's offset from the thread pointer
+    mov rdx, [fs:rax]
     mov [rsi + EXINFO_PREV], rdx
-    mov [StrixExInfoHead], rsi
+    mov [fs:rax], rsi
     lea rdx, [rsp + EXINFO_SIZE]
     mov [rsi + EXINFO_CONTEXT], rdx
 %endmacro
@@ -92,7 +95,8 @@ RhpRethrow:
     mov rsi, [rsp]
     xor edx, edx
     push rdx
-    mov rdi, [StrixExInfoHead]      ; the active ExInfo
+    mov rdi, [rel StrixExInfoHead wrt ..gottpoff]
+    mov rdi, [fs:rdi]               ; this thread's active ExInfo
     PUSH_CONTEXT_AND_EXINFO 0
     call RhRethrow                  ; (rdi active ExInfo*, rsi new ExInfo*); never returns
 global StrixRethrowReturn
@@ -172,7 +176,8 @@ StrixCatchFuncletReturn:
     cmp rcx, rdx
     jb .pop_dead                    ; below the resumed frame: dead
 .popped:
-    mov [StrixExInfoHead], rcx
+    mov r8, [rel StrixExInfoHead wrt ..gottpoff]
+    mov [fs:r8], rcx
     mov rsp, rdx
     jmp rax
 
@@ -222,7 +227,8 @@ StrixGetExceptionSymbols:
     SYMBOL_AT 0x18, StrixFinallyFuncletReturn
     SYMBOL_AT 0x20, StrixFilterFuncletReturn
     SYMBOL_AT 0x28, RhpThrowHwEx
-    SYMBOL_AT 0x30, StrixExInfoHead
+    mov rax, [rel StrixExceptionThreadState wrt ..gottpoff]
+    mov [rdi + 0x30], rax           ; an offset from the thread pointer, not an address
     SYMBOL_AT 0x38, StrixClasslibFunctions
     mov qword [rdi + 0x40], CLASSLIB_FUNCTION_COUNT
     SYMBOL_AT 0x48, __kernel_high_start
@@ -249,10 +255,23 @@ StrixCaptureCallerContext:
     mov [rdi + 0x48], r15
     ret
 
-section .data progbits alloc noexec write align=8
+; ExceptionThreadState* StrixCurrentExceptionState(): the running thread's exception state.
+global StrixCurrentExceptionState
+StrixCurrentExceptionState:
+    mov rax, [rel StrixExceptionThreadState wrt ..gottpoff]
+    add rax, [fs:0]                 ; the word at the thread pointer holds the thread pointer itself
+    ret
+
+; Per thread (.tbss: each thread's TLS block has its own copy, zeroed when the thread is made).
+; The layout of ExceptionThreadState (ExceptionThreadState.cs). NASM reaches a thread-local label only
+; through a global symbol at its address, so the head, which the helpers above use, stays first.
+section .tbss nobits alloc noexec write tls align=8
+global StrixExceptionThreadState
+StrixExceptionThreadState:
 ; The thread's innermost active ExInfo (Thread::m_pExInfoStackHead in NativeAOT).
-global StrixExInfoHead
-StrixExInfoHead: dq 0
+StrixExInfoHead: resq 1
+; Nesting of the stack-frame iterator on this thread (StackFrameIteration.Depth).
+StrixUnwinderDepth: resq 1
 
 section .rodata progbits alloc noexec nowrite align=8
 ; Functions by ClassLibFunctionId (.NET 10): 0 GetRuntimeException, 1 FailFast,
