@@ -375,9 +375,11 @@ public static unsafe class ThreadingTests
             }, 64 * 1024);
             threads[i].Start();
         }
-        // Where a preemption lands is up to the timer: collect at least six times, and on (with varying sleeps, so
-        // the phase moves) until a hijack has been needed and reached, for at most 200 collections.
-        for (int n = 0; n < 6 || (ThreadSuspension.HijacksReached == hijacksBefore && n < 200); n++)
+        // Where a preemption lands is up to the timer: collect until six collections ran (a GC.Collect that met another
+        // thread's collection waits for that one instead), and on (with varying sleeps, so the phase moves) until a
+        // hijack has been needed and reached, for at most 200 requests. A refused collection fails the test below.
+        ulong gaveUpBefore = ThreadSuspension.GaveUp;
+        for (int n = 0; (Collector.Count < before + 6 || ThreadSuspension.HijacksReached == hijacksBefore) && n < 200; n++)
         {
             Thread.Sleep(5 + n % 11);
             _ = new byte[64];
@@ -390,7 +392,8 @@ public static unsafe class ThreadingTests
         Collector.Verify = was;
         ulong stopped = ThreadSuspension.StoppedInInterruptibleCode + ThreadSuspension.HijacksReached - stoppedBefore;
         Diagnostics.KernelLog.Info($"threads: {Collector.Count - before} collections beside 4 computing threads, {stopped} preempted threads stopped " +
-            $"({ThreadSuspension.HijacksReached} hijacks reached, {ThreadSuspension.StoppedInInterruptibleCode} in interruptible code so far), {checks} list checks");
+            $"({ThreadSuspension.HijacksReached} hijacks reached, {ThreadSuspension.StoppedInInterruptibleCode} in interruptible code so far), {checks} list checks, " +
+            $"{Collector.Refused - refusedBefore} refused ({ThreadSuspension.GaveUp - gaveUpBefore} gave up on a safepoint)");
         t.Equal(0, bad);
         t.True(checks > 0, "the threads ran");
         t.True(Collector.Count >= before + 6, $"{Collector.Count - before} collections");

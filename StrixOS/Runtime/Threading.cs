@@ -55,11 +55,7 @@ internal static unsafe class Threading
         if (Scheduler.Create(startAddress, parameter, (ulong)stackSize, ReadyQueues.NormalLevel, threadObject, out _) != null)
             return 1;
         if (threadObject != null)
-        {
-            ulong flags = Plugs.InterruptFlag.SaveAndDisable();
             Collector.HandleTable.Free(threadObject);
-            Plugs.InterruptFlag.Restore(flags);
-        }
         return 0;
     }
 

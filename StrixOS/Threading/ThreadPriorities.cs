@@ -26,10 +26,7 @@ internal static unsafe class ThreadPriorities
         object? target = System.Runtime.InteropServices.GCHandle.FromIntPtr(threadHandleArgument).Target;
         if (target is not Thread thread)
             return null;
-        ulong flags = InterruptFlag.SaveAndDisable();
-        ulong* handle = HandleTable.Allocate((ulong)Unsafe.As<Thread, nint>(ref thread), HandleKind.Weak);
-        InterruptFlag.Restore(flags);
-        return handle;
+        return HandleTable.Allocate((ulong)Unsafe.As<Thread, nint>(ref thread), HandleKind.Weak);
     }
 
     /// <summary>Interrupts off: <see cref="ThreadControl.Priority"/> from the thread's Thread object, if it still has one.</summary>

@@ -36,7 +36,8 @@ internal static unsafe class Collector
     public const ulong MinimumBudget = 4UL << 20;
 
     private static bool s_collecting;
-    private static bool s_preparingWalks;
+    /// <summary>The thread making the stack scan's lookup tables (null: none).</summary>
+    private static ThreadControl* s_preparingWalks;
     private static ulong s_allocatedSinceLast;
     private static ulong s_budget = MinimumBudget;
 
@@ -80,11 +81,10 @@ internal static unsafe class Collector
         // The stack scan's lookup tables are made on first use: made here, not inside the collection, where a new
         // object would lie outside the heap the marker saw and be swept while a static holds it. Making them
         // allocates, which may ask for a collection: that one waits for the next budget.
-        if (s_preparingWalks)
+        if (!BeginPreparingWalks())
             return CollectionOutcome.AlreadyCollecting;
-        s_preparingWalks = true;
         Exceptions.KernelCode.PrepareForStackWalks();
-        s_preparingWalks = false;
+        s_preparingWalks = null;
         // Every other thread to a safepoint first (Threading/ThreadSuspension.cs); interrupts stay off until they resume.
         SuspendOutcome stop = ThreadSuspension.StopOthers(out ulong threadFlags);
         if (stop == SuspendOutcome.OtherCollected)
@@ -114,6 +114,26 @@ internal static unsafe class Collector
             Refused++;
         }
         return outcome;
+    }
+
+    /// <summary>Claims the making of the lookup tables. False when this thread is making them already (its own
+    /// allocation asked for a collection) or when the thread making them cannot run to let this one wait. Another
+    /// thread preempted while making them is waited for: a GC.Collect is not dropped because of it.</summary>
+    private static bool BeginPreparingWalks()
+    {
+        ThreadControl* self = Scheduler.Current;
+        while (true)
+        {
+            ulong flags = InterruptFlag.SaveAndDisable();
+            ThreadControl* owner = s_preparingWalks;
+            if (owner == null)
+                s_preparingWalks = self;
+            InterruptFlag.Restore(flags);
+            if (owner == null)
+                return true;
+            if (owner == self || !Scheduler.Yield())
+                return false;
+        }
     }
 
     // Kept out of the frame that saved the interrupt flag: the stack scan starts at its caller's caller.
