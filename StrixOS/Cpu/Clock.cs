@@ -10,11 +10,12 @@ namespace StrixOS.Cpu;
 /// </summary>
 public static class Clock
 {
-    // The calibration's span: long enough that the two ends' uncertainty (each end is bracketed by two clock reads,
-    // a few microseconds apart in QEMU) is under 0.1% of it; it runs on while a descheduled vCPU widens a bracket.
+    // The calibration's span: long enough that the two ends' brackets (each end lies between two clock reads, about
+    // 5-15 us apart in QEMU, where the APIC's registers are emulated) add up to under 1% of it, so the rate is off by
+    // under 0.5%; it runs on while a descheduled vCPU widens a bracket.
     private const ulong CalibrationMinNs = 1_000_000;
     private const ulong CalibrationMaxNs = 50_000_000;
-    private const ulong CalibrationErrorDivisor = 1000;
+    private const ulong CalibrationErrorDivisor = 100;
     private static ulong s_apicTicksPerSecond;
 
     /// <summary>Nanoseconds since boot (monotonic).</summary>
@@ -37,13 +38,14 @@ public static class Clock
     /// <summary>
     /// Measures the APIC timer's rate against the TSC clock, once, when the scheduler starts (so no sleep pays for
     /// it: a sleep that measured it first overshot by the calibration's length). Each end of the count is bracketed
-    /// by two clock reads; the span runs from 1 ms until the brackets' widths are under 0.1% of it (50 ms at most).
+    /// by two clock reads; the span runs from 1 ms until the brackets' widths add up to under 1% of it (50 ms at most).
     /// </summary>
     public static void CalibrateTimer()
     {
         if (s_apicTicksPerSecond != 0)
             return;
         LocalApic.TimerSetDivideBy16();
+        LocalApic.TimerMask();
         ulong startBefore = Timestamp.Nanoseconds;
         LocalApic.TimerStartFreeRunning();
         ulong startAfter = Timestamp.Nanoseconds;
