@@ -10,7 +10,12 @@ namespace StrixOS.Cpu;
 /// </summary>
 public static class Clock
 {
-    private const ulong CalibrationNs = 5_000_000;   // paid once at scheduler start; the reads at both ends are adjacent
+    // The calibration's span: long enough that the two ends' brackets (each end lies between two clock reads, about
+    // 5-15 us apart in QEMU, where the APIC's registers are emulated) add up to under 1% of it, so the rate is off by
+    // under 0.5%; it runs on while a descheduled vCPU widens a bracket.
+    private const ulong CalibrationMinNs = 1_000_000;
+    private const ulong CalibrationMaxNs = 50_000_000;
+    private const ulong CalibrationErrorDivisor = 100;
     private static ulong s_apicTicksPerSecond;
 
     /// <summary>Nanoseconds since boot (monotonic).</summary>
@@ -31,23 +36,37 @@ public static class Clock
     }
 
     /// <summary>
-    /// Measures the APIC timer's rate over 5 ms of the TSC clock, once, when the scheduler starts (so no sleep pays
-    /// for it: a sleep that measured it first overshot by the calibration's length).
+    /// Measures the APIC timer's rate against the TSC clock, once, when the scheduler starts (so no sleep pays for
+    /// it: a sleep that measured it first overshot by the calibration's length). Each end of the count is bracketed
+    /// by two clock reads; the span runs from 1 ms until the brackets' widths add up to under 1% of it (50 ms at most).
     /// </summary>
     public static void CalibrateTimer()
     {
         if (s_apicTicksPerSecond != 0)
             return;
         LocalApic.TimerSetDivideBy16();
-        ulong start = Timestamp.Nanoseconds;
+        LocalApic.TimerMask();
+        ulong startBefore = Timestamp.Nanoseconds;
         LocalApic.TimerStartFreeRunning();
-        ulong now;
-        do
-            now = Timestamp.Nanoseconds;
-        while (now - start < CalibrationNs);
-        uint elapsed = uint.MaxValue - LocalApic.TimerCurrent;
+        ulong startAfter = Timestamp.Nanoseconds;
+        ulong startWidth = startAfter - startBefore;
+        ulong start = startBefore + startWidth / 2;
+        uint remaining;
+        ulong end;
+        while (true)
+        {
+            ulong endBefore = Timestamp.Nanoseconds;
+            remaining = LocalApic.TimerCurrent;
+            ulong endAfter = Timestamp.Nanoseconds;
+            end = endBefore + (endAfter - endBefore) / 2;
+            ulong span = end - start;
+            if (span >= CalibrationMaxNs ||
+                (span >= CalibrationMinNs && (startWidth + (endAfter - endBefore)) * CalibrationErrorDivisor <= span))
+                break;
+        }
+        uint elapsed = uint.MaxValue - remaining;
         LocalApic.TimerStop();
-        s_apicTicksPerSecond = (ulong)elapsed * 1_000_000_000UL / (now - start);
+        s_apicTicksPerSecond = (ulong)elapsed * 1_000_000_000UL / (end - start);
         KernelLog.Info($"clock: TSC {Timestamp.TicksPerSecond / 1000} kHz (measured against the {Timestamp.Source}), " +
                        $"APIC timer {s_apicTicksPerSecond / 1000} kHz (bus clock / 16)");
     }

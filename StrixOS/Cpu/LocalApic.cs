@@ -60,12 +60,11 @@ public static unsafe class LocalApic
         Write(TimerInitialCount, ticks);
     }
 
-    /// <summary>Starts a masked count-down from the largest count, for calibration.</summary>
-    public static void TimerStartFreeRunning()
-    {
-        Write(LvtTimer, Masked | TimerVector);
-        Write(TimerInitialCount, uint.MaxValue);
-    }
+    /// <summary>Masks the timer's interrupt, so that a count-down started next raises none (for calibration).</summary>
+    public static void TimerMask() => Write(LvtTimer, Masked | TimerVector);
+
+    /// <summary>Starts a count-down from the largest count: one register write, so calibration can bracket it.</summary>
+    public static void TimerStartFreeRunning() => Write(TimerInitialCount, uint.MaxValue);
 
     public static uint TimerCurrent => Read(TimerCurrentCount);
 
