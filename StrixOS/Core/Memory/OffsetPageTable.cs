@@ -47,12 +47,12 @@ public sealed unsafe partial class OffsetPageTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsHuge(PageTableEntry* entry) => (entry->Raw & HugeBit) != 0;
 
-    /// <summary>The one walk for a single address (<see cref="TableWalk"/>), from this hierarchy's level-4 table.</summary>
+    /// <summary>The walk of a single address (<see cref="TableWalker.WalkTo"/>), from this hierarchy's level-4 table.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private WalkEnd Walk(ulong address, PageTableLevel targetLevel, ulong presenceBits, out TableWalk walk)
+    private WalkEnd Walk(ulong address, PageTableLevel targetLevel, ulong presenceBits, out TableWalker walk)
     {
         Unsafe.SkipInit(out walk);
-        return walk.Run(_level4, _offset, address, targetLevel, presenceBits);
+        return walk.WalkTo(_level4, _offset, address, targetLevel, presenceBits);
     }
 
     // ---------------------------------------------------------------- translate
@@ -86,7 +86,7 @@ public sealed unsafe partial class OffsetPageTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private TranslateError FindMapping(ulong va, out ulong raw, out PageTableLevel level)
     {
-        WalkEnd end = Walk(va, PageTableLevel.One, PresentBit, out TableWalk walk);
+        WalkEnd end = Walk(va, PageTableLevel.One, PresentBit, out TableWalker walk);
         raw = walk.Last->Raw;
         level = walk.Level;
         if (end == WalkEnd.Reached)
@@ -123,7 +123,7 @@ public sealed unsafe partial class OffsetPageTable
 
         // Read-only pass: one walk finds any conflict and records the entries for the write pass. An entry
         // that is not all zero counts as a table here, as it does for the MMU once its Present bit is set.
-        WalkEnd end = Walk(va, leafLevel, ~0UL, out TableWalk walk);
+        WalkEnd end = Walk(va, leafLevel, ~0UL, out TableWalker walk);
         if (end == WalkEnd.Huge)
             return MapError.ParentEntryHugePage;
         if (end == WalkEnd.Reached)
@@ -146,7 +146,7 @@ public sealed unsafe partial class OffsetPageTable
     /// <summary>The rest of <see cref="MapToWithTableFlags"/> when the walk stopped at an unused entry above
     /// the leaf: the tables from there down are created (if the allocator can supply them all), then the leaf.</summary>
     private Result<Page, MapError> MapThroughNewTables(
-        Page page, PhysFrame frame, PageTableFlags flags, ulong parentBits, IFrameAllocator allocator, ref TableWalk walk)
+        Page page, PhysFrame frame, PageTableFlags flags, ulong parentBits, IFrameAllocator allocator, ref TableWalker walk)
     {
         PageTableLevel leafLevel = page.Size.LeafLevel();
         ulong va = page.StartAddress.Value;
@@ -247,7 +247,7 @@ public sealed unsafe partial class OffsetPageTable
     public Result<PhysFrame, MapError> Unmap(Page page)
     {
         PageTableLevel leafLevel = page.Size.LeafLevel();
-        MapErrorKind problem = FindLeaf(page.StartAddress.Value, leafLevel, out TableWalk walk);
+        MapErrorKind problem = FindLeaf(page.StartAddress.Value, leafLevel, out TableWalker walk);
         if (problem != NoProblem)
             return MapError.Of(problem);
         PageTableEntry* leaf = walk.Last;
@@ -267,7 +267,7 @@ public sealed unsafe partial class OffsetPageTable
     {
         PageTableLevel leafLevel = page.Size.LeafLevel();
         ulong va = page.StartAddress.Value;
-        MapErrorKind problem = FindLeaf(va, leafLevel, out TableWalk walk);
+        MapErrorKind problem = FindLeaf(va, leafLevel, out TableWalker walk);
         if (problem != NoProblem)
             return MapError.Of(problem);
         ulong parentBits = PresentBit | (ulong)(flags & InheritedFlags);
@@ -284,9 +284,9 @@ public sealed unsafe partial class OffsetPageTable
     private const MapErrorKind NoProblem = (MapErrorKind)0xFF;
 
     /// <summary>Walks to the present leaf entry of a page of the size whose leaves are at
-    /// <paramref name="leafLevel"/> (then <see cref="TableWalk.Last"/>), or says why there is none.</summary>
+    /// <paramref name="leafLevel"/> (then <see cref="TableWalker.Last"/>), or says why there is none.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private MapErrorKind FindLeaf(ulong va, PageTableLevel leafLevel, out TableWalk walk)
+    private MapErrorKind FindLeaf(ulong va, PageTableLevel leafLevel, out TableWalker walk)
     {
         WalkEnd end = Walk(va, leafLevel, PresentBit, out walk);
         if (end == WalkEnd.Absent)
@@ -319,7 +319,7 @@ public sealed unsafe partial class OffsetPageTable
     /// </summary>
     private Result<PageTableFlags, MapError> SetTableEntryFlags(VirtAddr address, PageTableLevel targetLevel, PageTableFlags flags)
     {
-        WalkEnd end = Walk(address.Value, targetLevel, PresentBit, out TableWalk walk);
+        WalkEnd end = Walk(address.Value, targetLevel, PresentBit, out TableWalker walk);
         PageTableEntry* entry = walk.Last;
         if (end == WalkEnd.Absent || !entry->IsPresent)
             return MapError.PageNotMapped;
