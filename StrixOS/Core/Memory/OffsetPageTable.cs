@@ -13,6 +13,9 @@ namespace StrixOS.Memory;
 /// forgotten flush is impossible. Mapping a page that was not present needs no flush; unmapping or changing
 /// the flags of a present page invalidates it (invlpg); range and parent-entry changes batch or flush all.</para>
 /// </summary>
+// No zeroing of locals: every local is assigned before it is read (C# checks it; the walker's records are
+// read only at levels the walk wrote), so zeroing a TableWalker (about 100 bytes) on every call is waste.
+[SkipLocalsInit]
 public sealed unsafe partial class OffsetPageTable
 {
     /// <summary>A range operation that invalidates more pages than this flushes the whole TLB once instead.</summary>

@@ -33,9 +33,9 @@ internal unsafe ref struct TableWalker
 {
     /// <summary>The entry the walker stands on at each level (index 1..4; 0 unused). For a table that does
     /// not exist yet (<see cref="Enter"/> with null) it is the entry's offset from null.</summary>
-    private fixed ulong _entries[5];
+    private PerLevel _entries;
     /// <summary>For a range: the last entry of the window at each level.</summary>
-    private fixed ulong _lastEntries[5];
+    private PerLevel _lastEntries;
     private ulong _first;
     private ulong _last;
     /// <summary>For a range: the first address the current entry covers.</summary>
@@ -53,6 +53,20 @@ internal unsafe ref struct TableWalker
     /// <c>returnAfter</c>: every entry below it in the range has been visited.</summary>
     public bool IsReturn;
 
+    /// <summary>One word per level. An inline array rather than a fixed buffer: a fixed buffer makes every
+    /// method that holds a walker on its stack check a stack cookie (NativeAOT's guard for unsafe buffers).</summary>
+    [InlineArray(5)]
+    private struct PerLevel
+    {
+        private ulong _word;
+    }
+
+    /// <summary>The word of <paramref name="level"/> in <paramref name="words"/> (levels are 1..4, so no
+    /// bounds check is needed).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref ulong At(ref PerLevel words, PageTableLevel level)
+        => ref Unsafe.Add(ref Unsafe.As<PerLevel, ulong>(ref words), (int)level);
+
     /// <summary>Starts a walk of the range [<paramref name="first"/>, <paramref name="last"/>] (48-bit
     /// offsets) in <paramref name="level4"/>; the first <see cref="Next"/> moves to its first entry.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -69,13 +83,13 @@ internal unsafe ref struct TableWalker
 
     /// <summary>The entry the walk visited at <paramref name="level"/> (levels from 4 down to <see cref="Level"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly PageTableEntry* EntryAt(PageTableLevel level) => (PageTableEntry*)_entries[(int)level];
+    public readonly PageTableEntry* EntryAt(PageTableLevel level) => (PageTableEntry*)At(ref Unsafe.AsRef(in _entries), level);
 
     /// <summary>The current entry, or null when its table does not exist yet.</summary>
     public readonly PageTableEntry* Entry
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => (_absentTables & (1u << (int)Level)) != 0 ? null : (PageTableEntry*)_entries[(int)Level];
+        get => (_absentTables & (1u << (int)Level)) != 0 ? null : (PageTableEntry*)At(ref Unsafe.AsRef(in _entries), Level);
     }
 
     // ---------------------------------------------------------------- one address
@@ -92,7 +106,7 @@ internal unsafe ref struct TableWalker
         for (PageTableLevel level = PageTableLevel.Four; ; level--)
         {
             PageTableEntry* entry = (PageTableEntry*)table + level.IndexOf(address);
-            _entries[(int)level] = (ulong)entry;
+            At(ref _entries, level) = (ulong)entry;
             Level = level;
             if (level == targetLevel)
                 return WalkEnd.Reached;
@@ -109,7 +123,7 @@ internal unsafe ref struct TableWalker
     public readonly PageTableEntry* Last
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => (PageTableEntry*)_entries[(int)Level];
+        get => (PageTableEntry*)At(ref Unsafe.AsRef(in _entries), Level);
     }
 
     // ---------------------------------------------------------------- a range
@@ -163,7 +177,7 @@ internal unsafe ref struct TableWalker
     {
         PageTableLevel level = Level;
         IsReturn = false;
-        while (_entries[(int)level] == _lastEntries[(int)level])
+        while (At(ref _entries, level) == At(ref _lastEntries, level))
         {
             if (level == PageTableLevel.Four)
                 return false;
@@ -178,7 +192,7 @@ internal unsafe ref struct TableWalker
                 return true;
             }
         }
-        _entries[(int)level] += (ulong)sizeof(PageTableEntry);
+        At(ref _entries, level) += (ulong)sizeof(PageTableEntry);
         _base += level.EntrySpan();
         return true;
     }
@@ -210,8 +224,8 @@ internal unsafe ref struct TableWalker
         _absentTables = table == null ? _absentTables | bit : _absentTables & ~bit;
         ulong span = level.EntrySpan();
         PageTableEntry* entries = (PageTableEntry*)table;
-        _entries[(int)level] = (ulong)(entries + level.IndexOf(first) - 1);
-        _lastEntries[(int)level] = (ulong)(entries + level.IndexOf(last));
+        At(ref _entries, level) = (ulong)(entries + level.IndexOf(first) - 1);
+        At(ref _lastEntries, level) = (ulong)(entries + level.IndexOf(last));
         _base = (first & ~(span - 1)) - span;
     }
 }
