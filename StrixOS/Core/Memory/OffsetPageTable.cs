@@ -134,10 +134,8 @@ public sealed unsafe partial class OffsetPageTable
             PageTableEntry* leaf = walk.Last;
             if (!leaf->IsUnused)
                 return ConflictAt(leaf, leafLevel);
-            // Write pass, the common case: every table exists.
-            bool widened = false;
-            for (PageTableLevel level = PageTableLevel.Four; level > leafLevel; level--)
-                widened |= Widen(walk.EntryAt(level), parentBits);
+            // Write pass, the common case: every table exists (and usually has the parent bits already).
+            bool widened = (walk.ParentBitsInCommon & parentBits) != parentBits && WidenParents(ref walk, leafLevel, parentBits);
             *leaf = new PageTableEntry((frame.StartAddress.Value & PageTableEntry.AddressMask) | LeafBits(flags, leafLevel));
             if (widened)
                 _hardware.FlushPage(va); // Drops cached parent entries with the old, narrower rights.
@@ -199,6 +197,16 @@ public sealed unsafe partial class OffsetPageTable
         table->Zero();
         *entry = new PageTableEntry((frame.StartAddress.Value & PageTableEntry.AddressMask) | parentBits);
         return table;
+    }
+
+    /// <summary>Adds the missing <paramref name="parentBits"/> to the entries the walk went through above
+    /// <paramref name="leafLevel"/>; true if one changed.</summary>
+    private static bool WidenParents(ref TableWalker walk, PageTableLevel leafLevel, ulong parentBits)
+    {
+        bool widened = false;
+        for (PageTableLevel level = PageTableLevel.Four; level > leafLevel; level--)
+            widened |= Widen(walk.EntryAt(level), parentBits);
+        return widened;
     }
 
     /// <summary>Adds the missing <paramref name="parentBits"/> to a parent entry; true if it changed.</summary>
@@ -274,8 +282,8 @@ public sealed unsafe partial class OffsetPageTable
         if (problem != NoProblem)
             return MapError.Of(problem);
         ulong parentBits = PresentBit | (ulong)(flags & InheritedFlags);
-        for (PageTableLevel level = PageTableLevel.Four; level > leafLevel; level--)
-            Widen(walk.EntryAt(level), parentBits);
+        if ((walk.ParentBitsInCommon & parentBits) != parentBits)
+            WidenParents(ref walk, leafLevel, parentBits);
         PageTableEntry* leaf = walk.Last;
         ulong raw = leaf->Raw;
         *leaf = new PageTableEntry((raw & PageTableEntry.AddressMask) | LeafBits(flags, leafLevel));

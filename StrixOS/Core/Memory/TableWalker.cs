@@ -40,6 +40,8 @@ internal unsafe ref struct TableWalker
     private ulong _last;
     /// <summary>For a range: the first address the current entry covers.</summary>
     private ulong _base;
+    /// <summary>For one address: <see cref="ParentBitsInCommon"/>.</summary>
+    private ulong _parentBitsInCommon;
     /// <summary>Bit n: the table at level n does not exist (its entries read as null).</summary>
     private uint _absentTables;
     /// <summary>Bit n: come back to the entry at level n once the table below it is done (<see cref="IsReturn"/>).</summary>
@@ -103,20 +105,45 @@ internal unsafe ref struct TableWalker
     public WalkEnd WalkTo(PageTable* level4, ulong physicalMemoryOffset, ulong address, PageTableLevel targetLevel, ulong presenceBits)
     {
         PageTable* table = level4;
-        for (PageTableLevel level = PageTableLevel.Four; ; level--)
+        PageTableLevel level = PageTableLevel.Four;
+        ulong common = ~0UL;
+        WalkEnd end;
+        while (true)
         {
             PageTableEntry* entry = (PageTableEntry*)table + level.IndexOf(address);
             At(ref _entries, level) = (ulong)entry;
-            Level = level;
             if (level == targetLevel)
-                return WalkEnd.Reached;
+            {
+                end = WalkEnd.Reached;
+                break;
+            }
             ulong raw = entry->Raw;
             if ((raw & presenceBits) == 0)
-                return WalkEnd.Absent;
+            {
+                end = WalkEnd.Absent;
+                break;
+            }
             if ((raw & (ulong)PageTableFlags.HugePage) != 0)
-                return WalkEnd.Huge;
+            {
+                end = WalkEnd.Huge;
+                break;
+            }
+            common &= raw;
             table = (PageTable*)(physicalMemoryOffset + (raw & PageTableEntry.AddressMask));
+            level--;
         }
+        Level = level;
+        _parentBitsInCommon = common;
+        return end;
+    }
+
+    /// <summary>The bits set in every entry <see cref="WalkTo"/> went through above <see cref="Level"/> (all
+    /// ones when there is none): a write pass that adds bits to the parents can tell without reading them
+    /// again that they have them already.</summary>
+    public readonly ulong ParentBitsInCommon
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _parentBitsInCommon;
     }
 
     /// <summary>The last entry <see cref="WalkTo"/> visited (at <see cref="Level"/>).</summary>
