@@ -52,10 +52,10 @@ public sealed unsafe partial class OffsetPageTable
 
     /// <summary>The walk of a single address (<see cref="TableWalker.WalkTo"/>), from this hierarchy's level-4 table.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private WalkEnd Walk(ulong address, PageTableLevel targetLevel, ulong presenceBits, out TableWalker walk)
+    private WalkEnd Walk(ulong address, PageTableLevel targetLevel, ulong presenceBits, out TableWalker walk, bool keepParentBits = false)
     {
         Unsafe.SkipInit(out walk);
-        return walk.WalkTo(_level4, _offset, address, targetLevel, presenceBits);
+        return walk.WalkTo(_level4, _offset, address, targetLevel, presenceBits, keepParentBits);
     }
 
     // ---------------------------------------------------------------- translate
@@ -126,7 +126,7 @@ public sealed unsafe partial class OffsetPageTable
 
         // Read-only pass: one walk finds any conflict and records the entries for the write pass. An entry
         // that is not all zero counts as a table here, as it does for the MMU once its Present bit is set.
-        WalkEnd end = Walk(va, leafLevel, ~0UL, out TableWalker walk);
+        WalkEnd end = Walk(va, leafLevel, ~0UL, out TableWalker walk, keepParentBits: true);
         if (end == WalkEnd.Huge)
             return MapError.ParentEntryHugePage;
         if (end == WalkEnd.Reached)
@@ -278,7 +278,7 @@ public sealed unsafe partial class OffsetPageTable
     {
         PageTableLevel leafLevel = page.Size.LeafLevel();
         ulong va = page.StartAddress.Value;
-        MapErrorKind problem = FindLeaf(va, leafLevel, out TableWalker walk);
+        MapErrorKind problem = FindLeaf(va, leafLevel, out TableWalker walk, keepParentBits: true);
         if (problem != NoProblem)
             return MapError.Of(problem);
         ulong parentBits = PresentBit | (ulong)(flags & InheritedFlags);
@@ -297,9 +297,9 @@ public sealed unsafe partial class OffsetPageTable
     /// <summary>Walks to the present leaf entry of a page of the size whose leaves are at
     /// <paramref name="leafLevel"/> (then <see cref="TableWalker.Last"/>), or says why there is none.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private MapErrorKind FindLeaf(ulong va, PageTableLevel leafLevel, out TableWalker walk)
+    private MapErrorKind FindLeaf(ulong va, PageTableLevel leafLevel, out TableWalker walk, bool keepParentBits = false)
     {
-        WalkEnd end = Walk(va, leafLevel, PresentBit, out walk);
+        WalkEnd end = Walk(va, leafLevel, PresentBit, out walk, keepParentBits);
         if (end == WalkEnd.Absent)
             return MapErrorKind.PageNotMapped;
         if (end == WalkEnd.Huge)

@@ -102,7 +102,8 @@ internal unsafe ref struct TableWalker
     /// <paramref name="presenceBits"/> is set (Present for the MMU's view; all bits for "unused", as mapping needs).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public WalkEnd WalkTo(PageTable* level4, ulong physicalMemoryOffset, ulong address, PageTableLevel targetLevel, ulong presenceBits)
+    public WalkEnd WalkTo(PageTable* level4, ulong physicalMemoryOffset, ulong address, PageTableLevel targetLevel, ulong presenceBits,
+        bool keepParentBits)
     {
         PageTable* table = level4;
         PageTableLevel level = PageTableLevel.Four;
@@ -128,17 +129,19 @@ internal unsafe ref struct TableWalker
                 end = WalkEnd.Huge;
                 break;
             }
-            common &= raw;
+            if (keepParentBits)
+                common &= raw;
             table = (PageTable*)(physicalMemoryOffset + (raw & PageTableEntry.AddressMask));
             level--;
         }
         Level = level;
-        _parentBitsInCommon = common;
+        if (keepParentBits)
+            _parentBitsInCommon = common;
         return end;
     }
 
-    /// <summary>The bits set in every entry <see cref="WalkTo"/> went through above <see cref="Level"/> (all
-    /// ones when there is none): a write pass that adds bits to the parents can tell without reading them
+    /// <summary>After <see cref="WalkTo"/> with keepParentBits: the bits set in every entry it went through
+    /// above <see cref="Level"/> (all ones when there is none): a write pass that adds bits to the parents can tell without reading them
     /// again that they have them already.</summary>
     public readonly ulong ParentBitsInCommon
     {
