@@ -27,31 +27,29 @@ public sealed unsafe partial class OffsetPageTable
     private ulong CleanUpWithin(ulong first, ulong last, IFrameDeallocator deallocator)
     {
         ulong freed = 0;
-        CleanUpTable(_level4, PageTableLevel.Four, first, last, deallocator, ref freed);
-        if (freed > 0)
-            _hardware.FlushAll();
-        return freed;
-    }
-
-    private void CleanUpTable(PageTable* table, PageTableLevel level, ulong first, ulong last, IFrameDeallocator deallocator, ref ulong freed)
-    {
-        if (level == PageTableLevel.One)
-            return;
-        var cursor = new TableCursor(table, level, first, last);
-        while (cursor.MoveNext())
+        var walker = new TableWalker(_level4, first, last);
+        while (walker.Next())
         {
-            PageTableEntry* entry = cursor.Entry;
+            PageTableEntry* entry = walker.Entry;
             if (!entry->IsPresent || IsHuge(entry))
                 continue;
+            // Bottom-up: a P3 or P2 table is looked at when the walk comes back from it (a P1 table at once,
+            // its entries are leaves), after every table below it had its chance to go.
+            if (walker.Level > PageTableLevel.Two && !walker.IsReturn)
+            {
+                walker.Enter(TableAt(entry->Address.Value), returnAfter: true);
+                continue;
+            }
             PhysAddr childAddress = entry->Address;
-            PageTable* child = TableAt(childAddress.Value);
-            CleanUpTable(child, level.Below(), cursor.SubFirst, cursor.SubLast, deallocator, ref freed);
-            if (cursor.CoversEntry && child->IsEmpty)
+            if (walker.CoversEntry && TableAt(childAddress.Value)->IsEmpty)
             {
                 entry->SetUnused();
                 deallocator.DeallocateFrame(PhysFrame.NewUnchecked(childAddress.Value, PageSize.Size4KiB));
                 freed++;
             }
         }
+        if (freed > 0)
+            _hardware.FlushAll();
+        return freed;
     }
 }

@@ -35,37 +35,37 @@ public sealed unsafe partial class OffsetPageTable
             ClearBits = (ulong)clear & ~ManagedBits,
             ParentBits = PresentBit | (ulong)(set & InheritedFlags),
         };
-        if (!CheckUpdateRange(_level4, PageTableLevel.Four, first, last, ref walk))
+        if (!CheckUpdateRange(first, last, ref walk))
             return walk.Error;
         if (walk.Tables > 0 && !allocator.CanAllocate(walk.Tables))
             return MapError.FrameAllocationFailed;
 
         walk.Tables = 0;
         TlbFlushBatch flushes = default;
-        WriteUpdateRange(_level4, PageTableLevel.Four, first, last, ref walk, ref flushes, allocator);
+        WriteUpdateRange(first, last, ref walk, ref flushes, allocator);
         if (walk.Widened)
             _hardware.FlushAll();
         flushes.Finish(_hardware);
         return walk.Summary;
     }
 
-    /// <summary>Read-only pass: refuses what cannot be split and counts the tables the splits need.
-    /// <paramref name="table"/> is null for the table a split will create: all its entries are huge pages
-    /// (or 4 KiB pages at level 1) of one aligned frame, so only its two end entries can need a split.</summary>
-    private bool CheckUpdateRange(PageTable* table, PageTableLevel level, ulong first, ulong last, ref RangeWalk walk)
+    /// <summary>Read-only pass: refuses what cannot be split and counts the tables the splits need. The
+    /// table a split will create is entered as null: all its entries are huge pages (or 4 KiB pages at
+    /// level 1) of one aligned frame, so only its two end entries can need a split. Level-1 entries need no
+    /// check, so level-1 tables are not entered.</summary>
+    private bool CheckUpdateRange(ulong first, ulong last, ref RangeWalk walk)
     {
-        if (level == PageTableLevel.One)
-            return true;
-        var cursor = new TableCursor(table, level, first, last);
-        while (cursor.MoveNext())
+        var walker = new TableWalker(_level4, first, last);
+        while (walker.Next())
         {
-            PageTableEntry* entry = cursor.Entry;
+            PageTableLevel level = walker.Level;
+            PageTableEntry* entry = walker.Entry;
             if (entry != null && !entry->IsPresent)
                 continue;
             if (entry != null && !IsHuge(entry))
             {
-                if (!CheckUpdateRange(TableAt(entry->Address.Value), level.Below(), cursor.SubFirst, cursor.SubLast, ref walk))
-                    return false;
+                if (level > PageTableLevel.Two)
+                    walker.Enter(TableAt(entry->Address.Value));
                 continue;
             }
             if (level == PageTableLevel.Four)
@@ -73,51 +73,50 @@ public sealed unsafe partial class OffsetPageTable
                 walk.Error = MapError.ParentEntryHugePage;  // bit 7 of a P4 entry is reserved
                 return false;
             }
-            if (cursor.CoversEntry)
+            if (walker.CoversEntry)
                 continue;
-            if (entry != null && (entry->Raw & PageTableEntry.AddressMask & (cursor.Span - 1)) != 0)
+            if (entry != null && (entry->Raw & PageTableEntry.AddressMask & (walker.Span - 1)) != 0)
             {
                 walk.Error = MapError.InvalidFrameAddress(entry->Address);
                 return false;
             }
             walk.Tables++;
-            if (!CheckUpdateRange(null, level.Below(), cursor.SubFirst, cursor.SubLast, ref walk))
-                return false;
+            if (level > PageTableLevel.Two)
+                walker.Enter(null);
         }
         return true;
     }
 
     /// <summary>Write pass: splits and changes what <see cref="CheckUpdateRange"/> found possible.</summary>
-    private void WriteUpdateRange(PageTable* table, PageTableLevel level, ulong first, ulong last, ref RangeWalk walk,
-        ref TlbFlushBatch flushes, IFrameAllocator allocator)
+    private void WriteUpdateRange(ulong first, ulong last, ref RangeWalk walk, ref TlbFlushBatch flushes, IFrameAllocator allocator)
     {
-        var cursor = new TableCursor(table, level, first, last);
-        while (cursor.MoveNext())
+        var walker = new TableWalker(_level4, first, last);
+        while (walker.Next())
         {
-            PageTableEntry* entry = cursor.Entry;
+            PageTableLevel level = walker.Level;
+            PageTableEntry* entry = walker.Entry;
             ulong raw = entry->Raw;
             if ((raw & PresentBit) == 0)
                 continue;
             if (level > PageTableLevel.One && (raw & HugeBit) == 0)
             {
                 walk.Widened |= Widen(entry, walk.ParentBits);
-                WriteUpdateRange(TableAt(raw & PageTableEntry.AddressMask), level.Below(), cursor.SubFirst, cursor.SubLast,
-                    ref walk, ref flushes, allocator);
+                walker.Enter(TableAt(raw & PageTableEntry.AddressMask));
                 continue;
             }
             bool global = (raw & (ulong)PageTableFlags.Global) != 0;
-            if (level == PageTableLevel.One || cursor.CoversEntry)
+            if (level == PageTableLevel.One || walker.CoversEntry)
             {
                 *entry = new PageTableEntry((raw & ~walk.ClearBits) | walk.SetBits);
-                flushes.Add(VirtAddr.SignExtend(cursor.EntryBase), global, _hardware);
+                flushes.Add(VirtAddr.SignExtend(walker.EntryBase), global, _hardware);
                 walk.CountLeaf(level, 1);
                 continue;
             }
             PageTable* pieces = Split(entry, level, walk.ParentBits, allocator);
             walk.Tables++;
             // The old huge translation goes before any piece changes type or rights.
-            _hardware.FlushPage(VirtAddr.SignExtend(cursor.EntryBase));
-            WriteUpdateRange(pieces, level.Below(), cursor.SubFirst, cursor.SubLast, ref walk, ref flushes, allocator);
+            _hardware.FlushPage(VirtAddr.SignExtend(walker.EntryBase));
+            walker.Enter(pieces);
         }
     }
 

@@ -13,6 +13,9 @@ namespace StrixOS.Memory;
 /// forgotten flush is impossible. Mapping a page that was not present needs no flush; unmapping or changing
 /// the flags of a present page invalidates it (invlpg); range and parent-entry changes batch or flush all.</para>
 /// </summary>
+// No zeroing of locals: every local is assigned before it is read (C# checks it; the walker's records are
+// read only at levels the walk wrote), so zeroing a TableWalker (about 100 bytes) on every call is waste.
+[SkipLocalsInit]
 public sealed unsafe partial class OffsetPageTable
 {
     /// <summary>A range operation that invalidates more pages than this flushes the whole TLB once instead.</summary>
@@ -47,12 +50,12 @@ public sealed unsafe partial class OffsetPageTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsHuge(PageTableEntry* entry) => (entry->Raw & HugeBit) != 0;
 
-    /// <summary>The one walk for a single address (<see cref="TableWalk"/>), from this hierarchy's level-4 table.</summary>
+    /// <summary>The walk of a single address (<see cref="TableWalker.WalkTo"/>), from this hierarchy's level-4 table.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private WalkEnd Walk(ulong address, PageTableLevel targetLevel, ulong presenceBits, out TableWalk walk)
+    private WalkEnd Walk(ulong address, PageTableLevel targetLevel, ulong presenceBits, out TableWalker walk, bool keepParentBits = false)
     {
         Unsafe.SkipInit(out walk);
-        return walk.Run(_level4, _offset, address, targetLevel, presenceBits);
+        return walk.WalkTo(_level4, _offset, address, targetLevel, presenceBits, keepParentBits);
     }
 
     // ---------------------------------------------------------------- translate
@@ -86,7 +89,7 @@ public sealed unsafe partial class OffsetPageTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private TranslateError FindMapping(ulong va, out ulong raw, out PageTableLevel level)
     {
-        WalkEnd end = Walk(va, PageTableLevel.One, PresentBit, out TableWalk walk);
+        WalkEnd end = Walk(va, PageTableLevel.One, PresentBit, out TableWalker walk);
         raw = walk.Last->Raw;
         level = walk.Level;
         if (end == WalkEnd.Reached)
@@ -123,7 +126,7 @@ public sealed unsafe partial class OffsetPageTable
 
         // Read-only pass: one walk finds any conflict and records the entries for the write pass. An entry
         // that is not all zero counts as a table here, as it does for the MMU once its Present bit is set.
-        WalkEnd end = Walk(va, leafLevel, ~0UL, out TableWalk walk);
+        WalkEnd end = Walk(va, leafLevel, ~0UL, out TableWalker walk, keepParentBits: true);
         if (end == WalkEnd.Huge)
             return MapError.ParentEntryHugePage;
         if (end == WalkEnd.Reached)
@@ -131,10 +134,8 @@ public sealed unsafe partial class OffsetPageTable
             PageTableEntry* leaf = walk.Last;
             if (!leaf->IsUnused)
                 return ConflictAt(leaf, leafLevel);
-            // Write pass, the common case: every table exists.
-            bool widened = false;
-            for (PageTableLevel level = PageTableLevel.Four; level > leafLevel; level--)
-                widened |= Widen(walk.EntryAt(level), parentBits);
+            // Write pass, the common case: every table exists (and usually has the parent bits already).
+            bool widened = (walk.ParentBitsInCommon & parentBits) != parentBits && WidenParents(ref walk, leafLevel, parentBits);
             *leaf = new PageTableEntry((frame.StartAddress.Value & PageTableEntry.AddressMask) | LeafBits(flags, leafLevel));
             if (widened)
                 _hardware.FlushPage(va); // Drops cached parent entries with the old, narrower rights.
@@ -146,7 +147,7 @@ public sealed unsafe partial class OffsetPageTable
     /// <summary>The rest of <see cref="MapToWithTableFlags"/> when the walk stopped at an unused entry above
     /// the leaf: the tables from there down are created (if the allocator can supply them all), then the leaf.</summary>
     private Result<Page, MapError> MapThroughNewTables(
-        Page page, PhysFrame frame, PageTableFlags flags, ulong parentBits, IFrameAllocator allocator, ref TableWalk walk)
+        Page page, PhysFrame frame, PageTableFlags flags, ulong parentBits, IFrameAllocator allocator, ref TableWalker walk)
     {
         PageTableLevel leafLevel = page.Size.LeafLevel();
         ulong va = page.StartAddress.Value;
@@ -198,6 +199,16 @@ public sealed unsafe partial class OffsetPageTable
         return table;
     }
 
+    /// <summary>Adds the missing <paramref name="parentBits"/> to the entries the walk went through above
+    /// <paramref name="leafLevel"/>; true if one changed.</summary>
+    private static bool WidenParents(ref TableWalker walk, PageTableLevel leafLevel, ulong parentBits)
+    {
+        bool widened = false;
+        for (PageTableLevel level = PageTableLevel.Four; level > leafLevel; level--)
+            widened |= Widen(walk.EntryAt(level), parentBits);
+        return widened;
+    }
+
     /// <summary>Adds the missing <paramref name="parentBits"/> to a parent entry; true if it changed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Widen(PageTableEntry* entry, ulong parentBits)
@@ -247,7 +258,7 @@ public sealed unsafe partial class OffsetPageTable
     public Result<PhysFrame, MapError> Unmap(Page page)
     {
         PageTableLevel leafLevel = page.Size.LeafLevel();
-        MapErrorKind problem = FindLeaf(page.StartAddress.Value, leafLevel, out TableWalk walk);
+        MapErrorKind problem = FindLeaf(page.StartAddress.Value, leafLevel, out TableWalker walk);
         if (problem != NoProblem)
             return MapError.Of(problem);
         PageTableEntry* leaf = walk.Last;
@@ -267,12 +278,12 @@ public sealed unsafe partial class OffsetPageTable
     {
         PageTableLevel leafLevel = page.Size.LeafLevel();
         ulong va = page.StartAddress.Value;
-        MapErrorKind problem = FindLeaf(va, leafLevel, out TableWalk walk);
+        MapErrorKind problem = FindLeaf(va, leafLevel, out TableWalker walk, keepParentBits: true);
         if (problem != NoProblem)
             return MapError.Of(problem);
         ulong parentBits = PresentBit | (ulong)(flags & InheritedFlags);
-        for (PageTableLevel level = PageTableLevel.Four; level > leafLevel; level--)
-            Widen(walk.EntryAt(level), parentBits);
+        if ((walk.ParentBitsInCommon & parentBits) != parentBits)
+            WidenParents(ref walk, leafLevel, parentBits);
         PageTableEntry* leaf = walk.Last;
         ulong raw = leaf->Raw;
         *leaf = new PageTableEntry((raw & PageTableEntry.AddressMask) | LeafBits(flags, leafLevel));
@@ -284,11 +295,11 @@ public sealed unsafe partial class OffsetPageTable
     private const MapErrorKind NoProblem = (MapErrorKind)0xFF;
 
     /// <summary>Walks to the present leaf entry of a page of the size whose leaves are at
-    /// <paramref name="leafLevel"/> (then <see cref="TableWalk.Last"/>), or says why there is none.</summary>
+    /// <paramref name="leafLevel"/> (then <see cref="TableWalker.Last"/>), or says why there is none.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private MapErrorKind FindLeaf(ulong va, PageTableLevel leafLevel, out TableWalk walk)
+    private MapErrorKind FindLeaf(ulong va, PageTableLevel leafLevel, out TableWalker walk, bool keepParentBits = false)
     {
-        WalkEnd end = Walk(va, leafLevel, PresentBit, out walk);
+        WalkEnd end = Walk(va, leafLevel, PresentBit, out walk, keepParentBits);
         if (end == WalkEnd.Absent)
             return MapErrorKind.PageNotMapped;
         if (end == WalkEnd.Huge)
@@ -319,7 +330,7 @@ public sealed unsafe partial class OffsetPageTable
     /// </summary>
     private Result<PageTableFlags, MapError> SetTableEntryFlags(VirtAddr address, PageTableLevel targetLevel, PageTableFlags flags)
     {
-        WalkEnd end = Walk(address.Value, targetLevel, PresentBit, out TableWalk walk);
+        WalkEnd end = Walk(address.Value, targetLevel, PresentBit, out TableWalker walk);
         PageTableEntry* entry = walk.Last;
         if (end == WalkEnd.Absent || !entry->IsPresent)
             return MapError.PageNotMapped;

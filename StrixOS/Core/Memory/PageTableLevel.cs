@@ -17,7 +17,7 @@ public enum PageTableLevel : byte
 /// <summary>
 /// The page-table arithmetic of a level, in one place: which address bits index a table at that level,
 /// how much address space one entry covers, and which page size a leaf there maps. The walker
-/// (<see cref="TableWalk"/>, <see cref="TableCursor"/>) and <see cref="VirtAddr"/> take their indexes from here.
+/// (<see cref="TableWalker"/>) and <see cref="VirtAddr"/> take their indexes from here.
 /// </summary>
 public static class PageTableLevelExtensions
 {

@@ -1,0 +1,261 @@
+using System.Runtime.CompilerServices;
+
+namespace StrixOS.Memory;
+
+/// <summary>Where <see cref="TableWalker.WalkTo"/> stopped.</summary>
+internal enum WalkEnd : byte
+{
+    /// <summary>The walk got to the entry at the target level (whatever that entry holds).</summary>
+    Reached,
+    /// <summary>An entry above the target level is absent: there is no lower table.</summary>
+    Absent,
+    /// <summary>An entry above the target level maps a huge page: there is no lower table.</summary>
+    Huge,
+}
+
+/// <summary>
+/// The one page-table walker of the memory manager. It keeps, per level, the entry it stands on and (for a
+/// range) the last entry of the range's window in that table, so it walks a range of addresses in address
+/// order without recursion, and a later write pass uses the entry pointers it recorded instead of walking again.
+/// <list type="bullet">
+/// <item><see cref="WalkTo"/>: the range of one address, straight down from the level-4 table to a target level
+/// (Translate, MapTo, Unmap, UpdateFlags, SetP*EntryFlags). Then <see cref="EntryAt"/> gives the entry it
+/// passed at each level.</item>
+/// <item><see cref="TableWalker(PageTable*, ulong, ulong)"/> and <see cref="Next"/>: every entry the range
+/// [first, last] crosses, top-down; the caller decides per entry whether to <see cref="Enter"/> the table below
+/// (MapRange, UnmapRange, UpdateRangeFlags, CleanUp). Addresses are then 48-bit offsets into the address
+/// space, as in the range operations.</item>
+/// </list>
+/// The walker only reads; the operations write through the pointers it gives. Level arithmetic comes from
+/// <see cref="PageTableLevelExtensions"/>.
+/// </summary>
+internal unsafe ref struct TableWalker
+{
+    /// <summary>The entry the walker stands on at each level (index 1..4; 0 unused). For a table that does
+    /// not exist yet (<see cref="Enter"/> with null) it is the entry's offset from null.</summary>
+    private PerLevel _entries;
+    /// <summary>For a range: the last entry of the window at each level.</summary>
+    private PerLevel _lastEntries;
+    private ulong _first;
+    private ulong _last;
+    /// <summary>For a range: the first address the current entry covers.</summary>
+    private ulong _base;
+    /// <summary>For one address: <see cref="ParentBitsInCommon"/>.</summary>
+    private ulong _parentBitsInCommon;
+    /// <summary>Bit n: the table at level n does not exist (its entries read as null).</summary>
+    private uint _absentTables;
+    /// <summary>Bit n: come back to the entry at level n once the table below it is done (<see cref="IsReturn"/>).</summary>
+    private uint _returns;
+
+    /// <summary>The level of the current entry: the last one <see cref="WalkTo"/> visited, or where
+    /// <see cref="Next"/> stands.</summary>
+    public PageTableLevel Level;
+
+    /// <summary>True when <see cref="Next"/> came back up to an entry that was entered with
+    /// <c>returnAfter</c>: every entry below it in the range has been visited.</summary>
+    public bool IsReturn;
+
+    /// <summary>One word per level. An inline array rather than a fixed buffer: a fixed buffer makes every
+    /// method that holds a walker on its stack check a stack cookie (NativeAOT's guard for unsafe buffers).</summary>
+    [InlineArray(5)]
+    private struct PerLevel
+    {
+        private ulong _word;
+    }
+
+    /// <summary>The word of <paramref name="level"/> in <paramref name="words"/> (levels are 1..4, so no
+    /// bounds check is needed).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref ulong At(ref PerLevel words, PageTableLevel level)
+        => ref Unsafe.Add(ref Unsafe.As<PerLevel, ulong>(ref words), (int)level);
+
+    /// <summary>Starts a walk of the range [<paramref name="first"/>, <paramref name="last"/>] (48-bit
+    /// offsets) in <paramref name="level4"/>; the first <see cref="Next"/> moves to its first entry.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TableWalker(PageTable* level4, ulong first, ulong last)
+    {
+        _first = first;
+        _last = last;
+        _absentTables = 0;
+        _returns = 0;
+        IsReturn = false;
+        Level = PageTableLevel.Four;
+        Open(level4, first, last);
+    }
+
+    /// <summary>The entry the walk visited at <paramref name="level"/> (levels from 4 down to <see cref="Level"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly PageTableEntry* EntryAt(PageTableLevel level) => (PageTableEntry*)At(ref Unsafe.AsRef(in _entries), level);
+
+    /// <summary>The current entry, or null when its table does not exist yet.</summary>
+    public readonly PageTableEntry* Entry
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (_absentTables & (1u << (int)Level)) != 0 ? null : (PageTableEntry*)At(ref Unsafe.AsRef(in _entries), Level);
+    }
+
+    // ---------------------------------------------------------------- one address
+
+    /// <summary>
+    /// Walks <paramref name="address"/> from <paramref name="level4"/> down to <paramref name="targetLevel"/>,
+    /// recording the entry at each level. An entry above the target counts as absent when none of
+    /// <paramref name="presenceBits"/> is set (Present for the MMU's view; all bits for "unused", as mapping needs).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public WalkEnd WalkTo(PageTable* level4, ulong physicalMemoryOffset, ulong address, PageTableLevel targetLevel, ulong presenceBits,
+        bool keepParentBits)
+    {
+        PageTable* table = level4;
+        PageTableLevel level = PageTableLevel.Four;
+        ulong common = ~0UL;
+        WalkEnd end;
+        while (true)
+        {
+            PageTableEntry* entry = (PageTableEntry*)table + level.IndexOf(address);
+            At(ref _entries, level) = (ulong)entry;
+            if (level == targetLevel)
+            {
+                end = WalkEnd.Reached;
+                break;
+            }
+            ulong raw = entry->Raw;
+            if ((raw & presenceBits) == 0)
+            {
+                end = WalkEnd.Absent;
+                break;
+            }
+            if ((raw & (ulong)PageTableFlags.HugePage) != 0)
+            {
+                end = WalkEnd.Huge;
+                break;
+            }
+            if (keepParentBits)
+                common &= raw;
+            table = (PageTable*)(physicalMemoryOffset + (raw & PageTableEntry.AddressMask));
+            level--;
+        }
+        Level = level;
+        if (keepParentBits)
+            _parentBitsInCommon = common;
+        return end;
+    }
+
+    /// <summary>After <see cref="WalkTo"/> with keepParentBits: the bits set in every entry it went through
+    /// above <see cref="Level"/> (all ones when there is none): a write pass that adds bits to the parents can tell without reading them
+    /// again that they have them already.</summary>
+    public readonly ulong ParentBitsInCommon
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _parentBitsInCommon;
+    }
+
+    /// <summary>The last entry <see cref="WalkTo"/> visited (at <see cref="Level"/>).</summary>
+    public readonly PageTableEntry* Last
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (PageTableEntry*)At(ref Unsafe.AsRef(in _entries), Level);
+    }
+
+    // ---------------------------------------------------------------- a range
+
+    /// <summary>Bytes of address space the current entry covers.</summary>
+    public readonly ulong Span
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Level.EntrySpan();
+    }
+
+    /// <summary>The first address the current entry covers.</summary>
+    public readonly ulong EntryBase
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _base;
+    }
+
+    /// <summary>The first address of the range inside the current entry.</summary>
+    public readonly ulong SubFirst
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _first > _base ? _first : _base;
+    }
+
+    /// <summary>The last address of the range inside the current entry.</summary>
+    public readonly ulong SubLast
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            ulong entryLast = _base + (Span - 1);
+            return _last < entryLast ? _last : entryLast;
+        }
+    }
+
+    /// <summary>True when the range covers the whole current entry.</summary>
+    public readonly bool CoversEntry
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _first <= _base && _last >= _base + (Span - 1);
+    }
+
+    /// <summary>
+    /// Moves to the next entry: the first one of the table just entered, else the next one in the current
+    /// table's window, else (when a window is done) back up to the entry after the parent's, or to the parent
+    /// itself when it was entered with <c>returnAfter</c> (then <see cref="IsReturn"/>). False at the end.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool Next()
+    {
+        PageTableLevel level = Level;
+        IsReturn = false;
+        while (At(ref _entries, level) == At(ref _lastEntries, level))
+        {
+            if (level == PageTableLevel.Four)
+                return false;
+            level++;
+            Level = level;
+            _base &= ~(level.EntrySpan() - 1);
+            uint bit = 1u << (int)level;
+            if ((_returns & bit) != 0)
+            {
+                _returns &= ~bit;
+                IsReturn = true;
+                return true;
+            }
+        }
+        At(ref _entries, level) += (ulong)sizeof(PageTableEntry);
+        _base += level.EntrySpan();
+        return true;
+    }
+
+    /// <summary>
+    /// Goes down into <paramref name="table"/>, the table the current entry points to (null: one that does not
+    /// exist yet, whose <see cref="Entry"/> is null): the next <see cref="Next"/> moves to its first entry in
+    /// the range. With <paramref name="returnAfter"/> the walk comes back to the current entry once that table
+    /// is done. Call it last for an entry: it changes <see cref="Level"/> and the window.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Enter(PageTable* table, bool returnAfter = false)
+    {
+        if (returnAfter)
+            _returns |= 1u << (int)Level;
+        ulong first = SubFirst;
+        ulong last = SubLast;
+        Level = Level.Below();
+        Open(table, first, last);
+    }
+
+    /// <summary>Sets the window [first, last] in <paramref name="table"/> at <see cref="Level"/>, standing
+    /// just before its first entry.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Open(PageTable* table, ulong first, ulong last)
+    {
+        PageTableLevel level = Level;
+        uint bit = 1u << (int)level;
+        _absentTables = table == null ? _absentTables | bit : _absentTables & ~bit;
+        ulong span = level.EntrySpan();
+        PageTableEntry* entries = (PageTableEntry*)table;
+        At(ref _entries, level) = (ulong)(entries + level.IndexOf(first) - 1);
+        At(ref _lastEntries, level) = (ulong)(entries + level.IndexOf(last));
+        _base = (first & ~(span - 1)) - span;
+    }
+}
