@@ -249,7 +249,7 @@ public static unsafe class GcCollectionTests
         for (int i = 0; i < 100; i++)
             intact &= data[i] == (byte)(i * 3);
         t.True(intact, "the pinned array's contents changed");
-        t.NotEqual(0UL, KernelHeap.ObjectHeap!.BlockContaining((ulong)data));
+        t.NotEqual(0UL, Collector.LiveBlockContaining((ulong)data));
         pin.Free();
     }
 
@@ -484,7 +484,7 @@ public static unsafe class GcCollectionTests
         ulong dead = AddressOfGarbage();
         GC.Collect();
         HeapAllocator heap = KernelHeap.ObjectHeap!;
-        if (heap.BlockContaining(dead) != 0)
+        if (Collector.LiveBlockContaining(dead) != 0)
         {
             t.Skip("the garbage node's block was reused before the check");
             return;

@@ -116,6 +116,31 @@ internal static unsafe class Collector
         return outcome;
     }
 
+    /// <summary>
+    /// The live block that holds <paramref name="address"/>, or 0, asked as a collection would: every other thread at a
+    /// safepoint and every allocation context retired first. Outside that, a region walk stops at an active context's
+    /// unused tail (not yet a cell), so <see cref="HeapAllocator.BlockContaining"/> would miss blocks after it.
+    /// </summary>
+    public static ulong LiveBlockContaining(ulong address)
+    {
+        HeapAllocator? heap = KernelHeap.ObjectHeap;
+        if (heap == null || s_collecting)
+            return 0;
+        SuspendOutcome stop;
+        ulong threadFlags;
+        while ((stop = ThreadSuspension.StopOthers(out threadFlags)) == SuspendOutcome.OtherCollected)
+        {
+        }
+        if (stop == SuspendOutcome.NotStopped)
+            Panic.Fail("LiveBlockContaining: the other threads did not reach a safepoint");
+        ulong flags = InterruptFlag.SaveAndDisable();
+        AllocationContexts.RetireAll();
+        ulong block = heap.BlockContaining(address);
+        InterruptFlag.Restore(flags);
+        ThreadSuspension.ResumeOthers(threadFlags);
+        return block;
+    }
+
     /// <summary>Claims the making of the lookup tables. False when this thread is making them already (its own
     /// allocation asked for a collection) or when the thread making them cannot run to let this one wait. Another
     /// thread preempted while making them is waited for: a GC.Collect is not dropped because of it.</summary>
