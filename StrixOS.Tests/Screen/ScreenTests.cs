@@ -231,26 +231,9 @@ public class ScreenTests(ITestOutputHelper output)
     [Fact]
     public void StopPowersQEMUOffThroughACPIAndEvery100MsSleepMatchesTheHostClock()
     {
-        const int ticks = 20;
-        using QemuSession qemu = QemuSession.Start(KernelBoot.DefaultImage, commandLine: $"strix.sleeptest={ticks}", traceSerialWrites: true);
-        using var runQueue = new RunQueueDelay(qemu.ProcessId);
-        int? status = qemu.WaitForExit(BootTimeout);
-        output.WriteLine(qemu.Transcript);
-        Assert.Equal(0, status);   // no isa-debug-exit device: only an ACPI S5 power-off ends QEMU with 0
-        Assert.Contains("kernel stopped; shutting down", qemu.Transcript);
-        Assert.True(runQueue.Available, "cannot read QEMU's threads' /proc/PID/task/TID/schedstat (run-queue delay)");
-
-        List<SerialLine> tickLines = qemu.Lines.Where(l => l.Text.StartsWith("sleep-test: tick ", StringComparison.Ordinal)).ToList();
-        Assert.Equal(ticks, tickLines.Count);
         // "sleep-test: tick I slept NS ns at NS ns": the kernel's own clock never ends a sleep early.
-        List<double> kernelMs = tickLines.Select(l => ulong.Parse(l.Text.Split(' ')[4]) / 1e6).ToList();
-        Assert.All(kernelMs, ms => Assert.True(ms >= 100.0, $"a 100 ms sleep ended early on the kernel's clock: {ms:F2} ms"));
-
-        List<HostTimedInterval> sleeps = HostTimedInterval.Read(qemu.TracePath, ticks, runQueue);
-        foreach (HostTimedInterval sleep in sleeps)
-            output.WriteLine($"sleep {sleep.Number,2}: host {sleep.HostMilliseconds,7:F2} ms, QEMU kept waiting {sleep.RunQueueMilliseconds,6:F2} ms " +
-                             $"-> {sleep.WithoutRunQueueMilliseconds,7:F2} ms; kernel clock {kernelMs[sleep.Number - 1],7:F2} ms");
-        List<string> failures = HostTimedInterval.OutsideFivePercent(sleeps, 100.0, "sleep");
+        List<string> failures = BootAndTimeIntervals("strix.sleeptest", "sleep-test: tick ", "sleep", 20, kernelMinimumMs: 100.0,
+            "a 100 ms sleep ended early on the kernel's clock");
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
@@ -283,26 +266,34 @@ public class ScreenTests(ITestOutputHelper output)
 
     /// <summary>One boot of <c>strix.delaytest</c>: asserts what no retry may change (the boot, the lines, the kernel's
     /// clock) and returns the delays outside 5% of 100 ms by the host's clock.</summary>
-    private List<string> BootAndTimeTaskDelays(int delays)
+    private List<string> BootAndTimeTaskDelays(int delays) =>
+        // "delay-test: delay I took NS ns at NS ns"
+        BootAndTimeIntervals("strix.delaytest", "delay-test: delay ", "Task.Delay(100)", delays, kernelMinimumMs: 99.0,
+            "a Task.Delay(100) ended early on the kernel's clock by more than CoreLib's 1 ms tick");
+
+    /// <summary>One boot of a clock probe that marks <paramref name="count"/> intervals of 100 ms on COM1 (lines
+    /// "<paramref name="linePrefix"/>I ... NS ns ...", NS the kernel's own measure): asserts that QEMU ends by the ACPI
+    /// power-off, that every line came and that no interval was shorter than <paramref name="kernelMinimumMs"/> on the
+    /// kernel's clock; prints every interval and returns those outside 5% of 100 ms by the host's clock.</summary>
+    private List<string> BootAndTimeIntervals(string probe, string linePrefix, string what, int count, double kernelMinimumMs, string earlyMessage)
     {
-        using QemuSession qemu = QemuSession.Start(KernelBoot.DefaultImage, commandLine: $"strix.delaytest={delays}", traceSerialWrites: true);
+        using QemuSession qemu = QemuSession.Start(KernelBoot.DefaultImage, commandLine: $"{probe}={count}", traceSerialWrites: true);
         using var runQueue = new RunQueueDelay(qemu.ProcessId);
         int? status = qemu.WaitForExit(BootTimeout);
         output.WriteLine(qemu.Transcript);
-        Assert.Equal(0, status);
+        Assert.Equal(0, status);   // no isa-debug-exit device: only an ACPI S5 power-off ends QEMU with 0
         Assert.Contains("kernel stopped; shutting down", qemu.Transcript);
         Assert.True(runQueue.Available, "cannot read QEMU's threads' /proc/PID/task/TID/schedstat (run-queue delay)");
 
-        List<SerialLine> delayLines = qemu.Lines.Where(l => l.Text.StartsWith("delay-test: delay ", StringComparison.Ordinal)).ToList();
-        Assert.Equal(delays, delayLines.Count);
-        // "delay-test: delay I took NS ns at NS ns"
-        List<double> kernelMs = delayLines.Select(l => ulong.Parse(l.Text.Split(' ')[4]) / 1e6).ToList();
-        Assert.All(kernelMs, ms => Assert.True(ms >= 99.0, $"a Task.Delay(100) ended early on the kernel's clock by more than CoreLib's 1 ms tick: {ms:F2} ms"));
+        List<SerialLine> lines = qemu.Lines.Where(l => l.Text.StartsWith(linePrefix, StringComparison.Ordinal)).ToList();
+        Assert.Equal(count, lines.Count);
+        List<double> kernelMs = lines.Select(l => ulong.Parse(l.Text.Split(' ')[4]) / 1e6).ToList();
+        Assert.All(kernelMs, ms => Assert.True(ms >= kernelMinimumMs, $"{earlyMessage}: {ms:F2} ms"));
 
-        List<HostTimedInterval> timed = HostTimedInterval.Read(qemu.TracePath, delays, runQueue);
-        foreach (HostTimedInterval delay in timed)
-            output.WriteLine($"delay {delay.Number,2}: host {delay.HostMilliseconds,7:F2} ms, QEMU kept waiting {delay.RunQueueMilliseconds,6:F2} ms " +
-                             $"-> {delay.WithoutRunQueueMilliseconds,7:F2} ms; kernel clock {kernelMs[delay.Number - 1],7:F2} ms");
-        return HostTimedInterval.OutsideFivePercent(timed, 100.0, "Task.Delay(100)");
+        List<HostTimedInterval> timed = HostTimedInterval.Read(qemu.TracePath, count, runQueue);
+        foreach (HostTimedInterval interval in timed)
+            output.WriteLine($"{what} {interval.Number,2}: host {interval.HostMilliseconds,7:F2} ms, QEMU kept waiting {interval.RunQueueMilliseconds,6:F2} ms " +
+                             $"-> {interval.WithoutRunQueueMilliseconds,7:F2} ms; kernel clock {kernelMs[interval.Number - 1],7:F2} ms");
+        return HostTimedInterval.OutsideFivePercent(timed, 100.0, what);
     }
 }

@@ -43,10 +43,10 @@ public static unsafe class ThreadExceptionTests
         }
     }
 
-    /// <summary>What one throwing thread saw: the number of checks that failed and the first failure.</summary>
-    private sealed class ThrowerReport
+    /// <summary>What one test thread saw: the number of checks that failed and the first failure.</summary>
+    private class ThreadReport
     {
-        public int Completed, Mismatches, FinallyRuns, FaultsCaught;
+        public int Mismatches;
         /// <summary>Iterations that began while another thread was switched out in the middle of one of its own.</summary>
         public int Overlaps;
         public string? FirstMismatch;
@@ -58,6 +58,11 @@ public static unsafe class ThreadExceptionTests
             Mismatches++;
             FirstMismatch ??= what;
         }
+    }
+
+    private sealed class ThrowerReport : ThreadReport
+    {
+        public int Completed, FinallyRuns, FaultsCaught;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -220,20 +225,9 @@ public static unsafe class ThreadExceptionTests
         }
     }
 
-    private sealed class HandleReport
+    private sealed class HandleReport : ThreadReport
     {
-        public int Mismatches, Allocated;
-        /// <summary>Rounds that began while another thread was switched out in the middle of one of its own.</summary>
-        public int Overlaps;
-        public string? FirstMismatch;
-
-        public void Check(bool condition, string what)
-        {
-            if (condition)
-                return;
-            Mismatches++;
-            FirstMismatch ??= what;
-        }
+        public int Allocated;
     }
 
     /// <summary>Counts the handles whose target is one of this test's <see cref="HandleTarget"/>s.</summary>
