@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace StrixOS.Memory;
 
@@ -27,33 +28,50 @@ public enum MapErrorKind : byte
 }
 
 /// <summary>An <see cref="OffsetPageTable"/> error: the kind, plus the frame or address it concerns.</summary>
-/// <remarks>One 8-byte word (the frame or address is 4 KiB aligned, so its low bits hold the kind and the
-/// frame size): a mapper result stays small enough to come back in registers.</remarks>
+/// <remarks>Six bytes: a frame or address is 4 KiB aligned and below 2^52, so its frame number (40 bits), the
+/// kind (4 bits) and the frame size (2 bits) fit in 48. A mapper result with an 8-byte value
+/// (<c>Result&lt;Page, MapError&gt;</c>: value, error, flag) is then 16 bytes and comes back in two registers
+/// instead of through memory (the x86-64 System V rule: larger structs are returned through a hidden pointer).</remarks>
+[StructLayout(LayoutKind.Sequential, Pack = 2)]
 public readonly struct MapError
 {
     private const ulong KindBits = 0xF;
     private const int SizeShift = 4;
-    private const ulong PayloadMask = PageTableEntry.AddressMask;
+    private const int FrameNumberShift = 6;
 
-    private readonly ulong _bits;
+    // The 48-bit word, low and high part (a ulong would make the struct 8 bytes and the result 24).
+    private readonly uint _low;
+    private readonly ushort _high;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private MapError(MapErrorKind kind, ulong payload, PageSize size)
-        => _bits = (payload & PayloadMask) | ((ulong)size << SizeShift) | (ulong)kind;
+    {
+        ulong bits = ((payload & PageTableEntry.AddressMask) >> (12 - FrameNumberShift)) | ((ulong)size << SizeShift) | (ulong)kind;
+        _low = (uint)bits;
+        _high = (ushort)(bits >> 32);
+    }
+
+    private ulong Bits
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _low | ((ulong)_high << 32);
+    }
+
+    private ulong Payload => (Bits >> FrameNumberShift) << 12;
 
     public MapErrorKind Kind
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => (MapErrorKind)(_bits & KindBits);
+        get => (MapErrorKind)(_low & KindBits);
     }
 
     /// <summary>For <see cref="MapErrorKind.PageAlreadyMapped"/>: the frame that is mapped.</summary>
     public PhysFrame Frame => Kind == MapErrorKind.PageAlreadyMapped
-        ? PhysFrame.NewUnchecked(_bits & PayloadMask, (PageSize)((_bits >> SizeShift) & 0x3))
+        ? PhysFrame.NewUnchecked(Payload, (PageSize)((_low >> SizeShift) & 0x3))
         : default;
 
     /// <summary>For <see cref="MapErrorKind.InvalidFrameAddress"/>: the misaligned address.</summary>
-    public PhysAddr Address => Kind == MapErrorKind.InvalidFrameAddress ? PhysAddr.NewUnchecked(_bits & PayloadMask) : default;
+    public PhysAddr Address => Kind == MapErrorKind.InvalidFrameAddress ? PhysAddr.NewUnchecked(Payload) : default;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static MapError Of(MapErrorKind kind) => new(kind, 0, default);
