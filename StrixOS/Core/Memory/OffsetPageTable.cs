@@ -23,6 +23,8 @@ public sealed unsafe partial class OffsetPageTable
 
     private const ulong HugeBit = (ulong)PageTableFlags.HugePage;
     private const ulong PresentBit = (ulong)PageTableFlags.Present;
+    /// <summary>Presence for mapping: an entry with any bit set is in use (a table, once Present is set).</summary>
+    private const ulong AnyBits = ~0UL;
     private const PageTableFlags InheritedFlags = PageTableFlags.Writable | PageTableFlags.UserAccessible;
 
     private readonly PageTable* _level4;
@@ -50,12 +52,15 @@ public sealed unsafe partial class OffsetPageTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsHuge(PageTableEntry* entry) => (entry->Raw & HugeBit) != 0;
 
-    /// <summary>The walk of a single address (<see cref="TableWalker.WalkTo"/>), from this hierarchy's level-4 table.</summary>
+    /// <summary>The walk of a single address (<see cref="TableWalker.WalkTo{TTarget}"/>), from this hierarchy's
+    /// level-4 table down to the level <typeparamref name="TTarget"/> stands for.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private WalkEnd Walk(ulong address, PageTableLevel targetLevel, ulong presenceBits, out TableWalker walk, bool keepParentBits = false)
+    private bool Walk<TTarget>(ulong address, ulong presenceBits, out TableWalker walk, out PageTableEntry* last,
+        bool record = false, bool keepParentBits = false)
+        where TTarget : struct, ILevelType
     {
         Unsafe.SkipInit(out walk);
-        return walk.WalkTo(_level4, _offset, address, targetLevel, presenceBits, keepParentBits);
+        return walk.WalkTo<TTarget>(_level4, _offset, address, presenceBits, record, keepParentBits, out last);
     }
 
     // ---------------------------------------------------------------- translate
@@ -64,11 +69,18 @@ public sealed unsafe partial class OffsetPageTable
     public Result<Translation, TranslateError> Translate(VirtAddr address)
     {
         ulong va = address.Value;
-        TranslateError error = FindMapping(va, out ulong raw, out PageTableLevel level);
+        // Each outcome builds its result on its own, so the 4 KiB one has constant sizes.
+        if (Walk<LevelOne>(va, PresentBit, out TableWalker walk, out PageTableEntry* last))
+        {
+            ulong raw = last->Raw;
+            if ((raw & PresentBit) == 0)
+                return TranslateError.NotMapped;
+            return TranslationOf(raw, va, PageTableLevel.One);
+        }
+        TranslateError error = HugeLeafError(last->Raw, walk.Level);
         if (error != NoTranslateError)
             return error;
-        ulong span = level.EntrySpan();
-        return new Translation(PhysFrame.NewUnchecked(raw & PageTableEntry.AddressMask, level.LeafSize()), va & (span - 1), (PageTableFlags)(raw & ~PageTableEntry.AddressMask));
+        return TranslationOf(last->Raw, va, walk.Level);
     }
 
     /// <summary>The physical address <paramref name="address"/> maps to (the same walk as <see cref="Translate"/>,
@@ -76,31 +88,40 @@ public sealed unsafe partial class OffsetPageTable
     public Result<PhysAddr, TranslateError> TranslateAddr(VirtAddr address)
     {
         ulong va = address.Value;
-        TranslateError error = FindMapping(va, out ulong raw, out PageTableLevel level);
+        if (Walk<LevelOne>(va, PresentBit, out TableWalker walk, out PageTableEntry* last))
+        {
+            ulong raw = last->Raw;
+            if ((raw & PresentBit) == 0)
+                return TranslateError.NotMapped;
+            return PhysAddr.NewUnchecked((raw & PageTableEntry.AddressMask) | (va & (PageTableLevel.One.EntrySpan() - 1)));
+        }
+        TranslateError error = HugeLeafError(last->Raw, walk.Level);
         if (error != NoTranslateError)
             return error;
-        return PhysAddr.NewUnchecked((raw & PageTableEntry.AddressMask) | (va & (level.EntrySpan() - 1)));
+        return PhysAddr.NewUnchecked((last->Raw & PageTableEntry.AddressMask) | (va & (walk.Level.EntrySpan() - 1)));
     }
 
-    /// <summary>No error: <see cref="FindMapping"/> found the leaf. (A value outside <see cref="TranslateError"/>.)</summary>
+    /// <summary>No error: <see cref="HugeLeafError"/> found a huge page. (A value outside <see cref="TranslateError"/>.)</summary>
     private const TranslateError NoTranslateError = (TranslateError)0xFF;
 
-    /// <summary>The present leaf entry that maps <paramref name="va"/> and its level, as the MMU finds it.</summary>
+    /// <summary>Where the MMU's walk stopped above level 1, at entry <paramref name="raw"/> of
+    /// <paramref name="level"/>: no mapping, a huge page (<see cref="NoTranslateError"/>) or a misaligned one.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private TranslateError FindMapping(ulong va, out ulong raw, out PageTableLevel level)
+    private static TranslateError HugeLeafError(ulong raw, PageTableLevel level)
     {
-        WalkEnd end = Walk(va, PageTableLevel.One, PresentBit, out TableWalker walk);
-        raw = walk.Last->Raw;
-        level = walk.Level;
-        if (end == WalkEnd.Reached)
-            return (raw & PresentBit) == 0 ? TranslateError.NotMapped : NoTranslateError;
         // Bit 7 of a P4 entry is reserved: the MMU faults on such an address.
-        if (end == WalkEnd.Absent || level == PageTableLevel.Four)
+        if ((raw & PresentBit) == 0 || level == PageTableLevel.Four)
             return TranslateError.NotMapped;
         if ((raw & PageTableEntry.AddressMask & (level.EntrySpan() - 1)) != 0)
             return TranslateError.InvalidFrameAddress;
         return NoTranslateError;
     }
+
+    /// <summary>The translation of <paramref name="va"/> by the present leaf <paramref name="raw"/> at <paramref name="level"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Translation TranslationOf(ulong raw, ulong va, PageTableLevel level)
+        => new(PhysFrame.NewUnchecked(raw & PageTableEntry.AddressMask, level.LeafSize()), va & (level.EntrySpan() - 1),
+            (PageTableFlags)(raw & ~PageTableEntry.AddressMask));
 
     // ---------------------------------------------------------------- map
 
@@ -115,32 +136,80 @@ public sealed unsafe partial class OffsetPageTable
 
     /// <summary>Like <see cref="MapTo"/>, with the flags for new or widened parent entries chosen by the caller
     /// (Present is added, HugePage removed).</summary>
+    /// <remarks>Inlined into the caller, which then calls the fast path of its page size directly
+    /// (<see cref="TryMapInPlace"/>) and builds the result itself; everything else is out of line.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Result<Page, MapError> MapToWithTableFlags(
         Page page, PhysFrame frame, PageTableFlags flags, PageTableFlags parentFlags, IFrameAllocator allocator)
     {
         if (page.Size != frame.Size)
             return MapError.PageSizeMismatch;
-        PageTableLevel leafLevel = page.Size.LeafLevel();
-        ulong va = page.StartAddress.Value;
         ulong parentBits = ((ulong)parentFlags | PresentBit) & ~HugeBit;
-
-        // Read-only pass: one walk finds any conflict and records the entries for the write pass. An entry
-        // that is not all zero counts as a table here, as it does for the MMU once its Present bit is set.
-        WalkEnd end = Walk(va, leafLevel, ~0UL, out TableWalker walk, keepParentBits: true);
-        if (end == WalkEnd.Huge)
-            return MapError.ParentEntryHugePage;
-        if (end == WalkEnd.Reached)
+        ulong va = page.StartAddress.Value;
+        ulong frameBits = frame.StartAddress.Value & PageTableEntry.AddressMask;
+        bool mapped = page.Size switch
         {
-            PageTableEntry* leaf = walk.Last;
+            PageSize.Size4KiB => TryMapInPlace<LevelOne>(va, frameBits | LeafBits(flags, PageTableLevel.One), parentBits),
+            PageSize.Size2MiB => TryMapInPlace<LevelTwo>(va, frameBits | LeafBits(flags, PageTableLevel.Two), parentBits),
+            _ => TryMapInPlace<LevelThree>(va, frameBits | LeafBits(flags, PageTableLevel.Three), parentBits),
+        };
+        return mapped ? page : MapWithTableChanges(page, frame, flags, parentBits, allocator);
+    }
+
+    /// <summary>
+    /// The common case of mapping, for a page whose leaf is at the level <typeparamref name="TLeaf"/> stands
+    /// for: every table exists and has <paramref name="parentBits"/>, and the leaf entry is unused. Then one
+    /// read-only walk and one write of <paramref name="leaf"/>, and true; else false, having changed nothing
+    /// (<see cref="MapWithTableChanges"/> does the rest). Small and call-free, so it saves no registers; one
+    /// specialised copy per page size, so the walk has constant shifts.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryMapInPlace<TLeaf>(ulong va, ulong leaf, ulong parentBits)
+        where TLeaf : struct, ILevelType
+    {
+        // An entry that is not all zero counts as a table here, as it does for the MMU once its Present bit is set.
+        if (Walk<TLeaf>(va, AnyBits, out TableWalker walk, out PageTableEntry* entry, keepParentBits: true)
+            && entry->IsUnused && (walk.ParentBitsInCommon & parentBits) == parentBits)
+        {
+            *entry = new PageTableEntry(leaf);
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// <see cref="MapToWithTableFlags"/> when <see cref="TryMapInPlace"/> did not map: walks again, recording
+    /// the entries, and reports a conflict, or widens the parents, or creates the missing tables (if the
+    /// allocator can supply them all), then writes the leaf.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Result<Page, MapError> MapWithTableChanges(Page page, PhysFrame frame, PageTableFlags flags, ulong parentBits, IFrameAllocator allocator)
+        => page.Size switch
+        {
+            PageSize.Size4KiB => MapWithTableChanges<LevelOne>(page, frame, flags, parentBits, allocator),
+            PageSize.Size2MiB => MapWithTableChanges<LevelTwo>(page, frame, flags, parentBits, allocator),
+            _ => MapWithTableChanges<LevelThree>(page, frame, flags, parentBits, allocator),
+        };
+
+    private Result<Page, MapError> MapWithTableChanges<TLeaf>(Page page, PhysFrame frame, PageTableFlags flags, ulong parentBits, IFrameAllocator allocator)
+        where TLeaf : struct, ILevelType
+    {
+        PageTableLevel leafLevel = TLeaf.Level;
+        ulong va = page.StartAddress.Value;
+        // Read-only pass: the walk finds any conflict and records the entries for the write pass.
+        if (Walk<TLeaf>(va, AnyBits, out TableWalker walk, out PageTableEntry* leaf, record: true, keepParentBits: true))
+        {
             if (!leaf->IsUnused)
                 return ConflictAt(leaf, leafLevel);
-            // Write pass, the common case: every table exists (and usually has the parent bits already).
+            // Write pass: every table exists, some parent lacks bits.
             bool widened = (walk.ParentBitsInCommon & parentBits) != parentBits && WidenParents(ref walk, leafLevel, parentBits);
             *leaf = new PageTableEntry((frame.StartAddress.Value & PageTableEntry.AddressMask) | LeafBits(flags, leafLevel));
             if (widened)
                 _hardware.FlushPage(va); // Drops cached parent entries with the old, narrower rights.
             return page;
         }
+        if (TableWalker.StoppedAt(leaf, AnyBits) == WalkEnd.Huge)
+            return MapError.ParentEntryHugePage;
         return MapThroughNewTables(page, frame, flags, parentBits, allocator, ref walk);
     }
 
@@ -255,86 +324,171 @@ public sealed unsafe partial class OffsetPageTable
 
     /// <summary>Removes the mapping of <paramref name="page"/> (at its size) and returns the frame it mapped.
     /// Flushes the page from the TLB. Page tables stay; <see cref="CleanUp"/> frees empty ones.</summary>
+    /// <remarks>Inlined: the caller calls the fast path of its page size (<see cref="TryUnmapInPlace"/>).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Result<PhysFrame, MapError> Unmap(Page page)
     {
-        PageTableLevel leafLevel = page.Size.LeafLevel();
-        MapErrorKind problem = FindLeaf(page.StartAddress.Value, leafLevel, out TableWalker walk);
-        if (problem != NoProblem)
-            return MapError.Of(problem);
-        PageTableEntry* leaf = walk.Last;
-        ulong start = leaf->Raw & PageTableEntry.AddressMask;
-        if ((start & (leafLevel.EntrySpan() - 1)) != 0)
-            return MapError.InvalidFrameAddress(PhysAddr.NewUnchecked(start));
-        leaf->SetUnused();
-        _hardware.FlushPage(page.StartAddress.Value);
+        ulong va = page.StartAddress.Value;
+        ulong start = page.Size switch
+        {
+            PageSize.Size4KiB => TryUnmapInPlace<LevelOne>(va),
+            PageSize.Size2MiB => TryUnmapInPlace<LevelTwo>(va),
+            _ => TryUnmapInPlace<LevelThree>(va),
+        };
+        if (start == NotDone)
+            return UnmapError(page);
         return PhysFrame.NewUnchecked(start, page.Size);
+    }
+
+    /// <summary>What the fast paths return when they changed nothing (no frame address or flags can be all ones).</summary>
+    private const ulong NotDone = ~0UL;
+
+    /// <summary>Unmaps the page at <paramref name="va"/> whose leaf is at the level <typeparamref name="TLeaf"/>
+    /// stands for, flushes it and returns its frame's address; <see cref="NotDone"/> (nothing changed) when it
+    /// is not mapped at that size or its entry is misaligned (<see cref="UnmapError"/> says which).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ulong TryUnmapInPlace<TLeaf>(ulong va)
+        where TLeaf : struct, ILevelType
+    {
+        if (!FindLeaf<TLeaf>(va, out _, out PageTableEntry* leaf, out _))
+            return NotDone;
+        ulong start = leaf->Raw & PageTableEntry.AddressMask;
+        // A 4 KiB frame is aligned by the mask; a huge page's entry may hold a misaligned address.
+        if (TLeaf.Level > PageTableLevel.One && (start & (TLeaf.Level.EntrySpan() - 1)) != 0)
+            return NotDone;
+        leaf->SetUnused();
+        _hardware.FlushPage(va);
+        return start;
+    }
+
+    /// <summary>Why <see cref="TryUnmapInPlace"/> unmapped nothing (a second, read-only walk: errors are rare).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private MapError UnmapError(Page page) => page.Size switch
+    {
+        PageSize.Size4KiB => UnmapError<LevelOne>(page.StartAddress.Value),
+        PageSize.Size2MiB => UnmapError<LevelTwo>(page.StartAddress.Value),
+        _ => UnmapError<LevelThree>(page.StartAddress.Value),
+    };
+
+    private MapError UnmapError<TLeaf>(ulong va)
+        where TLeaf : struct, ILevelType
+    {
+        if (!FindLeaf<TLeaf>(va, out _, out PageTableEntry* leaf, out MapErrorKind problem))
+            return MapError.Of(problem);
+        return MapError.InvalidFrameAddress(PhysAddr.NewUnchecked(leaf->Raw & PageTableEntry.AddressMask));
     }
 
     /// <summary>
     /// Replaces the flags of the mapped <paramref name="page"/> (Present kept, HugePage managed) and returns
     /// the old ones. Parent entries gain the Writable and UserAccessible bits the new flags need. Flushes the page.
     /// </summary>
+    /// <remarks>Inlined: the caller calls the fast path of its page size (<see cref="TryUpdateFlagsInPlace"/>).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Result<PageTableFlags, MapError> UpdateFlags(Page page, PageTableFlags flags)
     {
-        PageTableLevel leafLevel = page.Size.LeafLevel();
         ulong va = page.StartAddress.Value;
-        MapErrorKind problem = FindLeaf(va, leafLevel, out TableWalker walk, keepParentBits: true);
-        if (problem != NoProblem)
+        ulong old = page.Size switch
+        {
+            PageSize.Size4KiB => TryUpdateFlagsInPlace<LevelOne>(va, flags),
+            PageSize.Size2MiB => TryUpdateFlagsInPlace<LevelTwo>(va, flags),
+            _ => TryUpdateFlagsInPlace<LevelThree>(va, flags),
+        };
+        if (old == NotDone)
+            return UpdateFlagsWidening(page, flags);
+        return (PageTableFlags)old;
+    }
+
+    /// <summary>The common case of <see cref="UpdateFlags"/>, for a page whose leaf is at the level
+    /// <typeparamref name="TLeaf"/> stands for: the page is mapped and its parents have the bits the new flags
+    /// need. Then writes the leaf, flushes the page and returns the old flags; else <see cref="NotDone"/>,
+    /// having changed nothing.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ulong TryUpdateFlagsInPlace<TLeaf>(ulong va, PageTableFlags flags)
+        where TLeaf : struct, ILevelType
+    {
+        ulong parentBits = PresentBit | (ulong)(flags & InheritedFlags);
+        if (!FindLeaf<TLeaf>(va, out TableWalker walk, out PageTableEntry* leaf, out _, keepParentBits: true)
+            || (walk.ParentBitsInCommon & parentBits) != parentBits)
+            return NotDone;
+        ulong raw = leaf->Raw;
+        *leaf = new PageTableEntry((raw & PageTableEntry.AddressMask) | LeafBits(flags, TLeaf.Level));
+        _hardware.FlushPage(va);
+        return raw & ~PageTableEntry.AddressMask;
+    }
+
+    /// <summary><see cref="UpdateFlags"/> when <see cref="TryUpdateFlagsInPlace"/> changed nothing: walks again,
+    /// recording the entries; reports why the page is not mapped, or widens the parents and writes the leaf.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Result<PageTableFlags, MapError> UpdateFlagsWidening(Page page, PageTableFlags flags) => page.Size switch
+    {
+        PageSize.Size4KiB => UpdateFlagsWidening<LevelOne>(page.StartAddress.Value, flags),
+        PageSize.Size2MiB => UpdateFlagsWidening<LevelTwo>(page.StartAddress.Value, flags),
+        _ => UpdateFlagsWidening<LevelThree>(page.StartAddress.Value, flags),
+    };
+
+    private Result<PageTableFlags, MapError> UpdateFlagsWidening<TLeaf>(ulong va, PageTableFlags flags)
+        where TLeaf : struct, ILevelType
+    {
+        if (!FindLeaf<TLeaf>(va, out TableWalker walk, out PageTableEntry* leaf, out MapErrorKind problem, record: true))
             return MapError.Of(problem);
         ulong parentBits = PresentBit | (ulong)(flags & InheritedFlags);
-        if ((walk.ParentBitsInCommon & parentBits) != parentBits)
-            WidenParents(ref walk, leafLevel, parentBits);
-        PageTableEntry* leaf = walk.Last;
+        WidenParents(ref walk, TLeaf.Level, parentBits);
         ulong raw = leaf->Raw;
-        *leaf = new PageTableEntry((raw & PageTableEntry.AddressMask) | LeafBits(flags, leafLevel));
+        *leaf = new PageTableEntry((raw & PageTableEntry.AddressMask) | LeafBits(flags, TLeaf.Level));
         _hardware.FlushPage(va);
         return (PageTableFlags)(raw & ~PageTableEntry.AddressMask);
     }
 
-    /// <summary>No error: <see cref="FindLeaf"/> found the leaf. (A value outside <see cref="MapErrorKind"/>.)</summary>
-    private const MapErrorKind NoProblem = (MapErrorKind)0xFF;
-
-    /// <summary>Walks to the present leaf entry of a page of the size whose leaves are at
-    /// <paramref name="leafLevel"/> (then <see cref="TableWalker.Last"/>), or says why there is none.</summary>
+    /// <summary>Walks to the present leaf entry of a page of the size whose leaves are at the level
+    /// <typeparamref name="TLeaf"/> stands for; false, with the reason in <paramref name="problem"/>, when
+    /// there is none. <paramref name="record"/> and <paramref name="keepParentBits"/> as for
+    /// <see cref="TableWalker.WalkTo{TTarget}"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private MapErrorKind FindLeaf(ulong va, PageTableLevel leafLevel, out TableWalker walk, bool keepParentBits = false)
+    private bool FindLeaf<TLeaf>(ulong va, out TableWalker walk, out PageTableEntry* leaf, out MapErrorKind problem,
+        bool record = false, bool keepParentBits = false)
+        where TLeaf : struct, ILevelType
     {
-        WalkEnd end = Walk(va, leafLevel, PresentBit, out walk, keepParentBits);
-        if (end == WalkEnd.Absent)
-            return MapErrorKind.PageNotMapped;
-        if (end == WalkEnd.Huge)
-            return MapErrorKind.ParentEntryHugePage;
-        ulong raw = walk.Last->Raw;
+        if (!Walk<TLeaf>(va, PresentBit, out walk, out leaf, record, keepParentBits))
+        {
+            problem = TableWalker.StoppedAt(leaf, PresentBit) == WalkEnd.Absent ? MapErrorKind.PageNotMapped : MapErrorKind.ParentEntryHugePage;
+            return false;
+        }
+        ulong raw = leaf->Raw;
         // Above level 1 a present entry without HugePage is a table: no page of this size is mapped.
-        if ((raw & PresentBit) == 0 || (leafLevel > PageTableLevel.One && (raw & HugeBit) == 0))
-            return MapErrorKind.PageNotMapped;
-        return NoProblem;
+        if ((raw & PresentBit) == 0 || (TLeaf.Level > PageTableLevel.One && (raw & HugeBit) == 0))
+        {
+            problem = MapErrorKind.PageNotMapped;
+            return false;
+        }
+        problem = default;
+        return true;
     }
 
     /// <summary>Sets the flags of the P4 entry that covers <paramref name="address"/>; returns the old ones.</summary>
     public Result<PageTableFlags, MapError> SetP4EntryFlags(VirtAddr address, PageTableFlags flags)
-        => SetTableEntryFlags(address, PageTableLevel.Four, flags);
+        => SetTableEntryFlags<LevelFour>(address, flags);
 
     /// <summary>Sets the flags of the P3 entry (pointing to a P2 table) that covers <paramref name="address"/>.</summary>
     public Result<PageTableFlags, MapError> SetP3EntryFlags(VirtAddr address, PageTableFlags flags)
-        => SetTableEntryFlags(address, PageTableLevel.Three, flags);
+        => SetTableEntryFlags<LevelThree>(address, flags);
 
     /// <summary>Sets the flags of the P2 entry (pointing to a P1 table) that covers <paramref name="address"/>.</summary>
     public Result<PageTableFlags, MapError> SetP2EntryFlags(VirtAddr address, PageTableFlags flags)
-        => SetTableEntryFlags(address, PageTableLevel.Two, flags);
+        => SetTableEntryFlags<LevelTwo>(address, flags);
 
     /// <summary>
     /// The entry must point to a table (a huge page's entry is changed with <see cref="UpdateFlags"/>).
     /// Present is kept, HugePage cleared. Flushes the whole TLB, as the entry covers many pages; global pages
     /// below a narrowed entry keep stale rights until their own invlpg.
     /// </summary>
-    private Result<PageTableFlags, MapError> SetTableEntryFlags(VirtAddr address, PageTableLevel targetLevel, PageTableFlags flags)
+    private Result<PageTableFlags, MapError> SetTableEntryFlags<TLevel>(VirtAddr address, PageTableFlags flags)
+        where TLevel : struct, ILevelType
     {
-        WalkEnd end = Walk(address.Value, targetLevel, PresentBit, out TableWalker walk);
-        PageTableEntry* entry = walk.Last;
-        if (end == WalkEnd.Absent || !entry->IsPresent)
+        // Where the walk stopped early, the entry is absent or huge, as the checks for the target entry find.
+        _ = Walk<TLevel>(address.Value, PresentBit, out _, out PageTableEntry* entry);
+        if (!entry->IsPresent)
             return MapError.PageNotMapped;
-        if (end == WalkEnd.Huge || IsHuge(entry))
+        if (IsHuge(entry))
             return MapError.ParentEntryHugePage;
         PageTableFlags old = entry->Flags;
         entry->SetFlags((flags | PageTableFlags.Present) & ~PageTableFlags.HugePage);

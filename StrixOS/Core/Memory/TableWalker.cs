@@ -2,11 +2,9 @@ using System.Runtime.CompilerServices;
 
 namespace StrixOS.Memory;
 
-/// <summary>Where <see cref="TableWalker.WalkTo"/> stopped.</summary>
+/// <summary>Why <see cref="TableWalker.WalkTo{TTarget}"/> stopped above its target level (<see cref="TableWalker.StoppedAt"/>).</summary>
 internal enum WalkEnd : byte
 {
-    /// <summary>The walk got to the entry at the target level (whatever that entry holds).</summary>
-    Reached,
     /// <summary>An entry above the target level is absent: there is no lower table.</summary>
     Absent,
     /// <summary>An entry above the target level maps a huge page: there is no lower table.</summary>
@@ -18,9 +16,9 @@ internal enum WalkEnd : byte
 /// range) the last entry of the range's window in that table, so it walks a range of addresses in address
 /// order without recursion, and a later write pass uses the entry pointers it recorded instead of walking again.
 /// <list type="bullet">
-/// <item><see cref="WalkTo"/>: the range of one address, straight down from the level-4 table to a target level
-/// (Translate, MapTo, Unmap, UpdateFlags, SetP*EntryFlags). Then <see cref="EntryAt"/> gives the entry it
-/// passed at each level.</item>
+/// <item><see cref="WalkTo{TTarget}"/>: one address, straight down from the level-4 table to a target level
+/// (Translate, MapTo, Unmap, UpdateFlags, SetP*EntryFlags); specialised per target level at compile time.
+/// When asked to record, <see cref="EntryAt"/> then gives the entry it passed at each level.</item>
 /// <item><see cref="TableWalker(PageTable*, ulong, ulong)"/> and <see cref="Next"/>: every entry the range
 /// [first, last] crosses, top-down; the caller decides per entry whether to <see cref="Enter"/> the table below
 /// (MapRange, UnmapRange, UpdateRangeFlags, CleanUp). Addresses are then 48-bit offsets into the address
@@ -47,7 +45,7 @@ internal unsafe ref struct TableWalker
     /// <summary>Bit n: come back to the entry at level n once the table below it is done (<see cref="IsReturn"/>).</summary>
     private uint _returns;
 
-    /// <summary>The level of the current entry: the last one <see cref="WalkTo"/> visited, or where
+    /// <summary>The level of the current entry: the last one <see cref="WalkTo{TTarget}"/> visited, or where
     /// <see cref="Next"/> stands.</summary>
     public PageTableLevel Level;
 
@@ -97,63 +95,95 @@ internal unsafe ref struct TableWalker
     // ---------------------------------------------------------------- one address
 
     /// <summary>
-    /// Walks <paramref name="address"/> from <paramref name="level4"/> down to <paramref name="targetLevel"/>,
-    /// recording the entry at each level. An entry above the target counts as absent when none of
-    /// <paramref name="presenceBits"/> is set (Present for the MMU's view; all bits for "unused", as mapping needs).
+    /// Walks <paramref name="address"/> from <paramref name="level4"/> down to the level <typeparamref name="TTarget"/>
+    /// stands for. True when it got there: <paramref name="last"/> is the entry of <paramref name="address"/>
+    /// at that level (whatever it holds). False when an entry above the target ends the walk:
+    /// <paramref name="last"/> is that entry and <see cref="Level"/> its level; the entry is absent when none
+    /// of <paramref name="presenceBits"/> is set (Present for the MMU's view; all bits for "unused", as
+    /// mapping needs), else it maps a huge page (<see cref="StoppedAt"/> tells which).
+    /// With <paramref name="record"/> the walk keeps the entry of every level for a write pass
+    /// (<see cref="EntryAt"/>); with <paramref name="keepParentBits"/> also <see cref="ParentBitsInCommon"/>.
+    /// These are constants at the call sites and the target level is one per instantiation, so each caller
+    /// gets straight-line code (one step per level, constant shifts) whose stops branch straight out.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public WalkEnd WalkTo(PageTable* level4, ulong physicalMemoryOffset, ulong address, PageTableLevel targetLevel, ulong presenceBits,
-        bool keepParentBits)
+    public bool WalkTo<TTarget>(PageTable* level4, ulong physicalMemoryOffset, ulong address, ulong presenceBits,
+        bool record, bool keepParentBits, out PageTableEntry* last)
+        where TTarget : struct, ILevelType
     {
-        PageTable* table = level4;
-        PageTableLevel level = PageTableLevel.Four;
+        PageTableLevel target = TTarget.Level;
+        PageTableEntry* entry = (PageTableEntry*)level4 + (uint)PageTableLevel.Four.IndexOf(address);
+        if (record)
+            At(ref _entries, PageTableLevel.Four) = (ulong)entry;
         ulong common = ~0UL;
-        WalkEnd end;
-        while (true)
+        // Unrolled on purpose: with the target a constant, the steps below it disappear.
+        if (target < PageTableLevel.Four)
         {
-            PageTableEntry* entry = (PageTableEntry*)table + level.IndexOf(address);
-            At(ref _entries, level) = (ulong)entry;
-            if (level == targetLevel)
+            if (!Descend(ref entry, PageTableLevel.Four, physicalMemoryOffset, address, presenceBits, record, keepParentBits, ref common))
             {
-                end = WalkEnd.Reached;
-                break;
+                Level = PageTableLevel.Four;
+                goto Stopped;
             }
-            ulong raw = entry->Raw;
-            if ((raw & presenceBits) == 0)
+            if (target < PageTableLevel.Three)
             {
-                end = WalkEnd.Absent;
-                break;
+                if (!Descend(ref entry, PageTableLevel.Three, physicalMemoryOffset, address, presenceBits, record, keepParentBits, ref common))
+                {
+                    Level = PageTableLevel.Three;
+                    goto Stopped;
+                }
+                if (target < PageTableLevel.Two
+                    && !Descend(ref entry, PageTableLevel.Two, physicalMemoryOffset, address, presenceBits, record, keepParentBits, ref common))
+                {
+                    Level = PageTableLevel.Two;
+                    goto Stopped;
+                }
             }
-            if ((raw & (ulong)PageTableFlags.HugePage) != 0)
-            {
-                end = WalkEnd.Huge;
-                break;
-            }
-            if (keepParentBits)
-                common &= raw;
-            table = (PageTable*)(physicalMemoryOffset + (raw & PageTableEntry.AddressMask));
-            level--;
         }
-        Level = level;
+        Level = target;
         if (keepParentBits)
             _parentBitsInCommon = common;
-        return end;
+        last = entry;
+        return true;
+    Stopped:
+        last = entry;
+        return false;
     }
 
-    /// <summary>After <see cref="WalkTo"/> with keepParentBits: the bits set in every entry it went through
+    /// <summary>One step of <see cref="WalkTo{TTarget}"/>: from <paramref name="entry"/> at <paramref name="level"/>
+    /// (above the target) to the entry of <paramref name="address"/> in the table below; false (and
+    /// <paramref name="entry"/> unchanged) when there is no such table.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Descend(ref PageTableEntry* entry, PageTableLevel level, ulong physicalMemoryOffset, ulong address,
+        ulong presenceBits, bool record, bool keepParentBits, ref ulong common)
+    {
+        ulong raw = entry->Raw;
+        if ((raw & presenceBits) == 0 || (raw & (ulong)PageTableFlags.HugePage) != 0)
+            return false;
+        if (keepParentBits)
+            common &= raw;
+        // The offset map's part of the address first: it does not wait for the load, so the chain from one
+        // entry to the next is load, mask, add.
+        PageTableLevel below = level.Below();
+        ulong entryInMap = physicalMemoryOffset + (ulong)(uint)below.IndexOf(address) * (ulong)sizeof(PageTableEntry);
+        entry = (PageTableEntry*)(entryInMap + (raw & PageTableEntry.AddressMask));
+        if (record)
+            At(ref _entries, below) = (ulong)entry;
+        return true;
+    }
+
+    /// <summary>Why a <see cref="WalkTo{TTarget}"/> that returned false stopped at <paramref name="last"/>
+    /// (its <c>last</c>), given the same <paramref name="presenceBits"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static WalkEnd StoppedAt(PageTableEntry* last, ulong presenceBits)
+        => (last->Raw & presenceBits) == 0 ? WalkEnd.Absent : WalkEnd.Huge;
+
+    /// <summary>After <see cref="WalkTo{TTarget}"/> with keepParentBits: the bits set in every entry it went through
     /// above <see cref="Level"/> (all ones when there is none): a write pass that adds bits to the parents can tell without reading them
     /// again that they have them already.</summary>
     public readonly ulong ParentBitsInCommon
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => _parentBitsInCommon;
-    }
-
-    /// <summary>The last entry <see cref="WalkTo"/> visited (at <see cref="Level"/>).</summary>
-    public readonly PageTableEntry* Last
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => (PageTableEntry*)At(ref Unsafe.AsRef(in _entries), Level);
     }
 
     // ---------------------------------------------------------------- a range
