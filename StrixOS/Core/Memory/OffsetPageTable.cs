@@ -69,7 +69,7 @@ public sealed unsafe partial class OffsetPageTable
     public Result<Translation, TranslateError> Translate(VirtAddr address)
     {
         ulong va = address.Value;
-        // Each outcome builds its result on its own, so the 4 KiB one has constant sizes.
+        // Each outcome builds its result on its own, with the sizes of its level as constants.
         if (Walk<LevelOne>(va, PresentBit, out TableWalker walk, out PageTableEntry* last))
         {
             ulong raw = last->Raw;
@@ -77,10 +77,27 @@ public sealed unsafe partial class OffsetPageTable
                 return TranslateError.NotMapped;
             return TranslationOf(raw, va, PageTableLevel.One);
         }
-        TranslateError error = HugeLeafError(last->Raw, walk.Level);
-        if (error != NoTranslateError)
-            return error;
-        return TranslationOf(last->Raw, va, walk.Level);
+        ulong stop = walk.StopEntry;
+        if ((stop & PresentBit) != 0)
+        {
+            if (walk.Level == PageTableLevel.Two)
+                return HugeTranslation<LevelTwo>(stop, va);
+            if (walk.Level == PageTableLevel.Three)
+                return HugeTranslation<LevelThree>(stop, va);
+        }
+        // Absent, or bit 7 of a P4 entry, which is reserved: the MMU faults on such an address.
+        return TranslateError.NotMapped;
+    }
+
+    /// <summary>The translation of <paramref name="va"/> by the present huge-page entry <paramref name="raw"/> at
+    /// the level <typeparamref name="TLevel"/> stands for, unless the entry holds a misaligned address.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Result<Translation, TranslateError> HugeTranslation<TLevel>(ulong raw, ulong va)
+        where TLevel : struct, ILevelType
+    {
+        if ((raw & PageTableEntry.AddressMask & (TLevel.Level.EntrySpan() - 1)) != 0)
+            return TranslateError.InvalidFrameAddress;
+        return TranslationOf(raw, va, TLevel.Level);
     }
 
     /// <summary>The physical address <paramref name="address"/> maps to (the same walk as <see cref="Translate"/>,
@@ -95,26 +112,26 @@ public sealed unsafe partial class OffsetPageTable
                 return TranslateError.NotMapped;
             return PhysAddr.NewUnchecked((raw & PageTableEntry.AddressMask) | (va & (PageTableLevel.One.EntrySpan() - 1)));
         }
-        TranslateError error = HugeLeafError(last->Raw, walk.Level);
-        if (error != NoTranslateError)
-            return error;
-        return PhysAddr.NewUnchecked((last->Raw & PageTableEntry.AddressMask) | (va & (walk.Level.EntrySpan() - 1)));
+        ulong stop = walk.StopEntry;
+        if ((stop & PresentBit) != 0)
+        {
+            if (walk.Level == PageTableLevel.Two)
+                return HugeAddress<LevelTwo>(stop, va);
+            if (walk.Level == PageTableLevel.Three)
+                return HugeAddress<LevelThree>(stop, va);
+        }
+        return TranslateError.NotMapped;
     }
 
-    /// <summary>No error: <see cref="HugeLeafError"/> found a huge page. (A value outside <see cref="TranslateError"/>.)</summary>
-    private const TranslateError NoTranslateError = (TranslateError)0xFF;
-
-    /// <summary>Where the MMU's walk stopped above level 1, at entry <paramref name="raw"/> of
-    /// <paramref name="level"/>: no mapping, a huge page (<see cref="NoTranslateError"/>) or a misaligned one.</summary>
+    /// <summary>As <see cref="HugeTranslation"/>, the physical address only.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TranslateError HugeLeafError(ulong raw, PageTableLevel level)
+    private static Result<PhysAddr, TranslateError> HugeAddress<TLevel>(ulong raw, ulong va)
+        where TLevel : struct, ILevelType
     {
-        // Bit 7 of a P4 entry is reserved: the MMU faults on such an address.
-        if ((raw & PresentBit) == 0 || level == PageTableLevel.Four)
-            return TranslateError.NotMapped;
-        if ((raw & PageTableEntry.AddressMask & (level.EntrySpan() - 1)) != 0)
+        ulong offsetMask = TLevel.Level.EntrySpan() - 1;
+        if ((raw & PageTableEntry.AddressMask & offsetMask) != 0)
             return TranslateError.InvalidFrameAddress;
-        return NoTranslateError;
+        return PhysAddr.NewUnchecked((raw & PageTableEntry.AddressMask) | (va & offsetMask));
     }
 
     /// <summary>The translation of <paramref name="va"/> by the present leaf <paramref name="raw"/> at <paramref name="level"/>.</summary>
@@ -208,7 +225,7 @@ public sealed unsafe partial class OffsetPageTable
                 _hardware.FlushPage(va); // Drops cached parent entries with the old, narrower rights.
             return page;
         }
-        if (TableWalker.StoppedAt(leaf, AnyBits) == WalkEnd.Huge)
+        if (walk.StoppedAt(AnyBits) == WalkEnd.Huge)
             return MapError.ParentEntryHugePage;
         return MapThroughNewTables(page, frame, flags, parentBits, allocator, ref walk);
     }
@@ -450,7 +467,7 @@ public sealed unsafe partial class OffsetPageTable
     {
         if (!Walk<TLeaf>(va, PresentBit, out walk, out leaf, record, keepParentBits))
         {
-            problem = TableWalker.StoppedAt(leaf, PresentBit) == WalkEnd.Absent ? MapErrorKind.PageNotMapped : MapErrorKind.ParentEntryHugePage;
+            problem = walk.StoppedAt(PresentBit) == WalkEnd.Absent ? MapErrorKind.PageNotMapped : MapErrorKind.ParentEntryHugePage;
             return false;
         }
         ulong raw = leaf->Raw;
@@ -484,8 +501,8 @@ public sealed unsafe partial class OffsetPageTable
     private Result<PageTableFlags, MapError> SetTableEntryFlags<TLevel>(VirtAddr address, PageTableFlags flags)
         where TLevel : struct, ILevelType
     {
-        // Where the walk stopped early, the entry is absent or huge, as the checks for the target entry find.
-        _ = Walk<TLevel>(address.Value, PresentBit, out _, out PageTableEntry* entry);
+        if (!Walk<TLevel>(address.Value, PresentBit, out TableWalker walk, out PageTableEntry* entry))
+            return walk.StoppedAt(PresentBit) == WalkEnd.Absent ? MapError.PageNotMapped : MapError.ParentEntryHugePage;
         if (!entry->IsPresent)
             return MapError.PageNotMapped;
         if (IsHuge(entry))

@@ -40,6 +40,8 @@ internal unsafe ref struct TableWalker
     private ulong _base;
     /// <summary>For one address: <see cref="ParentBitsInCommon"/>.</summary>
     private ulong _parentBitsInCommon;
+    /// <summary>For one address that stopped above its target: <see cref="StopEntry"/>.</summary>
+    private ulong _stopEntry;
     /// <summary>Bit n: the table at level n does not exist (its entries read as null).</summary>
     private uint _absentTables;
     /// <summary>Bit n: come back to the entry at level n once the table below it is done (<see cref="IsReturn"/>).</summary>
@@ -98,9 +100,11 @@ internal unsafe ref struct TableWalker
     /// Walks <paramref name="address"/> from <paramref name="level4"/> down to the level <typeparamref name="TTarget"/>
     /// stands for. True when it got there: <paramref name="last"/> is the entry of <paramref name="address"/>
     /// at that level (whatever it holds). False when an entry above the target ends the walk:
-    /// <paramref name="last"/> is that entry and <see cref="Level"/> its level; the entry is absent when none
-    /// of <paramref name="presenceBits"/> is set (Present for the MMU's view; all bits for "unused", as
-    /// mapping needs), else it maps a huge page (<see cref="StoppedAt"/> tells which).
+    /// <paramref name="last"/> is null, <see cref="StopEntry"/> that entry's value and <see cref="Level"/> its
+    /// level; the entry is absent when none of <paramref name="presenceBits"/> is set (Present for the MMU's
+    /// view; all bits for "unused", as mapping needs), else it maps a huge page (<see cref="StoppedAt"/>).
+    /// (Giving the value rather than the pointer on a stop lets the compiler fold each step's address into
+    /// the next load instead of keeping the pointer for the exit.)
     /// With <paramref name="record"/> the walk keeps the entry of every level for a write pass
     /// (<see cref="EntryAt"/>); with <paramref name="keepParentBits"/> also <see cref="ParentBitsInCommon"/>.
     /// These are constants at the call sites and the target level is one per instantiation, so each caller
@@ -116,23 +120,24 @@ internal unsafe ref struct TableWalker
         if (record)
             At(ref _entries, PageTableLevel.Four) = (ulong)entry;
         ulong common = ~0UL;
+        ulong raw;
         // Unrolled on purpose: with the target a constant, the steps below it disappear.
         if (target < PageTableLevel.Four)
         {
-            if (!Descend(ref entry, PageTableLevel.Four, physicalMemoryOffset, address, presenceBits, record, keepParentBits, ref common))
+            if (!Descend(ref entry, PageTableLevel.Four, physicalMemoryOffset, address, presenceBits, record, keepParentBits, ref common, out raw))
             {
                 Level = PageTableLevel.Four;
                 goto Stopped;
             }
             if (target < PageTableLevel.Three)
             {
-                if (!Descend(ref entry, PageTableLevel.Three, physicalMemoryOffset, address, presenceBits, record, keepParentBits, ref common))
+                if (!Descend(ref entry, PageTableLevel.Three, physicalMemoryOffset, address, presenceBits, record, keepParentBits, ref common, out raw))
                 {
                     Level = PageTableLevel.Three;
                     goto Stopped;
                 }
                 if (target < PageTableLevel.Two
-                    && !Descend(ref entry, PageTableLevel.Two, physicalMemoryOffset, address, presenceBits, record, keepParentBits, ref common))
+                    && !Descend(ref entry, PageTableLevel.Two, physicalMemoryOffset, address, presenceBits, record, keepParentBits, ref common, out raw))
                 {
                     Level = PageTableLevel.Two;
                     goto Stopped;
@@ -145,18 +150,19 @@ internal unsafe ref struct TableWalker
         last = entry;
         return true;
     Stopped:
-        last = entry;
+        _stopEntry = raw;
+        last = null;
         return false;
     }
 
     /// <summary>One step of <see cref="WalkTo{TTarget}"/>: from <paramref name="entry"/> at <paramref name="level"/>
-    /// (above the target) to the entry of <paramref name="address"/> in the table below; false (and
-    /// <paramref name="entry"/> unchanged) when there is no such table.</summary>
+    /// (above the target), whose value is <paramref name="raw"/>, to the entry of <paramref name="address"/> in
+    /// the table below; false when there is no such table.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool Descend(ref PageTableEntry* entry, PageTableLevel level, ulong physicalMemoryOffset, ulong address,
-        ulong presenceBits, bool record, bool keepParentBits, ref ulong common)
+        ulong presenceBits, bool record, bool keepParentBits, ref ulong common, out ulong raw)
     {
-        ulong raw = entry->Raw;
+        raw = entry->Raw;
         if ((raw & presenceBits) == 0 || (raw & (ulong)PageTableFlags.HugePage) != 0)
             return false;
         if (keepParentBits)
@@ -171,11 +177,17 @@ internal unsafe ref struct TableWalker
         return true;
     }
 
-    /// <summary>Why a <see cref="WalkTo{TTarget}"/> that returned false stopped at <paramref name="last"/>
-    /// (its <c>last</c>), given the same <paramref name="presenceBits"/>.</summary>
+    /// <summary>After a <see cref="WalkTo{TTarget}"/> that returned false: the value of the entry where it
+    /// stopped (at <see cref="Level"/>).</summary>
+    public readonly ulong StopEntry
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _stopEntry;
+    }
+
+    /// <summary>Why a <see cref="WalkTo{TTarget}"/> that returned false stopped, given the same <paramref name="presenceBits"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static WalkEnd StoppedAt(PageTableEntry* last, ulong presenceBits)
-        => (last->Raw & presenceBits) == 0 ? WalkEnd.Absent : WalkEnd.Huge;
+    public readonly WalkEnd StoppedAt(ulong presenceBits) => (_stopEntry & presenceBits) == 0 ? WalkEnd.Absent : WalkEnd.Huge;
 
     /// <summary>After <see cref="WalkTo{TTarget}"/> with keepParentBits: the bits set in every entry it went through
     /// above <see cref="Level"/> (all ones when there is none): a write pass that adds bits to the parents can tell without reading them
