@@ -189,9 +189,9 @@ internal unsafe ref struct TableWalker
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly WalkEnd StoppedAt(ulong presenceBits) => (_stopEntry & presenceBits) == 0 ? WalkEnd.Absent : WalkEnd.Huge;
 
-    /// <summary>After <see cref="WalkTo{TTarget}"/> with keepParentBits: the bits set in every entry it went through
-    /// above <see cref="Level"/> (all ones when there is none): a write pass that adds bits to the parents can tell without reading them
-    /// again that they have them already.</summary>
+    /// <summary>After a <see cref="WalkTo{TTarget}"/> with keepParentBits that reached its target: the bits set in
+    /// every entry it went through above <see cref="Level"/> (all ones when there is none): a write pass that adds
+    /// bits to the parents can tell without reading them again that they have them already.</summary>
     public readonly ulong ParentBitsInCommon
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
