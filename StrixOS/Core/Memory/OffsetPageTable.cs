@@ -112,14 +112,24 @@ public sealed unsafe partial class OffsetPageTable
                 return TranslateError.NotMapped;
             return PhysAddr.NewUnchecked((raw & PageTableEntry.AddressMask) | (va & (PageTableLevel.One.EntrySpan() - 1)));
         }
-        ulong stop = walk.StopEntry;
+        // Out of line: with more return sites here, the compiler merges the 16-byte results through the stack,
+        // byte by byte, and the caller's 8-byte reload of them waits for the stores (no store forwarding).
+        return HugeAddress(walk.StopEntry, walk.Level, va);
+    }
+
+    /// <summary><see cref="TranslateAddr"/> where the walk stopped above level 1, at entry <paramref name="stop"/>
+    /// of <paramref name="level"/>: a huge page (unless misaligned), else no mapping.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Result<PhysAddr, TranslateError> HugeAddress(ulong stop, PageTableLevel level, ulong va)
+    {
         if ((stop & PresentBit) != 0)
         {
-            if (walk.Level == PageTableLevel.Two)
+            if (level == PageTableLevel.Two)
                 return HugeAddress<LevelTwo>(stop, va);
-            if (walk.Level == PageTableLevel.Three)
+            if (level == PageTableLevel.Three)
                 return HugeAddress<LevelThree>(stop, va);
         }
+        // Absent, or bit 7 of a P4 entry, which is reserved: the MMU faults on such an address.
         return TranslateError.NotMapped;
     }
 
