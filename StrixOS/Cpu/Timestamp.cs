@@ -148,7 +148,10 @@ public static class Timestamp
             ulong uncertainty = (s_startUpBracket + bracket) / 2 + 2 * ticksPerCount;
             if (uncertainty * StartUpErrorDivisor > ticks)
                 continue;
-            s_ticksPerSecond = (ulong)((UInt128)ticks * PitHz / counts);
+            ulong hz = (ulong)((UInt128)ticks * PitHz / counts);
+            if (!AgreesWithShortWindow(hz))
+                break;
+            s_ticksPerSecond = hz;
             s_start = s_startUpTsc;
             IsCalibrated = true;
             Source = "PIT over the start-up";
@@ -158,6 +161,30 @@ public static class Timestamp
         Ports.Out8(PitGatePort, (byte)(Ports.In8(PitGatePort) & 0xFC));
         return measured;
     }
+
+    /// <summary>
+    /// A check on the start-up window's rate (a wrong reading at its start could not be seen at its end): the rate over
+    /// about 0.5 ms of the same count-down must agree within 5%.
+    /// </summary>
+    private static bool AgreesWithShortWindow(ulong hz)
+    {
+        ushort first = ReadPitCount(out ulong firstTsc, out _);
+        for (int polls = 0; polls < 1_000_000; polls++)
+        {
+            ushort count = ReadPitCount(out ulong tsc, out _);
+            if ((Ports.In8(PitGatePort) & 0x20) != 0 || count > first || tsc <= firstTsc)
+                return false;
+            ulong counts = (ulong)(first - count);
+            if (counts < CheckWindowCounts)
+                continue;
+            ulong shortHz = (ulong)((UInt128)(tsc - firstTsc) * PitHz / counts);
+            ulong difference = shortHz > hz ? shortHz - hz : hz - shortHz;
+            return difference * 20 <= hz;
+        }
+        return false;
+    }
+
+    private const ulong CheckWindowCounts = 600;                    // 0.5 ms
 
     /// <summary>Channel 2's count, latched between two TSC reads: <paramref name="tsc"/> is their midpoint and
     /// <paramref name="bracket"/> their distance.</summary>
