@@ -31,6 +31,8 @@ public static class KernelHost
     /// </summary>
     public static void Boot(Kernel kernel, KernelTestRun? runTests)
     {
+        // The TSC's rate is measured over the start-up itself, so the clock's first read need not wait for it.
+        Timestamp.StartMeasuring();
         SerialPort.Com1.Initialize();
         Drivers.Screen.BootScreen.Attach();
         DescriptorTables.Load();

@@ -95,6 +95,31 @@ public class FrameAllocatorTests
     }
 
     [Fact]
+    public void PreferFrom_ServesOnlyTheRegionsAtOrAboveIt_AndLeavesTheOnesBelowFree()
+    {
+        MemoryMap map = MemoryMapNormalizer.Normalize(new[]
+        {
+            Usable(0x1000, 0x9F000), Reserved(0x9F000, 0x100000), Usable(0x100000, 0x103000), Usable(0x200000, 0x202000),
+        }, System.ReadOnlySpan<MemoryRegion>.Empty).Value;
+        BootInfoFrameAllocator allocator = new(map, preferFrom: 0x100000);
+        Assert.Equal(5UL, allocator.RemainingFrames);                        // the 158 frames below 1 MiB are not counted
+        Assert.Equal(0x100000UL, allocator.AllocateContiguous(2).Value.StartAddress.Value);
+        Assert.Equal(new ulong[] { 0x102000, 0x200000, 0x201000 }, Drain(allocator));
+        Assert.Equal(0x1000UL, allocator.FirstFreeOf(0));                    // all of low memory stays free
+        Assert.Equal(0x103000UL, allocator.FirstFreeOf(1));
+        Assert.Equal(0x202000UL, allocator.FirstFreeOf(2));
+    }
+
+    [Fact]
+    public void PreferFrom_AboveEveryRegion_ServesFromTheLowestAsWithout()
+    {
+        MemoryMap map = MemoryMapNormalizer.Normalize(new[] { Usable(0x1000, 0x3000), Usable(0x5000, 0x6000) },
+            System.ReadOnlySpan<MemoryRegion>.Empty).Value;
+        BootInfoFrameAllocator allocator = new(map, preferFrom: 0x100000);
+        Assert.Equal(new ulong[] { 0x1000, 0x2000, 0x5000 }, Drain(allocator));
+    }
+
+    [Fact]
     public void AnEmptyMapIsExhaustedFromTheStart()
     {
         BootInfoFrameAllocator allocator = Over();

@@ -108,9 +108,23 @@ public class BuddyFrameAllocatorTests
         }
         Assert.Equal(a.FreeFrames, checkedFrames);
 
-        // They are still all there, each once, and the first allocations come from the lowest free frames.
-        Assert.Equal(0x7000UL, a.AllocateFrame().Value.StartAddress.Value);
+        // They are still all there, each once, and the first allocations come from the lowest free frames above the
+        // first MiB (the reclaimed range; the frames below it are carved last).
+        Assert.Equal(MiB, a.AllocateFrame().Value.StartAddress.Value);
         Assert.Equal(checkedFrames - 1, (ulong)DrainSingles(a).Count);
+    }
+
+    [Fact]
+    public void LowMemory_IsCarvedLast_AfterEveryFrameAboveTheFirstMiB()
+    {
+        // The firmware and the boot loader ran code below 1 MiB (writing there first is dear under QEMU's TCG).
+        using BuddyFixture f = new(TwoRegionMap(), bootFrames: 0);
+        List<ulong> drained = DrainSingles(f.Allocator);
+        int firstLow = drained.FindIndex(frame => frame < MiB);
+        Assert.True(firstLow > 0);
+        Assert.All(drained.GetRange(0, firstLow), frame => Assert.True(frame >= MiB));
+        Assert.All(drained.GetRange(firstLow, drained.Count - firstLow), frame => Assert.True(frame < MiB));
+        Assert.Equal(0x9FUL - 1 - 1, (ulong)(drained.Count - firstLow));      // frames 1-0x9E but the bitmap's (frame 0 is kept out)
     }
 
     [Fact]

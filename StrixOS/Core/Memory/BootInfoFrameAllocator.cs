@@ -21,11 +21,16 @@ public sealed class BootInfoFrameAllocator : IFrameAllocator
     // Per region, the first frame not handed out; regions after the cursor's are untouched.
     private readonly ulong[] _firstFree;
     private int _rangeIndex;
+    // The region the first allocation moves the cursor onto (see preferFrom); the regions before it are never served.
+    private readonly int _firstRegion;
     private ulong _next;
     private ulong _currentEnd;
     private ulong _remaining;
 
-    public BootInfoFrameAllocator(MemoryMap map)
+    /// <param name="map">The normalised memory map.</param>
+    /// <param name="preferFrom">Serve only from the Usable regions that start at or above this address when there are
+    /// any (the ones below stay free, for the buddy allocator); 0: from the lowest region.</param>
+    public BootInfoFrameAllocator(MemoryMap map, ulong preferFrom = 0)
     {
         Map = map;
         int count = 0;
@@ -49,7 +54,13 @@ public sealed class BootInfoFrameAllocator : IFrameAllocator
             index++;
         }
         TotalFrames = _remaining;
-        _rangeIndex = -1; // The first allocation moves the cursor onto region 0.
+        _rangeIndex = -1; // The first allocation moves the cursor onto _firstRegion.
+        while (_firstRegion < count && _starts[_firstRegion] < preferFrom)
+            _firstRegion++;
+        if (_firstRegion == count)
+            _firstRegion = 0;
+        for (int skipped = 0; skipped < _firstRegion; skipped++)
+            _remaining -= (_ends[skipped] - _starts[skipped]) / FrameSize;
     }
 
     /// <summary>The normalised map this allocator serves from.</summary>
@@ -90,7 +101,8 @@ public sealed class BootInfoFrameAllocator : IFrameAllocator
         if (_remaining == 0)
             return AllocationError.OutOfFrames;
         // _remaining > 0 guarantees a later, non-empty region.
-        MoveTo(_rangeIndex + 1, _starts[_rangeIndex + 1]);
+        int region = _rangeIndex < 0 ? _firstRegion : _rangeIndex + 1;
+        MoveTo(region, _starts[region]);
         ulong frame = _next;
         _next = frame + FrameSize;
         _remaining--;
@@ -109,7 +121,7 @@ public sealed class BootInfoFrameAllocator : IFrameAllocator
         if (count == 0)
             return AllocationError.InvalidPageSize;
         ulong bytes = count * FrameSize;
-        int first = _rangeIndex < 0 ? 0 : _rangeIndex;
+        int first = _rangeIndex < 0 ? _firstRegion : _rangeIndex;
         for (int i = first; i < _starts.Length; i++)
         {
             ulong start = i == _rangeIndex ? _next : _starts[i];
