@@ -24,14 +24,8 @@ VARIANTS=("$@")
 [[ ${#VARIANTS[@]} -gt 0 ]] || VARIANTS=(shipped nomods plain plainnomods floorsym floorgzio floorbig)
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
-FLOOR_DIR="$ROOT/host/StrixOS.Benchmarks/BootFloor"
-
-dotnet build "$ROOT/StrixOS/StrixOS.csproj" -c Release -p:StrixKernelTests=false -nologo -v:q -tl:off >/dev/null
+source "$ROOT/host/StrixOS.Benchmarks/BootFloor/prepare.sh"   # image, $WORK/floor.elf, $TOOLS
 BOOT="$ROOT/StrixOS/bin/Release/app/boot"
-nasm -f elf64 "$FLOOR_DIR/floor.asm" -o "$WORK/floor.o"
-ld -n -nostdlib -static -z noexecstack --fatal-warnings -T "$FLOOR_DIR/floor.ld" -o "$WORK/floor.elf" "$WORK/floor.o"
-dotnet build "$ROOT/host/StrixOS.Tools/StrixOS.Tools.csproj" -c Release -nologo -v:q -tl:off >/dev/null
-TOOLS="$ROOT/host/StrixOS.Tools/bin/Release/net10.0/StrixOS.Tools.dll"
 
 # A grub.cfg with the floor's menu preamble (no menu, boot at once), optional insmod lines, one entry.
 write_cfg() { # file insmods kernel modules...

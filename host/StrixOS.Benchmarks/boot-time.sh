@@ -8,22 +8,16 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 RUNS="${1:-5}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
-FLOOR_DIR="$ROOT/host/StrixOS.Benchmarks/BootFloor"
-
-# The application image `strix run` boots: no in-kernel test suites or benchmarks (StrixKernelTests=false).
-dotnet build "$ROOT/StrixOS/StrixOS.csproj" -c Release -p:StrixKernelTests=false -nologo -v:q -tl:off >/dev/null
+# Builds the application image, the floor kernel ($WORK/floor.elf) and the QEMU-line tools ($TOOLS).
+source "$ROOT/host/StrixOS.Benchmarks/BootFloor/prepare.sh"
 STRIX_ISO="$ROOT/StrixOS/bin/Release/app/strix.iso"
 
-nasm -f elf64 "$FLOOR_DIR/floor.asm" -o "$WORK/floor.o"
-ld -n -nostdlib -static -z noexecstack --fatal-warnings -T "$FLOOR_DIR/floor.ld" -o "$WORK/floor.elf" "$WORK/floor.o"
 mkdir -p "$WORK/iso/boot/grub"
 cp "$WORK/floor.elf" "$WORK/iso/boot/"
 cp "$FLOOR_DIR/grub.cfg" "$WORK/iso/boot/grub/"
 grub-mkrescue -o "$WORK/floor.iso" "$WORK/iso" >/dev/null 2>&1
 
 # Both kernels boot on the same machine, whose QEMU line the test engine builds (QemuConfiguration).
-dotnet build "$ROOT/host/StrixOS.Tools/StrixOS.Tools.csproj" -c Release -nologo -v:q -tl:off >/dev/null
-TOOLS="$ROOT/host/StrixOS.Tools/bin/Release/net10.0/StrixOS.Tools.dll"
 mapfile -t FLOOR_ARGS < <(dotnet "$TOOLS" qemu-args "$WORK/floor.iso" --serial null)
 mapfile -t STRIX_ARGS < <(dotnet "$TOOLS" qemu-args "$STRIX_ISO" --serial null)
 
