@@ -24,11 +24,6 @@ public sealed class MemorySystem
         Heap = heap;
     }
 
-    // The boot allocator serves from above the first MiB: the firmware and the boot loader ran their code there, and
-    // under QEMU's TCG the first write to a page it translated code from throws those translations away, one at a time
-    // (the 256 kernel-half tables cost 6-10 ms there, 0.2 ms above it); the buddy allocator gets the low frames.
-    private const ulong LowMemoryEnd = 0x10_0000;
-
     /// <summary>Frames the boot allocator served before the hand-over (kernel-half tables and the bitmap).</summary>
     public ulong BootAllocatorFrames { get; }
 
@@ -62,7 +57,8 @@ public sealed class MemorySystem
 
         // The boot allocator serves what is needed before the buddy allocator exists: the kernel half's
         // level-3 tables, then (inside HandOver) the buddy allocator's bitmap. Then it hands over.
-        var boot = new BootInfoFrameAllocator(map, preferFrom: LowMemoryEnd);
+        // It serves from above the first MiB, which the buddy allocator hands out last (BuddyFrameAllocator.LowMemoryEnd).
+        var boot = new BootInfoFrameAllocator(map, preferFrom: BuddyFrameAllocator.LowMemoryEnd);
         Result<int, AddressSpaceError> kernelHalf = AddressSpaceManager.ShareKernelHalf(pageTable.Value, boot);
         if (kernelHalf.IsError)
             return MemorySystemError.Of(kernelHalf.Error);

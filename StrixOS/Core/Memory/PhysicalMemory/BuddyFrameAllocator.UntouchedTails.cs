@@ -38,10 +38,12 @@ public sealed unsafe partial class BuddyFrameAllocator
         _tails[range] = first;
     }
 
-    /// <summary>The first frame above the first MiB. The ranges below it are carved last: the firmware and the boot
-    /// loader ran their code there, and under QEMU's TCG the first write to a page it translated code from throws
-    /// those translations away one by one (milliseconds for a few hundred frames), a cost no other frame has.</summary>
-    private const ulong LowMemoryEndFrame = 0x100;
+    /// <summary>The end of low memory (the first MiB). The ranges below it are carved last, and the boot allocator
+    /// leaves them alone (MemorySystem): the firmware and the boot loader ran their code there, and under QEMU's TCG
+    /// the first write to a page it translated code from throws those translations away one by one (milliseconds
+    /// for a few hundred frames), a cost no other frame has.</summary>
+    public const ulong LowMemoryEnd = 0x10_0000;
+    private const ulong LowMemoryEndFrame = LowMemoryEnd >> FrameShift;
 
     /// <summary>Cuts blocks off the untouched tails onto the lists until one of at least <paramref name="order"/> is
     /// there: the ranges above the first MiB first, lowest first, then the ones below it. False when the tails hold
