@@ -3,13 +3,21 @@ using StrixOS.Plugs;
 
 namespace StrixOS.Drivers;
 
-/// <summary>A 16550 UART (COM1 at 0x3F8), 115200 baud, 8N1, polled. Line feeds go out as CR LF.</summary>
+/// <summary>
+/// A 16550 UART (COM1 at 0x3F8), 115200 baud, 8N1, polled. Line feeds go out as CR LF. Everything written
+/// to COM1 is drawn on the screen too (<see cref="Screen.ScreenConsole"/>).
+/// </summary>
 public sealed unsafe class SerialPort
 {
     private const ushort Com1Base = 0x3F8;
+    private const int FifoBytes = 16;
     public static readonly SerialPort Com1 = new(Com1Base);
 
     private readonly ushort _base;
+    // Bytes the transmitter takes without another status read: the FIFO's depth once the transmit-holding
+    // register read empty (the FIFO is then empty), one byte per read before Initialize finds a FIFO.
+    private int _transmitBurst = 1;
+    private int _transmitRoom;
 
     private SerialPort(ushort basePort) => _base = basePort;
 
@@ -26,16 +34,47 @@ public sealed unsafe class SerialPort
         Ports.Out8((ushort)(_base + 3), 0x03);  // 8 bits, no parity, one stop bit
         Ports.Out8((ushort)(_base + 2), 0xC7);  // FIFO on, cleared, 14-byte threshold
         Ports.Out8((ushort)(_base + 4), 0x03);  // DTR, RTS
+        // IIR bits 7-6 read 11 when the FIFO is on (a 16550A); an 8250/16450 has none and takes one byte at a time.
+        _transmitBurst = (Ports.In8((ushort)(_base + 2)) & 0xC0) == 0xC0 ? FifoBytes : 1;
+        _transmitRoom = 0;
     }
 
+    /// <summary>One byte to the UART and the screen; the screen's cursor follows it.</summary>
     public void WriteByte(byte value)
     {
-        // Transmit-holding-register empty. An absent UART reads 0xFF, so this never spins forever.
-        for (int spins = 0; spins < 100_000 && (Ports.In8((ushort)(_base + 5)) & 0x20) == 0; spins++)
-            X64.Pause();
-        Ports.Out8(_base, value);
+        Transmit(value);
         if (_base == Com1Base)
-            Screen.ScreenConsole.Write(value);   // every COM1 line is on the screen too
+            Screen.ScreenConsole.Write(value);
+    }
+
+    // Every byte used to cost a status read as well as the write; with the FIFO one read serves 16 bytes
+    // (under emulation each port access leaves the translated code).
+    private void Transmit(byte value)
+    {
+        if (_transmitRoom == 0)
+        {
+            // Transmit-holding-register empty (with the FIFO: the whole FIFO). An absent UART reads 0xFF,
+            // so this never spins forever.
+            for (int spins = 0; spins < 100_000 && (Ports.In8((ushort)(_base + 5)) & 0x20) == 0; spins++)
+                X64.Pause();
+            _transmitRoom = _transmitBurst;
+        }
+        _transmitRoom--;
+        Ports.Out8(_base, value);
+    }
+
+    /// <summary>A byte of a run: to the UART and drawn on the screen; the run ends with <see cref="EndRun"/>.</summary>
+    private void WriteInRun(byte value)
+    {
+        Transmit(value);
+        if (_base == Com1Base)
+            Screen.ScreenConsole.Draw((char)value);
+    }
+
+    private void EndRun()
+    {
+        if (_base == Com1Base)
+            Screen.ScreenConsole.ShowCursor();
     }
 
     public void Write(ReadOnlySpan<byte> bytes)
@@ -43,9 +82,10 @@ public sealed unsafe class SerialPort
         foreach (byte b in bytes)
         {
             if (b == (byte)'\n')
-                WriteByte((byte)'\r');
-            WriteByte(b);
+                WriteInRun((byte)'\r');
+            WriteInRun(b);
         }
+        EndRun();
     }
 
     public void Write(string text) => Write(text.AsSpan());
@@ -56,9 +96,10 @@ public sealed unsafe class SerialPort
         foreach (char c in text)
         {
             if (c == '\n')
-                WriteByte((byte)'\r');
-            WriteByte(c < 0x80 ? (byte)c : (byte)'?');
+                WriteInRun((byte)'\r');
+            WriteInRun(c < 0x80 ? (byte)c : (byte)'?');
         }
+        EndRun();
     }
 
     public void WriteLine(string text)
@@ -70,7 +111,8 @@ public sealed unsafe class SerialPort
     public void WriteCString(byte* text)
     {
         for (; *text != 0; text++)
-            WriteByte(*text);
+            WriteInRun(*text);
+        EndRun();
     }
 
     /// <summary>Decimal without allocating (for reports made when the heap is gone).</summary>
@@ -84,6 +126,7 @@ public sealed unsafe class SerialPort
             value /= 10;
         } while (value != 0);
         while (count > 0)
-            WriteByte(digits[--count]);
+            WriteInRun(digits[--count]);
+        EndRun();
     }
 }

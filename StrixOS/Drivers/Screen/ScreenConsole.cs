@@ -51,7 +51,18 @@ public static class ScreenConsole
 
     public static void Write(byte b) => Write((char)b);
 
+    /// <summary>Draws <paramref name="c"/> and moves the hardware cursor after it.</summary>
     public static void Write(char c)
+    {
+        Draw(c);
+        ShowCursor();
+    }
+
+    /// <summary>
+    /// Draws <paramref name="c"/> without moving the hardware cursor, for a run of characters that ends with
+    /// <see cref="ShowCursor"/>: on VGA the cursor is four port writes, as many as the character costs otherwise.
+    /// </summary>
+    public static void Draw(char c)
     {
         ITextScreen? screen = s_screen;
         if (screen == null)
@@ -83,8 +94,10 @@ public static class ScreenConsole
                     Put(screen, c);
                 break;
         }
-        screen.SetCursor(Column, Row);
     }
+
+    /// <summary>Puts the hardware cursor where the next character goes.</summary>
+    public static void ShowCursor() => s_screen?.SetCursor(Column, Row);
 
     private static void Put(ITextScreen screen, char c)
     {
