@@ -17,6 +17,9 @@ public static class Clock
     private const ulong CalibrationMaxNs = 50_000_000;
     private const ulong CalibrationErrorDivisor = 100;
     private static ulong s_apicTicksPerSecond;
+    // The calibration's first end, taken by BeginTimerCalibration (0: not begun): the count then runs while the
+    // start-up parses ACPI, so the scheduler's CalibrateTimer finds its span long enough without waiting for it.
+    private static ulong s_calibrationStart, s_calibrationStartWidth;
 
     /// <summary>Nanoseconds since boot (monotonic).</summary>
     public static ulong Nanoseconds => Timestamp.Nanoseconds;
@@ -36,21 +39,39 @@ public static class Clock
     }
 
     /// <summary>
-    /// Measures the APIC timer's rate against the TSC clock, once, when the scheduler starts (so no sleep pays for
-    /// it: a sleep that measured it first overshot by the calibration's length). Each end of the count is bracketed
-    /// by two clock reads; the span runs from 1 ms until the brackets' widths add up to under 1% of it (50 ms at most).
+    /// Starts the APIC timer counting down, masked, for <see cref="CalibrateTimer"/>, which ends the count later: the
+    /// start-up's work in between (ACPI, interrupt controllers) replaces the calibration's wait. Enables this CPU's
+    /// APIC at the address its MSR gives (<see cref="Interrupts.Initialize"/> enables it again at the MADT's, which
+    /// leaves the count running).
     /// </summary>
-    public static void CalibrateTimer()
+    public static void BeginTimerCalibration()
     {
-        if (s_apicTicksPerSecond != 0)
+        if (s_apicTicksPerSecond != 0 || s_calibrationStart != 0)
             return;
+        if (!LocalApic.IsEnabled)
+            LocalApic.Enable(0);
         LocalApic.TimerSetDivideBy16();
         LocalApic.TimerMask();
         ulong startBefore = Timestamp.Nanoseconds;
         LocalApic.TimerStartFreeRunning();
         ulong startAfter = Timestamp.Nanoseconds;
-        ulong startWidth = startAfter - startBefore;
-        ulong start = startBefore + startWidth / 2;
+        s_calibrationStartWidth = startAfter - startBefore;
+        s_calibrationStart = startBefore + s_calibrationStartWidth / 2;
+    }
+
+    /// <summary>
+    /// Measures the APIC timer's rate against the TSC clock, once, when the scheduler starts (so no sleep pays for
+    /// it: a sleep that measured it first overshot by the calibration's length). Each end of the count is bracketed
+    /// by two clock reads; the span runs from 1 ms until the brackets' widths add up to under 1% of it (50 ms at most).
+    /// The count began at <see cref="BeginTimerCalibration"/> when the start-up called it, else here.
+    /// </summary>
+    public static void CalibrateTimer()
+    {
+        if (s_apicTicksPerSecond != 0)
+            return;
+        BeginTimerCalibration();
+        ulong start = s_calibrationStart;
+        ulong startWidth = s_calibrationStartWidth;
         uint remaining;
         ulong end;
         while (true)

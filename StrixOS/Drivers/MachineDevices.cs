@@ -12,6 +12,8 @@ public static class MachineDevices
 {
     public static void Start(BootInfo boot, CommandLine commandLine)
     {
+        // The APIC timer's calibration counts while ACPI is parsed, instead of in a wait when the scheduler starts.
+        Clock.BeginTimerCalibration();
         Platform.ReadAcpi(boot);
         Diagnostics.BootTrace.Mark("ACPI tables");
         Interrupts.Initialize(Platform.Acpi?.Madt);
