@@ -37,6 +37,8 @@ public static class KernelHost
         Drivers.Screen.BootScreen.Attach();
         DescriptorTables.Load();
         BootTrace.Mark("serial, screen, CPU tables");
+        // A second reading of the TSC's measuring window: the clock's first read then checks the rate without a wait.
+        Timestamp.NoteStartUpProgress();
         // The host test runner passes its command line through QEMU fw_cfg; GRUB's comes with BootInfo.
         string? hostCommandLine = QemuFwCfg.ReadTextFile("opt/strix/cmdline");
         KernelLog.Raw($"StrixOS {Version}: a C# unikernel for x86-64 (NativeAOT, CoreLib {System.Environment.Version})");
