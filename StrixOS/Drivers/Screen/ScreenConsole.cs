@@ -60,7 +60,7 @@ public static class ScreenConsole
 
     /// <summary>
     /// Draws <paramref name="c"/> without moving the hardware cursor, for a run of characters that ends with
-    /// <see cref="ShowCursor"/>: on VGA the cursor is four port writes, as many as the character costs otherwise.
+    /// <see cref="ShowCursor"/>: on VGA moving the cursor takes four port writes, more than drawing the character.
     /// </summary>
     public static void Draw(char c)
     {
