@@ -11,11 +11,15 @@ public sealed unsafe class SerialPort
 {
     private const ushort Com1Base = 0x3F8;
     private const int FifoBytes = 16;
+    // Writers are not serialised (threads, interrupt handlers, fault reports): one interrupted between its room
+    // check and its write can add a byte after another writer refilled the FIFO. Two bytes of the FIFO stay
+    // free for that, so nesting two deep never overruns it.
+    private const int FifoBurst = FifoBytes - 2;
     public static readonly SerialPort Com1 = new(Com1Base);
 
     private readonly ushort _base;
     // Bytes the transmitter takes without another status read: the FIFO's depth once the transmit-holding
-    // register read empty (the FIFO is then empty), one byte per read before Initialize finds a FIFO.
+    // register read empty (the FIFO is then empty; less a margin, FifoBurst), one byte per read before Initialize finds a FIFO.
     private int _transmitBurst = 1;
     private int _transmitRoom;
 
@@ -35,7 +39,7 @@ public sealed unsafe class SerialPort
         Ports.Out8((ushort)(_base + 2), 0xC7);  // FIFO on, cleared, 14-byte threshold
         Ports.Out8((ushort)(_base + 4), 0x03);  // DTR, RTS
         // IIR bits 7-6 read 11 when the FIFO is on (a 16550A); an 8250/16450 has none and takes one byte at a time.
-        _transmitBurst = (Ports.In8((ushort)(_base + 2)) & 0xC0) == 0xC0 ? FifoBytes : 1;
+        _transmitBurst = (Ports.In8((ushort)(_base + 2)) & 0xC0) == 0xC0 ? FifoBurst : 1;
         _transmitRoom = 0;
     }
 
@@ -47,11 +51,11 @@ public sealed unsafe class SerialPort
             Screen.ScreenConsole.Write(value);
     }
 
-    // Every byte used to cost a status read as well as the write; with the FIFO one read serves 16 bytes
+    // Every byte used to cost a status read as well as the write; with the FIFO one read serves 14 bytes
     // (under emulation each port access leaves the translated code).
     private void Transmit(byte value)
     {
-        if (_transmitRoom == 0)
+        if (_transmitRoom <= 0)   // below zero only after such a race: read the status again
         {
             // Transmit-holding-register empty (with the FIFO: the whole FIFO). An absent UART reads 0xFF,
             // so this never spins forever.
