@@ -21,6 +21,18 @@ LZ4_FRAME_MAGIC     equ 0x184D2204
 LZ4_FRAME_FLAGS     equ 0x68
 LZ4_BLOCK_STORED    equ 0x80000000      ; block size's top bit: the block's bytes are stored as they are
 
+; Copies 16 bytes from [%1] to [%2] through %3, dword by dword in order; moves neither pointer.
+%macro COPY16 3
+    mov %3, [%1]
+    mov [%2], %3
+    mov %3, [%1 + 4]
+    mov [%2 + 4], %3
+    mov %3, [%1 + 8]
+    mov [%2 + 8], %3
+    mov %3, [%1 + 12]
+    mov [%2 + 12], %3
+%endmacro
+
 ; One record of kernel_segments (dd each).
 SEGMENT_PHYS        equ 0
 SEGMENT_FILE_SIZE   equ 4
@@ -193,7 +205,17 @@ expand_block:
     sub eax, edi
     cmp ecx, eax
     ja frame_too_long
+    cmp ecx, 16                                     ; most runs are short: 16 bytes in four dword moves (the
+    ja .long_literals                               ; few extra bytes written are rewritten next, and stay in
+    cmp eax, 16                                     ; the segment: eax is its room)
+    jb .long_literals
+    COPY16 esi, edi, eax
+    add esi, ecx
+    add edi, ecx
+    jmp .literals_done
+.long_literals:
     call copy_forward
+.literals_done:
     cmp esi, ebp                                    ; the last sequence has literals only
     je .done
     mov eax, ebp
@@ -223,6 +245,15 @@ expand_block:
     sub esi, eax
     cmp eax, 4                                      ; closer than a dword: the copy repeats a short pattern
     jb .bytewise
+    cmp ecx, 16                                     ; short, with room: four dword moves (each reads bytes
+    ja .long_match                                  ; already written: the source is 4 or more behind)
+    cmp ebx, 16
+    jb .long_match
+    COPY16 esi, edi, ebx
+    add edi, ecx
+    pop esi
+    jmp .sequence
+.long_match:
     call copy_forward
     pop esi
     jmp .sequence
