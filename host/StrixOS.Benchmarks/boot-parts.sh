@@ -31,14 +31,14 @@ source "$ROOT/host/StrixOS.Benchmarks/BootFloor/prepare.sh"   # image, $WORK/flo
 BOOT="$ROOT/StrixOS/bin/Release/app/boot"
 strip --strip-all -o "$WORK/kernel.elf" "$ROOT/StrixOS/bin/Release/app/strix.elf"   # the kernel as GRUB loaded it before
 
-# A grub.cfg with the floor's menu preamble (no menu, boot at once), optional insmod lines, one entry.
+# A grub.cfg with the floor's menu preamble (no menu, boot at once), optional insmod lines, one entry; like the
+# shipped grub.cfg under BIOS (neither the kernel's header nor the floor's asks for a framebuffer: no gfxpayload).
 write_cfg() { # file insmods kernel modules...
   local file="$1" insmods="$2" kernel="$3"; shift 3
   { echo 'set timeout=0'; echo 'set timeout_style=hidden'
     for m in $insmods; do echo "insmod $m"; done
     echo 'menuentry "variant" {'; echo "    multiboot2 $kernel"
     for m in "$@"; do echo "    module2 $m"; done
-    echo '    if [ "${grub_platform}" = "pc" ]; then set gfxpayload=text; fi'
     echo '    boot'; echo '}'; } >"$file"
 }
 
