@@ -57,8 +57,15 @@ done < <(readelf -lW "$KERNEL" | awk '$1 == "LOAD" { print $2, $3, $4, $5, $6 }'
   printf '%s' "$FRAMES"
 } >>"$INC"
 
+# Where the expander and its frames go: right after the kernel's range, unless they would reach OVMF's ACPI NVS at
+# 8-9 MiB (StrixOS.Tests/Deploy/RecordedBootReports.cs; KernelImagePlacementTests checks the result): then at 9 MiB.
+FRAME_BYTES=$(cat "$WORK"/segment-*.lz4 | wc -c)
+EXPANDER_BASE=$(( (PHYS_END + 0xFFF) & ~0xFFF ))
+if (( EXPANDER_BASE + FRAME_BYTES + 0x10000 > ${STRIX_FIRMWARE_HOLE_START:-0x800000} )); then EXPANDER_BASE=0x900000; fi
+printf -v EXPANDER_BASE '0x%x' "$EXPANDER_BASE"
+
 nasm -f elf64 -w+all -Werror -i "$WORK/" -i "$HERE/" -i "$HERE/../" "$HERE/expander.asm" -o "$WORK/expander.o"
 ld -n -nostdlib -static -z noexecstack -z max-page-size=0x1000 --fatal-warnings -T "$HERE/expander.ld" \
-   --defsym KERNEL_PHYS_START="$PHYS_START" --defsym KERNEL_PHYS_END="$PHYS_END" \
+   --defsym KERNEL_PHYS_START="$PHYS_START" --defsym KERNEL_PHYS_END="$PHYS_END" --defsym EXPANDER_BASE="$EXPANDER_BASE" \
    -o "$WORK/expander.elf" "$WORK/expander.o" "$FONT"
 strip --strip-all -o "$OUTPUT" "$WORK/expander.elf"
