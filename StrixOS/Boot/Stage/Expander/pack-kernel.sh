@@ -59,6 +59,7 @@ done < <(readelf -lW "$KERNEL" | awk '$1 == "LOAD" { print $2, $3, $4, $5, $6 }'
 
 # Where the expander and its frames go: right after the kernel's range, unless they would reach OVMF's ACPI NVS at
 # 8-9 MiB (StrixOS.Tests/Deploy/RecordedBootReports.cs; KernelImagePlacementTests checks the result): then at 9 MiB.
+# STRIX_FIRMWARE_HOLE_START lowers that limit, to try the 9 MiB placement with a small image.
 FRAME_BYTES=$(cat "$WORK"/segment-*.lz4 | wc -c)
 EXPANDER_BASE=$(( (PHYS_END + 0xFFF) & ~0xFFF ))
 if (( EXPANDER_BASE + FRAME_BYTES + 0x10000 > ${STRIX_FIRMWARE_HOLE_START:-0x800000} )); then EXPANDER_BASE=0x900000; fi
