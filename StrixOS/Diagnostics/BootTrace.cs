@@ -38,7 +38,13 @@ public static unsafe class BootTrace
         ulong hz = Timestamp.TicksPerSecond;
         KernelLog.Info($"boottrace: TSC {hz / 1000} kHz; phase: length, end (microseconds since machine reset)");
         ulong previous = 0;
-        Line("firmware and GRUB (loading the image and modules)", ref previous, layout->EntryTsc, hz);
+        if (layout->ExpanderTsc != 0)
+        {
+            Line("firmware and GRUB (loading the image and modules)", ref previous, layout->ExpanderTsc, hz);
+            Line("expander: the kernel's image expanded (LZ4)", ref previous, layout->EntryTsc, hz);
+        }
+        else
+            Line("firmware and GRUB (loading the image and modules)", ref previous, layout->EntryTsc, hz);
         Line("boot stage: checks, page tables, long mode", ref previous, layout->HigherHalfTsc, hz);
         Line("boot stage: higher half, TLS", ref previous, layout->RuntimeStartTsc, hz);
         Line("runtime start-up (CoreLib InitializeModules)", ref previous, layout->MainTsc, hz);

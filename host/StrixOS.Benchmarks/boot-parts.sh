@@ -8,10 +8,13 @@
 # the floor and the median paired differences to "shipped" in the same round.
 # Usage: host/StrixOS.Benchmarks/boot-parts.sh [rounds] [variant...]   (default 9 rounds, all variants)
 # Variants (each is the application image unless said otherwise):
-#   shipped       the ISO as built: kernel, strix.sym, strix.lines gzip-compressed, insmod gzio
+#   shipped       the ISO as built: the self-expanding kernel (Boot/Stage/Expander: LZ4 inside), strix.sym and
+#                 strix.lines gzip-compressed, insmod gzio
 #   nomods        the same without the two module2 lines
-#   plain         kernel and both modules expanded, no gzio
-#   plainnomods   the expanded kernel alone, no gzio
+#   plain         the same kernel, both modules expanded, no gzio
+#   plainnomods   the self-expanding kernel alone, no gzio
+#   gzkernel      the kernel itself (stripped) gzip-compressed instead of the expander, as before issue 17.4's
+#                 expander, with the shipped modules and grub.cfg
 #   floorsym      the floor kernel plus the expanded strix.sym as a module (what reading it costs)
 #   floorgzio     the floor with `insmod gzio` (what loading gzio costs)
 #   floorbig      the floor plus the expanded kernel image as a module (what reading its bytes costs)
@@ -21,20 +24,21 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 ROUNDS="${1:-9}"
 shift || true
 VARIANTS=("$@")
-[[ ${#VARIANTS[@]} -gt 0 ]] || VARIANTS=(shipped nomods plain plainnomods floorsym floorgzio floorbig)
+[[ ${#VARIANTS[@]} -gt 0 ]] || VARIANTS=(shipped nomods plain plainnomods gzkernel floorsym floorgzio floorbig)
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 source "$ROOT/host/StrixOS.Benchmarks/BootFloor/prepare.sh"   # image, $WORK/floor.elf, $TOOLS
 BOOT="$ROOT/StrixOS/bin/Release/app/boot"
+strip --strip-all -o "$WORK/kernel.elf" "$ROOT/StrixOS/bin/Release/app/strix.elf"   # the kernel as GRUB loaded it before
 
-# A grub.cfg with the floor's menu preamble (no menu, boot at once), optional insmod lines, one entry.
+# A grub.cfg with the floor's menu preamble (no menu, boot at once), optional insmod lines, one entry; like the
+# shipped grub.cfg under BIOS (neither the kernel's header nor the floor's asks for a framebuffer: no gfxpayload).
 write_cfg() { # file insmods kernel modules...
   local file="$1" insmods="$2" kernel="$3"; shift 3
   { echo 'set timeout=0'; echo 'set timeout_style=hidden'
     for m in $insmods; do echo "insmod $m"; done
     echo 'menuentry "variant" {'; echo "    multiboot2 $kernel"
     for m in "$@"; do echo "    module2 $m"; done
-    echo '    if [ "${grub_platform}" = "pc" ]; then set gfxpayload=text; fi'
     echo '    boot'; echo '}'; } >"$file"
 }
 
@@ -47,13 +51,15 @@ variant_root() {
     shipped) cp "$BOOT"/strix.elf "$BOOT"/strix.sym "$BOOT"/strix.lines "$r/boot/"
       awk '/^menuentry/ && n++ { exit } { print }' "$ROOT/StrixOS/Boot/Stage/grub.cfg" >"$r/boot/grub/grub.cfg" ;;
     nomods) cp "$BOOT/strix.elf" "$r/boot/"; write_cfg "$r/boot/grub/grub.cfg" gzio /boot/strix.elf ;;
-    plain) for f in strix.elf strix.sym strix.lines; do gzip -dc "$BOOT/$f" >"$r/boot/$f"; done
+    plain) cp "$BOOT/strix.elf" "$r/boot/"; for f in strix.sym strix.lines; do gzip -dc "$BOOT/$f" >"$r/boot/$f"; done
       write_cfg "$r/boot/grub/grub.cfg" "" /boot/strix.elf "/boot/strix.sym strix.symbols" "/boot/strix.lines strix.lines" ;;
-    plainnomods) gzip -dc "$BOOT/strix.elf" >"$r/boot/strix.elf"; write_cfg "$r/boot/grub/grub.cfg" "" /boot/strix.elf ;;
+    plainnomods) cp "$BOOT/strix.elf" "$r/boot/"; write_cfg "$r/boot/grub/grub.cfg" "" /boot/strix.elf ;;
+    gzkernel) gzip -9 -n -c "$WORK/kernel.elf" >"$r/boot/strix.elf"; cp "$BOOT"/strix.sym "$BOOT"/strix.lines "$r/boot/"
+      awk '/^menuentry/ && n++ { exit } { print }' "$ROOT/StrixOS/Boot/Stage/grub.cfg" >"$r/boot/grub/grub.cfg" ;;
     floorsym) cp "$WORK/floor.elf" "$r/boot/"; gzip -dc "$BOOT/strix.sym" >"$r/boot/strix.sym"
       write_cfg "$r/boot/grub/grub.cfg" "" /boot/floor.elf "/boot/strix.sym strix.symbols" ;;
     floorgzio) cp "$WORK/floor.elf" "$r/boot/"; write_cfg "$r/boot/grub/grub.cfg" gzio /boot/floor.elf ;;
-    floorbig) cp "$WORK/floor.elf" "$r/boot/"; gzip -dc "$BOOT/strix.elf" >"$r/boot/big.bin"
+    floorbig) cp "$WORK/floor.elf" "$r/boot/"; cp "$WORK/kernel.elf" "$r/boot/big.bin"
       write_cfg "$r/boot/grub/grub.cfg" "" /boot/floor.elf "/boot/big.bin big" ;;
     dir:*) cp -r "${v#dir:}/." "$r/" ;;
     *) echo "unknown variant $v" >&2; exit 2 ;;

@@ -37,6 +37,9 @@ public unsafe struct BootLayout
     /// <summary>The frames behind the kernel stack (StackGuard + 4 KiB to StackTop): not part of the image, the
     /// boot stage takes them from the memory map, above the image, the boot information and the modules.</summary>
     public ulong StackPhysicalStart, StackPhysicalEnd;
+    /// <summary>TSC at the expander's first instruction (Boot/Stage/Expander: it expands this image from the compressed
+    /// one GRUB loaded), for strix.boottrace; 0 when the kernel was loaded without it.</summary>
+    public ulong ExpanderTsc;
 
     public const ulong KernelVirtualBase = 0xFFFFFFFF80000000;
     public const ulong PhysicalMemoryOffset = 0xFFFF800000000000;

@@ -12,11 +12,11 @@
 ;
 ; Physical layout: everything is loaded at 1 MiB. The .boot.* sections run where they are
 ; loaded (virtual = physical); the rest is linked at KERNEL_VMA + physical (see linker.ld).
+; GRUB does not load this ELF itself: it loads the expander (Expander/expander.asm), which expands
+; this image's segments to their physical addresses and jumps to _start with GRUB's EAX and EBX.
 
 KERNEL_VMA          equ 0xFFFFFFFF80000000
 PHYS_MEM_OFFSET     equ 0xFFFF800000000000
-MB2_MAGIC           equ 0xE85250D6
-MB2_BOOT_MAGIC      equ 0x36D76289
 
 PTE_PRESENT         equ 1 << 0
 PTE_WRITABLE        equ 1 << 1
@@ -29,9 +29,6 @@ IST_STACK_SIZE      equ 16 * 1024     ; double fault, NMI, machine check: one ea
 EARLY_HEAP_SIZE     equ 1024 * 1024    ; CoreLib start-up and boot, until the page-table heap takes over
 TLS_AREA_SIZE       equ 4096
 
-COM1                equ 0x3F8
-DEBUG_EXIT_PORT     equ 0xF4
-DEBUG_EXIT_FAILURE  equ 0x11
 
 extern __text_start, __text_end, __rodata_start, __rodata_end
 extern __kernel_high_start, __kernel_high_end, __kernel_phys_start, __kernel_phys_end
@@ -40,7 +37,6 @@ extern __kernel_stack_guard, __kernel_stack_bottom, __kernel_stack_top
 extern __tdata_start, __tdata_end, __tls_aligned_size
 extern __modules_start, __modules_end
 extern InitializeModules, __managed__Main, StrixMainReturned
-extern boot_font
 
 global _start
 
@@ -54,28 +50,15 @@ global _start
     mov [rcx], rax
 %endmacro
 
-; ---------------------------------------------------------------------------------------------
-section .multiboot_header progbits alloc noexec nowrite align=8
-mb2_header:
-    dd MB2_MAGIC
-    dd 0                                            ; i386 protected-mode entry
-    dd mb2_header_end - mb2_header
-    dd 0x100000000 - (MB2_MAGIC + (mb2_header_end - mb2_header))
-    align 8
-    dw 6, 0                                         ; module alignment: page-aligned modules
-    dd 8
-    align 8
-    dw 5, 1                                         ; framebuffer, optional (grub.cfg keeps VGA text under BIOS)
-    dd 20                                           ; preferred 1024x768 (128x48 characters: the boot report
-    dd 1024, 768, 0                                 ; fits with room to spare), else GRUB's choice; no depth:
-                                                    ; a depth here would rule out text mode
-    align 8
-    dw 0, 0                                         ; end tag
-    dd 8
-mb2_header_end:
+; The sections' attributes, before boot_message.inc adds to them.
+section .boot.text progbits alloc exec nowrite align=16
+section .boot.data progbits alloc noexec write align=8
 
 ; ---------------------------------------------------------------------------------------------
-section .boot.text progbits alloc exec nowrite align=16
+%include "multiboot2_header.inc"
+
+; ---------------------------------------------------------------------------------------------
+section .boot.text
 bits 32
 _start:
     cli
@@ -160,269 +143,9 @@ _start:
     mov esi, msg_no_sse2
     jmp boot_fail32
 
-; The boot stage cannot go on: print the zero-terminated message at esi on COM1 (programmed here,
-; 115200 8N1: GRUB may have left it unset), then on the screen GRUB handed over (multiboot2 tag 8),
-; white on red on the top line of a cleared screen: VGA text (BIOS), or an RGB framebuffer (UEFI) drawn
-; with the kernel's font (boot_font.asm). Paging is off, so only a screen below 4 GiB is drawn. Then
-; exit QEMU with failure, or halt.
-boot_fail32:
-    mov ebp, esi
-    call serial_init32
-    mov esi, ebp
-    call serial_write32
-    call find_framebuffer32
-    mov esi, ebp
-    test eax, eax
-    jz .vga_default
-    cmp dword [eax + 12], 0                         ; address above 4 GiB: out of reach
-    jne .done
-    cmp byte [eax + 29], 1
-    je .rgb
-    cmp byte [eax + 29], 2
-    jne .done                                       ; indexed colours: no message on the screen
-    mov edi, [eax + 8]
-    mov ecx, [eax + 20]
-    mov edx, [eax + 24]
-    call vga_text_line32
-    jmp .done
-.rgb:
-    call framebuffer_line32
-    jmp .done
-.vga_default:                                       ; no tag (or no multiboot2 at all): BIOS text mode
-    mov edi, 0xB8000
-    mov ecx, 80
-    mov edx, 25
-    call vga_text_line32
-.done:
-    mov dx, DEBUG_EXIT_PORT
-    mov eax, DEBUG_EXIT_FAILURE
-    out dx, eax
-.halt:
-    hlt
-    jmp .halt
-
-serial_init32:
-    mov dx, COM1 + 1                                ; no UART interrupts
-    xor al, al
-    out dx, al
-    mov dx, COM1 + 3                                ; divisor latch: 1 = 115200 baud
-    mov al, 0x80
-    out dx, al
-    mov dx, COM1
-    mov al, 1
-    out dx, al
-    mov dx, COM1 + 1
-    xor al, al
-    out dx, al
-    mov dx, COM1 + 3                                ; 8N1
-    mov al, 3
-    out dx, al
-    mov dx, COM1 + 2                                ; FIFOs on and cleared
-    mov al, 0xC7
-    out dx, al
-    mov dx, COM1 + 4                                ; DTR, RTS
-    mov al, 3
-    out dx, al
-    ret
-
-; esi: zero-terminated string. Waits (boundedly: a missing UART reads 0xFF) for room in the transmitter.
-serial_write32:
-.next:
-    lodsb
-    test al, al
-    jz .ret
-    mov ah, al
-    mov dx, COM1 + 5
-    mov ecx, 100000
-.wait:
-    in al, dx
-    test al, 0x20
-    jnz .send
-    pause
-    dec ecx
-    jnz .wait
-.send:
-    mov al, ah
-    mov dx, COM1
-    out dx, al
-    jmp .next
-.ret:
-    ret
-
-; eax: the multiboot2 framebuffer tag (8), or 0 when there is none (or no multiboot2 information).
-find_framebuffer32:
-    xor eax, eax
-    mov ebx, [mb_info_phys]
-    test ebx, ebx
-    jz .ret
-    mov edx, [ebx]
-    add edx, ebx                                    ; end of the information
-    lea edi, [ebx + 8]
-.tag:
-    lea ecx, [edi + 8]
-    cmp ecx, edx
-    ja .ret
-    mov ecx, [edi + 4]
-    cmp dword [edi], 0
-    je .ret
-    cmp ecx, 8
-    jb .ret
-    cmp dword [edi], 8
-    jne .next
-    cmp ecx, 32
-    jb .next
-    mov eax, edi
-    ret
-.next:
-    add ecx, 7
-    and ecx, ~7
-    add edi, ecx
-    jmp .tag
-.ret:
-    ret
-
-; edi: text buffer, ecx: columns, edx: rows, esi: message. Clears the screen, then writes the
-; message's printable characters on the top line (attribute 0x4F: bright white on red).
-vga_text_line32:
-    push edi
-    push ecx
-    mov eax, ecx
-    imul eax, edx
-    mov ecx, eax
-    mov ax, 0x0720
-    rep stosw
-    pop ecx
-    pop edi
-.next:
-    lodsb
-    test al, al
-    jz .ret
-    cmp al, 32
-    jb .next                                        ; CR and LF go to the serial port only
-    test ecx, ecx
-    jz .ret
-    mov ah, 0x4F
-    stosw
-    dec ecx
-    jmp .next
-.ret:
-    ret
-
-; eax: an RGB framebuffer tag (24 or 32 bits per pixel), esi: message. Clears the framebuffer to
-; black, then draws the message on the top text row in 8x16 cells as FramebufferScreen does:
-; one blank column and row, each of the 7 glyph rows twice; white (0xFFFFFF) on red (0xAA0000).
-framebuffer_line32:
-    cmp dword [eax + 4], 38                         ; colour field positions present
-    jb .ret
-    cmp dword [eax + 24], 16
-    jb .ret
-    movzx ecx, byte [eax + 28]
-    cmp ecx, 32
-    je .depth_ok
-    cmp ecx, 24
-    jne .ret
-.depth_ok:
-    shr ecx, 3
-    mov [fb_bytes_per_pixel], ecx
-    mov ecx, [eax + 8]
-    mov [fb_base], ecx
-    mov ecx, [eax + 16]
-    mov [fb_pitch], ecx
-    mov ecx, [eax + 20]
-    shr ecx, 3
-    mov [fb_columns], ecx
-    movzx ecx, byte [eax + 32]                      ; red field position
-    mov edx, 0xAA
-    shl edx, cl
-    mov [fb_background], edx
-    mov ebx, 0xFF
-    shl ebx, cl
-    movzx ecx, byte [eax + 34]                      ; green
-    mov edx, 0xFF
-    shl edx, cl
-    or ebx, edx
-    movzx ecx, byte [eax + 36]                      ; blue
-    mov edx, 0xFF
-    shl edx, cl
-    or ebx, edx
-    mov [fb_foreground], ebx
-
-    mov ecx, [eax + 16]
-    imul ecx, [eax + 24]
-    mov edi, [fb_base]
-    mov edx, edi
-    add edx, ecx
-    jc .ret                                         ; would wrap past 4 GiB
-    xor eax, eax
-    rep stosb
-
-    mov dword [fb_column], 0
-.char:
-    lodsb
-    test al, al
-    jz .ret
-    cmp al, 32
-    jb .char
-    mov ecx, [fb_column]
-    cmp ecx, [fb_columns]
-    jae .ret
-    cmp al, 0x7E
-    jbe .in_font
-    mov al, '?'
-.in_font:
-    movzx eax, al
-    sub eax, 32
-    imul eax, 7
-    add eax, boot_font
-    mov [fb_glyph], eax
-    mov edi, [fb_column]
-    shl edi, 3
-    imul edi, [fb_bytes_per_pixel]
-    add edi, [fb_base]
-    xor edx, edx                                    ; cell row 0-15
-.row:
-    xor ebx, ebx                                    ; bit 7 = cell column 0
-    test edx, edx
-    jz .have_row
-    mov eax, edx
-    dec eax
-    shr eax, 1
-    cmp eax, 7
-    jae .have_row
-    add eax, [fb_glyph]
-    movzx ebx, byte [eax]
-    shl ebx, 2                                      ; glyph bit 4 -> cell column 1
-.have_row:
-    push edi
-    mov ecx, 8
-.pixel:
-    mov eax, [fb_background]
-    test bl, 0x80
-    jz .store
-    mov eax, [fb_foreground]
-.store:
-    cmp dword [fb_bytes_per_pixel], 4
-    jne .store24
-    mov [edi], eax
-    jmp .stored
-.store24:
-    mov [edi], ax
-    shr eax, 16
-    mov [edi + 2], al
-.stored:
-    add edi, [fb_bytes_per_pixel]
-    shl bl, 1
-    dec ecx
-    jnz .pixel
-    pop edi
-    add edi, [fb_pitch]
-    inc edx
-    cmp edx, 16
-    jb .row
-    inc dword [fb_column]
-    jmp .char
-.ret:
-    ret
+; boot_fail32 (esi: message) and the routines it uses, shared with the kernel expander.
+%include "boot_message.inc"
+section .boot.text
 
 bits 64
 long_mode_low:
@@ -860,7 +583,7 @@ boot_stack32_top:
 ; ---------------------------------------------------------------------------------------------
 ; What the boot stage tells C# (StrixOS/Boot/Stage/BootLayout.cs mirrors this layout). It lives
 ; low, next to the code that fills it; C# reads it through the offset map.
-section .boot.data progbits alloc noexec write align=8
+section .boot.data
 strix_boot_layout:
 mb_info_phys:       dq 0
                     dq __kernel_phys_start
@@ -893,17 +616,8 @@ runtime_start_tsc:  dq 0
 main_tsc:           dq 0
 kernel_stack_phys:  dq 0                        ; the kernel stack's frames (found in the memory map)
 kernel_stack_phys_end: dq 0
-
-; The framebuffer message's working state (boot_fail32).
-section .boot.data
-fb_base:            dd 0
-fb_pitch:           dd 0
-fb_columns:         dd 0
-fb_bytes_per_pixel: dd 0
-fb_foreground:      dd 0
-fb_background:      dd 0
-fb_column:          dd 0
-fb_glyph:           dd 0
+global boot_expander_tsc                        ; the expander's first instruction (TSC): it writes this field
+boot_expander_tsc:  dq 0                        ; once it has expanded the image (Expander/); 0 without it
 
 section .bss nobits alloc noexec write align=4096
 ; Interrupt stacks (TSS IST1-3), each above its own unmapped guard page.

@@ -1,0 +1,142 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Threading.Tasks;
+using StrixOS.Tests.Runner;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace StrixOS.Tests.Booting;
+
+/// <summary>
+/// The image GRUB loads is the kernel expander (StrixOS/Boot/Stage/Expander) with the kernel's segments as LZ4
+/// frames. A damaged frame must stop the boot in the expander, with its message on COM1 and QEMU's failing exit
+/// status, before anything of the kernel runs: each case damages the .text segment's frame of the built image
+/// (boot/strix.elf next to the default ISO) in one way, puts it on an ISO with a one-entry grub.cfg and boots it.
+/// </summary>
+public class KernelExpanderTests(ITestOutputHelper output)
+{
+    private static readonly byte[] FrameMagic = [0x04, 0x22, 0x4D, 0x18];
+    private const int TextFrame = 2;   // frames in segment order: .boot.text, .boot.data, .text, ...
+    private const int FrameHeaderBytes = 4 + 1 + 1 + 8 + 1;
+
+    public static TheoryData<string, string> Damages => new()
+    {
+        { "magic", "the kernel's compressed image is not an LZ4 frame this expander reads" },
+        { "content size", "the kernel's compressed image expands to the wrong size" },
+        { "block size", "the kernel's compressed image is truncated" },
+        { "match offset", "the kernel's compressed image refers to bytes before its segment" },
+        { "match length", "the kernel's compressed image expands past its segment" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Damages))]
+    public async Task ADamagedFrameStopsTheBootInTheExpanderWithAMessage(string damage, string message)
+    {
+        string bootElf = Path.Combine(Path.GetDirectoryName(KernelBoot.DefaultImage)!, "boot", "strix.elf");
+        Assert.True(File.Exists(bootElf), $"{bootElf} does not exist: build it with ./strix build");
+        byte[] image = File.ReadAllBytes(bootElf);
+        // The frames: the magic followed by the flags the build asks lz4 for (the expander's code has the magic too).
+        List<int> frames = FindAll(image, FrameMagic).FindAll(i => i + 4 < image.Length && image[i + 4] == 0x68);
+        Assert.True(frames.Count > TextFrame, $"{bootElf}: {frames.Count} LZ4 frames, expected one per loaded segment");
+        Damage(image, frames[TextFrame], frames.Count > TextFrame + 1 ? frames[TextFrame + 1] : image.Length, damage);
+
+        string root = Directory.CreateTempSubdirectory("strix-expander-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(root, "iso", "boot", "grub"));
+            File.WriteAllBytes(Path.Combine(root, "iso", "boot", "strix.elf"), image);
+            File.WriteAllText(Path.Combine(root, "iso", "boot", "grub", "grub.cfg"),
+                "set timeout=0\nmenuentry \"damaged\" {\n    multiboot2 /boot/strix.elf\n    boot\n}\n");
+            string iso = Path.Combine(root, "damaged.iso");
+            MakeIso(Path.Combine(root, "iso"), iso);
+
+            KernelBootResult boot = await KernelBoot.BootAsync(image: iso, timeoutSeconds: 60);
+            output.WriteLine(boot.Transcript);
+            Assert.Contains("StrixOS expander: " + message, boot.Transcript, StringComparison.Ordinal);
+            Assert.True(boot.Failed, $"exit status {boot.ExitStatus} (timed out: {boot.TimedOut}), expected the failing status");
+            Assert.DoesNotContain("[info]", boot.Transcript, StringComparison.Ordinal);   // the kernel never ran
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>Damages the LZ4 frame at <paramref name="frame"/> (which ends before <paramref name="next"/>).</summary>
+    private static void Damage(byte[] image, int frame, int next, string damage)
+    {
+        int block = frame + FrameHeaderBytes;               // the first block: its size, then its bytes
+        switch (damage)
+        {
+            case "magic":
+                image[frame + 3] ^= 0xFF;
+                break;
+            case "content size":
+                image[frame + 6] ^= 0x01;
+                break;
+            case "block size":                               // a compressed block longer than the frame
+                BitConverter.TryWriteBytes(image.AsSpan(block), 0x7FFF_FFF0);
+                break;
+            case "match offset":                             // the first match reaches before the segment
+            {
+                int offset = FirstMatchOffset(image, block + 4, next);
+                image[offset] = 0xFF;
+                image[offset + 1] = 0xFF;
+                break;
+            }
+            case "match length":                             // the first match longer than the segment
+            {
+                int offset = FirstMatchOffset(image, block + 4, next);
+                Assert.True(offset + 2 + 4097 <= next, "the frame is too short for this case");
+                image[block + 4] |= 0x0F;                    // the token: more length bytes after the offset
+                image.AsSpan(offset + 2, 4096).Fill(0xFF);   // 15 + 4096 x 255 + 4 bytes: about 1 MB
+                image[offset + 2 + 4096] = 0;
+                break;
+            }
+            default:
+                throw new ArgumentException(damage);
+        }
+    }
+
+    /// <summary>Where the first sequence's match offset is, in the LZ4 block starting at <paramref name="block"/>.</summary>
+    private static int FirstMatchOffset(byte[] image, int block, int next)
+    {
+        int p = block;
+        int literals = image[p] >> 4;
+        p++;
+        if (literals == 15)
+        {
+            byte more;
+            do { more = image[p++]; literals += more; } while (more == 255);
+        }
+        p += literals;
+        Assert.True(literals < 0xFFFF && p + 2 <= next, "the first sequence is not as expected");
+        return p;
+    }
+
+    private static List<int> FindAll(byte[] data, byte[] pattern)
+    {
+        var found = new List<int>();
+        for (int i = data.AsSpan().IndexOf(pattern); i >= 0;)
+        {
+            found.Add(i);
+            int next = data.AsSpan(i + 1).IndexOf(pattern);
+            i = next < 0 ? -1 : i + 1 + next;
+        }
+        return found;
+    }
+
+    private static void MakeIso(string root, string iso)
+    {
+        var start = new ProcessStartInfo("grub-mkrescue") { RedirectStandardError = true, RedirectStandardOutput = true };
+        start.ArgumentList.Add("-o");
+        start.ArgumentList.Add(iso);
+        start.ArgumentList.Add(root);
+        using Process process = Process.Start(start)!;
+        string errors = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, "grub-mkrescue failed: " + errors);
+    }
+}

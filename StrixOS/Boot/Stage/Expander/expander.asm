@@ -1,0 +1,331 @@
+; StrixOS kernel expander: what GRUB loads as /boot/strix.elf. GRUB delivers about 70-90 ms of emulated time
+; per MB it loads, so it loads this small image (the expander plus the kernel's segments, LZ4-compressed)
+; instead of the 1.2 MB kernel; under QEMU's TCG the LZ4 decoder below costs a fraction of what the saved bytes do.
+;
+; Entered by GRUB in 32-bit protected mode, paging off (multiboot2). For each of the kernel's loadable
+; segments (kernel-image.inc, written by pack-kernel.sh): expand its LZ4 frame to the segment's physical
+; address, check the size, zero the rest of the segment (BSS); then jump to the kernel's entry with GRUB's
+; EAX and EBX. This ELF's first segment reserves the kernel's whole physical range (expander.ld), so GRUB
+; puts neither the boot information nor modules there; the expander and its compressed bytes lie above it
+; and are free memory once the kernel runs.
+;
+; Every write is checked against the segment being expanded, which the build placed inside the reserved range:
+; malformed, truncated or oversized data stops here with a message (boot_fail32: COM1, the screen, QEMU's
+; debug-exit with failure, halt), never in a half-written kernel.
+
+%include "kernel-image.inc"     ; KERNEL_ENTRY, KERNEL_PHYS_START/END, KERNEL_EXPANDER_TSC, kernel_segments, frames
+
+LZ4_FRAME_MAGIC     equ 0x184D2204
+; FLG byte the build asks lz4 for: version 01, independent blocks, no block checksums, content size present,
+; no content checksum, no dictionary. Anything else is not a frame this expander reads.
+LZ4_FRAME_FLAGS     equ 0x68
+LZ4_BLOCK_STORED    equ 0x80000000      ; block size's top bit: the block's bytes are stored as they are
+
+; Copies 16 bytes from [%1] to [%2] through %3, dword by dword in order; moves neither pointer.
+%macro COPY16 3
+    mov %3, [%1]
+    mov [%2], %3
+    mov %3, [%1 + 4]
+    mov [%2 + 4], %3
+    mov %3, [%1 + 8]
+    mov [%2 + 8], %3
+    mov %3, [%1 + 12]
+    mov [%2 + 12], %3
+%endmacro
+
+; One record of kernel_segments (dd each).
+SEGMENT_PHYS        equ 0
+SEGMENT_FILE_SIZE   equ 4
+SEGMENT_MEM_SIZE    equ 8
+SEGMENT_FRAME       equ 12
+SEGMENT_FRAME_END   equ 16
+SEGMENT_RECORD      equ 20
+
+global expander_start
+
+section .boot.text progbits alloc exec nowrite align=16
+section .boot.data progbits alloc noexec write align=8
+section .boot.bss nobits alloc noexec write align=16
+
+%include "multiboot2_header.inc"
+
+section .boot.text
+bits 32
+expander_start:
+    cli
+    cld
+    mov esp, expander_stack_top
+    mov [grub_eax], eax
+    mov [grub_ebx], ebx
+    xor ecx, ecx
+    cmp eax, MB2_BOOT_MAGIC
+    cmovne ebx, ecx                                 ; no multiboot2 information: boot_fail32 draws on VGA text
+    mov [mb_info_phys], ebx
+    rdtsc
+    mov [start_tsc], eax
+    mov [start_tsc + 4], edx
+
+    mov ebx, kernel_segments
+.segment:
+    cmp ebx, kernel_segments_end
+    jae .expanded
+    ; The record itself: inside the reserved range, file bytes within memory bytes (a build fault otherwise).
+    mov edi, [ebx + SEGMENT_PHYS]
+    mov edx, [ebx + SEGMENT_MEM_SIZE]
+    mov esi, msg_bad_segment
+    cmp edi, KERNEL_PHYS_START
+    jb boot_fail32
+    mov eax, KERNEL_PHYS_END
+    sub eax, edi
+    jb boot_fail32
+    cmp edx, eax
+    ja boot_fail32
+    cmp [ebx + SEGMENT_FILE_SIZE], edx
+    ja boot_fail32
+    cmp dword [ebx + SEGMENT_FILE_SIZE], 0
+    je .bss                                         ; all BSS: no frame
+    mov [segment_start], edi
+    mov edx, edi
+    add edx, [ebx + SEGMENT_FILE_SIZE]              ; edx: end of the segment's file bytes
+    mov esi, [ebx + SEGMENT_FRAME]
+    mov ebp, [ebx + SEGMENT_FRAME_END]
+    call expand_frame
+.bss:
+    ; BSS: the rest of the segment.
+    mov ecx, [ebx + SEGMENT_PHYS]
+    add ecx, [ebx + SEGMENT_MEM_SIZE]
+    sub ecx, edi
+    xor eax, eax
+    mov edx, ecx
+    shr ecx, 2
+    rep stosd
+    mov ecx, edx
+    and ecx, 3
+    rep stosb
+    add ebx, SEGMENT_RECORD
+    jmp .segment
+
+.expanded:
+    ; strix.boottrace: the kernel's boot layout (in its .boot.data, now expanded) gets the expander's start.
+    mov eax, [start_tsc]
+    mov edx, [start_tsc + 4]
+    mov [KERNEL_EXPANDER_TSC], eax
+    mov [KERNEL_EXPANDER_TSC + 4], edx
+    mov eax, [grub_eax]
+    mov ebx, [grub_ebx]
+    mov ecx, KERNEL_ENTRY                           ; through a register: a direct jmp to an absolute
+    jmp ecx                                         ; address needs a relocation NASM does not make
+
+; Expands one LZ4 frame. esi: frame, ebp: its end, edi: destination, edx: end of the destination
+; (the segment's file bytes), [segment_start]: the segment's first byte (the furthest a match may reach back).
+; Returns edi = edx. Fails (boot_fail32) on anything that does not fit exactly.
+expand_frame:
+    mov eax, ebp
+    sub eax, esi
+    cmp eax, 4 + 1 + 1 + 8 + 1 + 4                  ; magic, FLG, BD, content size, HC, end mark
+    jb .bad_header
+    cmp dword [esi], LZ4_FRAME_MAGIC
+    jne .bad_header
+    cmp byte [esi + 4], LZ4_FRAME_FLAGS
+    jne .bad_header
+    mov eax, edx
+    sub eax, edi
+    cmp [esi + 6], eax                              ; content size (64 bits) = the segment's file bytes
+    jne .bad_size
+    cmp dword [esi + 10], 0
+    jne .bad_size
+    add esi, 4 + 1 + 1 + 8 + 1                      ; the header checksum is not checked: the sizes are
+.block:
+    mov eax, ebp
+    sub eax, esi
+    cmp eax, 4
+    jb .truncated
+    mov ecx, [esi]
+    add esi, 4
+    test ecx, ecx
+    jz .end_mark
+    mov eax, ebp
+    sub eax, esi                                    ; eax: frame bytes left
+    test ecx, LZ4_BLOCK_STORED
+    jnz .stored
+    cmp ecx, eax
+    ja .truncated
+    push ebp
+    lea ebp, [esi + ecx]
+    call expand_block
+    pop ebp
+    jmp .block
+.stored:
+    and ecx, ~LZ4_BLOCK_STORED
+    cmp ecx, eax
+    ja .truncated
+    mov eax, edx
+    sub eax, edi
+    cmp ecx, eax
+    ja .too_long
+    call copy_forward
+    jmp .block
+.end_mark:
+    cmp esi, ebp                                    ; nothing after the end mark
+    jne .bad_header
+    cmp edi, edx                                    ; every byte of the segment written
+    jne .bad_size
+    ret
+.bad_header:
+    mov esi, msg_bad_frame
+    jmp boot_fail32
+.bad_size:
+    mov esi, msg_bad_size
+    jmp boot_fail32
+.truncated:
+    mov esi, msg_truncated
+    jmp boot_fail32
+.too_long:
+    mov esi, msg_too_long
+    jmp boot_fail32
+
+; Expands one LZ4 block (sequences of: token, literal length, literals, match offset, match length).
+; esi: block, ebp: its end, edi: output, edx: output end. Returns esi = ebp.
+expand_block:
+    push ebx
+.sequence:
+    cmp esi, ebp
+    jae frame_truncated
+    movzx ebx, byte [esi]                           ; token: literal length (high nibble), match length
+    inc esi
+    mov ecx, ebx
+    shr ecx, 4
+    call read_length
+    ; Literals: within the block and within the output.
+    mov eax, ebp
+    sub eax, esi
+    cmp ecx, eax
+    ja frame_truncated
+    mov eax, edx
+    sub eax, edi
+    cmp ecx, eax
+    ja frame_too_long
+    cmp ecx, 16                                     ; most runs are short: 16 bytes in four dword moves (the
+    ja .long_literals                               ; few extra bytes written are rewritten next, and stay in
+    cmp eax, 16                                     ; the segment: eax is its room)
+    jb .long_literals
+    COPY16 esi, edi, eax
+    add esi, ecx
+    add edi, ecx
+    jmp .literals_done
+.long_literals:
+    call copy_forward
+.literals_done:
+    cmp esi, ebp                                    ; the last sequence has literals only
+    je .done
+    mov eax, ebp
+    sub eax, esi
+    cmp eax, 2
+    jb frame_truncated
+    movzx eax, word [esi]                           ; match offset: 1 to what is written of this segment
+    add esi, 2
+    test eax, eax
+    jz frame_bad_match
+    push edx
+    mov edx, edi
+    sub edx, [segment_start]
+    cmp eax, edx
+    pop edx
+    ja frame_bad_match
+    mov ecx, ebx
+    and ecx, 15
+    call read_length
+    add ecx, 4                                      ; the minimum match
+    mov ebx, edx
+    sub ebx, edi
+    cmp ecx, ebx
+    ja frame_too_long
+    push esi
+    mov esi, edi
+    sub esi, eax
+    cmp eax, 4                                      ; closer than a dword: the copy repeats a short pattern
+    jb .bytewise
+    cmp ecx, 16                                     ; short, with room: four dword moves (each reads bytes
+    ja .long_match                                  ; already written: the source is 4 or more behind)
+    cmp ebx, 16
+    jb .long_match
+    COPY16 esi, edi, ebx
+    add edi, ecx
+    pop esi
+    jmp .sequence
+.long_match:
+    call copy_forward
+    pop esi
+    jmp .sequence
+.bytewise:
+    rep movsb
+    pop esi
+    jmp .sequence
+.done:
+    pop ebx
+    ret
+
+; ecx: a length nibble; 15 means more bytes follow (each added, until one is not 255). Stays within the block;
+; a length that grows past what any output could hold is a malformed block. Keeps eax (the match offset).
+read_length:
+    cmp ecx, 15
+    jne .ret
+    push eax
+.more:
+    cmp esi, ebp
+    jae frame_truncated
+    movzx eax, byte [esi]
+    inc esi
+    add ecx, eax
+    cmp ecx, 0x10000000
+    ja frame_too_long
+    cmp eax, 255
+    je .more
+    pop eax
+.ret:
+    ret
+
+; Copies ecx bytes from esi to edi, forwards in dwords then bytes (a source at least 4 bytes behind the
+; destination reads only bytes already written).
+copy_forward:
+    mov eax, ecx
+    shr ecx, 2
+    rep movsd
+    mov ecx, eax
+    and ecx, 3
+    rep movsb
+    ret
+
+frame_truncated:
+    mov esi, msg_truncated
+    jmp boot_fail32
+frame_too_long:
+    mov esi, msg_too_long
+    jmp boot_fail32
+frame_bad_match:
+    mov esi, msg_bad_match
+    jmp boot_fail32
+
+; boot_fail32 (esi: message): boot.asm's, with its serial and screen output.
+%include "boot_message.inc"
+
+section .boot.rodata progbits alloc noexec nowrite align=16
+msg_bad_segment: db "StrixOS expander: a kernel segment lies outside the reserved range (a build fault)", 13, 10, 0
+msg_bad_frame:   db "StrixOS expander: the kernel's compressed image is not an LZ4 frame this expander reads", 13, 10, 0
+msg_bad_size:    db "StrixOS expander: the kernel's compressed image expands to the wrong size", 13, 10, 0
+msg_truncated:   db "StrixOS expander: the kernel's compressed image is truncated", 13, 10, 0
+msg_too_long:    db "StrixOS expander: the kernel's compressed image expands past its segment", 13, 10, 0
+msg_bad_match:   db "StrixOS expander: the kernel's compressed image refers to bytes before its segment", 13, 10, 0
+
+section .boot.data
+mb_info_phys:   dd 0
+grub_eax:       dd 0
+grub_ebx:       dd 0
+start_tsc:      dq 0
+segment_start:  dd 0
+
+section .boot.bss
+expander_stack: resb 4096
+expander_stack_top:
+
+section .note.GNU-stack noalloc noexec nowrite progbits
