@@ -30,6 +30,9 @@ public sealed unsafe partial class OffsetPageTable
     private readonly PageTable* _level4;
     private readonly ulong _offset;
     private readonly IPagingHardware _hardware;
+    /// <summary><see cref="PageTableEntry.AddressMask"/>, read from a field: a 64-bit constant is re-made
+    /// (movabs) at every level of a walk, a field is loaded once into a register.</summary>
+    private readonly ulong _addressMask = PageTableEntry.AddressMask;
 
     public OffsetPageTable(PhysFrame level4Frame, ulong physicalMemoryOffset, IPagingHardware hardware)
     {
@@ -60,7 +63,7 @@ public sealed unsafe partial class OffsetPageTable
         where TTarget : struct, ILevelType
     {
         Unsafe.SkipInit(out walk);
-        return walk.WalkTo<TTarget>(_level4, _offset, address, presenceBits, record, keepParentBits, out last);
+        return walk.WalkTo<TTarget>(_level4, _offset, _addressMask, address, presenceBits, record, keepParentBits, out last);
     }
 
     // ---------------------------------------------------------------- translate
@@ -69,20 +72,28 @@ public sealed unsafe partial class OffsetPageTable
     public Result<Translation, TranslateError> Translate(VirtAddr address)
     {
         ulong va = address.Value;
-        // Each outcome builds its result on its own, with the sizes of its level as constants.
         if (Walk<LevelOne>(va, PresentBit, out TableWalker walk, out PageTableEntry* last))
         {
-            ulong raw = last->Raw;
+            ulong raw = Read(last);
             if ((raw & PresentBit) == 0)
                 return TranslateError.NotMapped;
             return TranslationOf(raw, va, PageTableLevel.One);
         }
-        ulong stop = walk.StopEntry;
+        // Out of line, as in TranslateAddr: with more return sites here the compiler merges the results through
+        // the stack, and the caller's 8-byte reload of the second word waits for the narrower stores.
+        return HugeTranslation(walk.StopEntry, walk.Level, va);
+    }
+
+    /// <summary><see cref="Translate"/> where the walk stopped above level 1, at entry <paramref name="stop"/>
+    /// of <paramref name="level"/>: a huge page (unless misaligned), else no mapping.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Result<Translation, TranslateError> HugeTranslation(ulong stop, PageTableLevel level, ulong va)
+    {
         if ((stop & PresentBit) != 0)
         {
-            if (walk.Level == PageTableLevel.Two)
+            if (level == PageTableLevel.Two)
                 return HugeTranslation<LevelTwo>(stop, va);
-            if (walk.Level == PageTableLevel.Three)
+            if (level == PageTableLevel.Three)
                 return HugeTranslation<LevelThree>(stop, va);
         }
         // Absent, or bit 7 of a P4 entry, which is reserved: the MMU faults on such an address.
@@ -107,10 +118,10 @@ public sealed unsafe partial class OffsetPageTable
         ulong va = address.Value;
         if (Walk<LevelOne>(va, PresentBit, out TableWalker walk, out PageTableEntry* last))
         {
-            ulong raw = last->Raw;
+            ulong raw = Read(last);
             if ((raw & PresentBit) == 0)
                 return TranslateError.NotMapped;
-            return PhysAddr.NewUnchecked((raw & PageTableEntry.AddressMask) | (va & (PageTableLevel.One.EntrySpan() - 1)));
+            return PhysAddr.NewUnchecked((raw & _addressMask) | (va & (PageTableLevel.One.EntrySpan() - 1)));
         }
         // Out of line: with more return sites here, the compiler merges the 16-byte results through the stack,
         // byte by byte, and the caller's 8-byte reload of them waits for the stores (no store forwarding).
@@ -144,11 +155,19 @@ public sealed unsafe partial class OffsetPageTable
         return PhysAddr.NewUnchecked((raw & PageTableEntry.AddressMask) | (va & offsetMask));
     }
 
-    /// <summary>The translation of <paramref name="va"/> by the present leaf <paramref name="raw"/> at <paramref name="level"/>.</summary>
+    /// <summary>The translation of <paramref name="va"/> by the present leaf <paramref name="raw"/> at
+    /// <paramref name="level"/>, whose frame address is aligned to the page size.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Translation TranslationOf(ulong raw, ulong va, PageTableLevel level)
-        => new(PhysFrame.NewUnchecked(raw & PageTableEntry.AddressMask, level.LeafSize()), va & (level.EntrySpan() - 1),
-            (PageTableFlags)(raw & ~PageTableEntry.AddressMask));
+        => new(raw, va & (level.EntrySpan() - 1), level.LeafSize());
+
+    /// <summary>The value of <paramref name="entry"/>. (Read through the pointer, not with
+    /// <see cref="PageTableEntry.Raw"/>: the compiler then folds the entry's address into the load.)</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Read(PageTableEntry* entry) => *(ulong*)entry;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Write(PageTableEntry* entry, ulong value) => *(ulong*)entry = value;
 
     // ---------------------------------------------------------------- map
 
@@ -196,9 +215,9 @@ public sealed unsafe partial class OffsetPageTable
     {
         // An entry that is not all zero counts as a table here, as it does for the MMU once its Present bit is set.
         if (Walk<TLeaf>(va, AnyBits, out TableWalker walk, out PageTableEntry* entry, keepParentBits: true)
-            && entry->IsUnused && (walk.ParentBitsInCommon & parentBits) == parentBits)
+            && Read(entry) == 0 && (walk.ParentBitsInCommon & parentBits) == parentBits)
         {
-            *entry = new PageTableEntry(leaf);
+            Write(entry, leaf);
             return true;
         }
         return false;
@@ -377,15 +396,20 @@ public sealed unsafe partial class OffsetPageTable
     private ulong TryUnmapInPlace<TLeaf>(ulong va)
         where TLeaf : struct, ILevelType
     {
-        if (!FindLeaf<TLeaf>(va, out _, out PageTableEntry* leaf, out _))
+        if (!Walk<TLeaf>(va, PresentBit, out _, out PageTableEntry* leaf))
             return NotDone;
-        ulong start = leaf->Raw & PageTableEntry.AddressMask;
-        // A 4 KiB frame is aligned by the mask; a huge page's entry may hold a misaligned address.
-        if (TLeaf.Level > PageTableLevel.One && (start & (TLeaf.Level.EntrySpan() - 1)) != 0)
+        ulong raw = Read(leaf);
+        // One test for "a page of this size is mapped here": Present, and above level 1 HugePage and a frame
+        // address aligned to the page size (a 4 KiB frame is aligned by the mask).
+        ulong leafBits = TLeaf.Level == PageTableLevel.One ? PresentBit : PresentBit | HugeBit;
+        ulong testedBits = TLeaf.Level == PageTableLevel.One
+            ? PresentBit
+            : leafBits | ((TLeaf.Level.EntrySpan() - 1) & PageTableEntry.AddressMask);
+        if ((raw & testedBits) != leafBits)
             return NotDone;
-        leaf->SetUnused();
+        Write(leaf, 0);
         _hardware.FlushPage(va);
-        return start;
+        return raw & _addressMask;
     }
 
     /// <summary>Why <see cref="TryUnmapInPlace"/> unmapped nothing (a second, read-only walk: errors are rare).</summary>
@@ -400,9 +424,9 @@ public sealed unsafe partial class OffsetPageTable
     private MapError UnmapError<TLeaf>(ulong va)
         where TLeaf : struct, ILevelType
     {
-        if (!FindLeaf<TLeaf>(va, out _, out PageTableEntry* leaf, out MapErrorKind problem))
+        if (!FindLeaf<TLeaf>(va, out _, out _, out ulong raw, out MapErrorKind problem))
             return MapError.Of(problem);
-        return MapError.InvalidFrameAddress(PhysAddr.NewUnchecked(leaf->Raw & PageTableEntry.AddressMask));
+        return MapError.InvalidFrameAddress(PhysAddr.NewUnchecked(raw & PageTableEntry.AddressMask));
     }
 
     /// <summary>
@@ -434,13 +458,13 @@ public sealed unsafe partial class OffsetPageTable
         where TLeaf : struct, ILevelType
     {
         ulong parentBits = PresentBit | (ulong)(flags & InheritedFlags);
-        if (!FindLeaf<TLeaf>(va, out TableWalker walk, out PageTableEntry* leaf, out _, keepParentBits: true)
+        if (!FindLeaf<TLeaf>(va, out TableWalker walk, out PageTableEntry* leaf, out ulong raw, out _, keepParentBits: true)
             || (walk.ParentBitsInCommon & parentBits) != parentBits)
             return NotDone;
-        ulong raw = leaf->Raw;
-        *leaf = new PageTableEntry((raw & PageTableEntry.AddressMask) | LeafBits(flags, TLeaf.Level));
+        ulong frameBits = raw & _addressMask;
+        Write(leaf, frameBits | LeafBits(flags, TLeaf.Level));
         _hardware.FlushPage(va);
-        return raw & ~PageTableEntry.AddressMask;
+        return raw ^ frameBits;
     }
 
     /// <summary><see cref="UpdateFlags"/> when <see cref="TryUpdateFlagsInPlace"/> changed nothing: walks again,
@@ -456,31 +480,31 @@ public sealed unsafe partial class OffsetPageTable
     private Result<PageTableFlags, MapError> UpdateFlagsWidening<TLeaf>(ulong va, PageTableFlags flags)
         where TLeaf : struct, ILevelType
     {
-        if (!FindLeaf<TLeaf>(va, out TableWalker walk, out PageTableEntry* leaf, out MapErrorKind problem, record: true))
+        if (!FindLeaf<TLeaf>(va, out TableWalker walk, out PageTableEntry* leaf, out ulong raw, out MapErrorKind problem, record: true))
             return MapError.Of(problem);
         ulong parentBits = PresentBit | (ulong)(flags & InheritedFlags);
         WidenParents(ref walk, TLeaf.Level, parentBits);
-        ulong raw = leaf->Raw;
         *leaf = new PageTableEntry((raw & PageTableEntry.AddressMask) | LeafBits(flags, TLeaf.Level));
         _hardware.FlushPage(va);
         return (PageTableFlags)(raw & ~PageTableEntry.AddressMask);
     }
 
     /// <summary>Walks to the present leaf entry of a page of the size whose leaves are at the level
-    /// <typeparamref name="TLeaf"/> stands for; false, with the reason in <paramref name="problem"/>, when
-    /// there is none. <paramref name="record"/> and <paramref name="keepParentBits"/> as for
-    /// <see cref="TableWalker.WalkTo{TTarget}"/>.</summary>
+    /// <typeparamref name="TLeaf"/> stands for (<paramref name="raw"/> its value); false, with the reason in
+    /// <paramref name="problem"/>, when there is none. <paramref name="record"/> and <paramref name="keepParentBits"/>
+    /// as for <see cref="TableWalker.WalkTo{TTarget}"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool FindLeaf<TLeaf>(ulong va, out TableWalker walk, out PageTableEntry* leaf, out MapErrorKind problem,
+    private bool FindLeaf<TLeaf>(ulong va, out TableWalker walk, out PageTableEntry* leaf, out ulong raw, out MapErrorKind problem,
         bool record = false, bool keepParentBits = false)
         where TLeaf : struct, ILevelType
     {
         if (!Walk<TLeaf>(va, PresentBit, out walk, out leaf, record, keepParentBits))
         {
+            raw = 0;
             problem = walk.StoppedAt(PresentBit) == WalkEnd.Absent ? MapErrorKind.PageNotMapped : MapErrorKind.ParentEntryHugePage;
             return false;
         }
-        ulong raw = leaf->Raw;
+        raw = Read(leaf);
         // Above level 1 a present entry without HugePage is a table: no page of this size is mapped.
         if ((raw & PresentBit) == 0 || (TLeaf.Level > PageTableLevel.One && (raw & HugeBit) == 0))
         {
