@@ -188,33 +188,35 @@ public sealed unsafe partial class OffsetPageTable
     public Result<Page, MapError> MapToWithTableFlags(
         Page page, PhysFrame frame, PageTableFlags flags, PageTableFlags parentFlags, IFrameAllocator allocator)
     {
-        if (page.Size != frame.Size)
+        // The sizes are the low bits of both words: one comparison.
+        if (((page.Bits ^ frame.Bits) & Page.SizeBits) != 0)
             return MapError.PageSizeMismatch;
         ulong parentBits = ((ulong)parentFlags | PresentBit) & ~HugeBit;
-        ulong va = page.StartAddress.Value;
-        ulong frameBits = frame.StartAddress.Value & PageTableEntry.AddressMask;
+        // A frame's start is aligned to its size and below 2^52 (PhysFrame checks both): no mask needed.
+        ulong frameStart = frame.StartAddress.Value;
         bool mapped = page.Size switch
         {
-            PageSize.Size4KiB => TryMapInPlace<LevelOne>(va, frameBits | LeafBits(flags, PageTableLevel.One), parentBits),
-            PageSize.Size2MiB => TryMapInPlace<LevelTwo>(va, frameBits | LeafBits(flags, PageTableLevel.Two), parentBits),
-            _ => TryMapInPlace<LevelThree>(va, frameBits | LeafBits(flags, PageTableLevel.Three), parentBits),
+            PageSize.Size4KiB => TryMapInPlace<LevelOne>(page.Bits, frameStart | LeafBits(flags, PageTableLevel.One), parentBits),
+            PageSize.Size2MiB => TryMapInPlace<LevelTwo>(page.Bits, frameStart | LeafBits(flags, PageTableLevel.Two), parentBits),
+            _ => TryMapInPlace<LevelThree>(page.Bits, frameStart | LeafBits(flags, PageTableLevel.Three), parentBits),
         };
         return mapped ? page : MapWithTableChanges(page, frame, flags, parentBits, allocator);
     }
 
     /// <summary>
-    /// The common case of mapping, for a page whose leaf is at the level <typeparamref name="TLeaf"/> stands
-    /// for: every table exists and has <paramref name="parentBits"/>, and the leaf entry is unused. Then one
-    /// read-only walk and one write of <paramref name="leaf"/>, and true; else false, having changed nothing
-    /// (<see cref="MapWithTableChanges"/> does the rest). Small and call-free, so it saves no registers; one
-    /// specialised copy per page size, so the walk has constant shifts.
+    /// The common case of mapping, for a page (<paramref name="pageBits"/>: <see cref="Page.Bits"/>) whose leaf
+    /// is at the level <typeparamref name="TLeaf"/> stands for: every table exists and has
+    /// <paramref name="parentBits"/>, and the leaf entry is unused. Then one read-only walk and one write of
+    /// <paramref name="leaf"/>, and true; else false, having changed nothing (<see cref="MapWithTableChanges"/>
+    /// does the rest). Small and call-free, so it saves no registers; one specialised copy per page size, so
+    /// the walk has constant shifts.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool TryMapInPlace<TLeaf>(ulong va, ulong leaf, ulong parentBits)
+    private bool TryMapInPlace<TLeaf>(ulong pageBits, ulong leaf, ulong parentBits)
         where TLeaf : struct, ILevelType
     {
         // An entry that is not all zero counts as a table here, as it does for the MMU once its Present bit is set.
-        if (Walk<TLeaf>(va, AnyBits, out TableWalker walk, out PageTableEntry* entry, keepParentBits: true)
+        if (Walk<TLeaf>(pageBits, AnyBits, out TableWalker walk, out PageTableEntry* entry, keepParentBits: true)
             && Read(entry) == 0 && (walk.ParentBitsInCommon & parentBits) == parentBits)
         {
             Write(entry, leaf);
@@ -223,46 +225,48 @@ public sealed unsafe partial class OffsetPageTable
         return false;
     }
 
-    /// <summary>
-    /// <see cref="MapToWithTableFlags"/> when <see cref="TryMapInPlace"/> did not map: walks again, recording
-    /// the entries, and reports a conflict, or widens the parents, or creates the missing tables (if the
-    /// allocator can supply them all), then writes the leaf.
-    /// </summary>
+    /// <summary><see cref="MapToWithTableFlags"/> when <see cref="TryMapInPlace"/> did not map.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private Result<Page, MapError> MapWithTableChanges(Page page, PhysFrame frame, PageTableFlags flags, ulong parentBits, IFrameAllocator allocator)
         => page.Size switch
         {
-            PageSize.Size4KiB => MapWithTableChanges<LevelOne>(page, frame, flags, parentBits, allocator),
-            PageSize.Size2MiB => MapWithTableChanges<LevelTwo>(page, frame, flags, parentBits, allocator),
-            _ => MapWithTableChanges<LevelThree>(page, frame, flags, parentBits, allocator),
+            PageSize.Size4KiB => MapWithTableChanges<LevelOne>(page, frame.StartAddress.Value | LeafBits(flags, PageTableLevel.One), parentBits, allocator),
+            PageSize.Size2MiB => MapWithTableChanges<LevelTwo>(page, frame.StartAddress.Value | LeafBits(flags, PageTableLevel.Two), parentBits, allocator),
+            _ => MapWithTableChanges<LevelThree>(page, frame.StartAddress.Value | LeafBits(flags, PageTableLevel.Three), parentBits, allocator),
         };
 
-    private Result<Page, MapError> MapWithTableChanges<TLeaf>(Page page, PhysFrame frame, PageTableFlags flags, ulong parentBits, IFrameAllocator allocator)
+    /// <summary>
+    /// The mapping of a page whose leaf is at the level <typeparamref name="TLeaf"/> stands for when
+    /// <see cref="TryMapInPlace"/> did not map: walks again, recording the entries, and reports a conflict, or
+    /// widens the parents, or creates the missing tables (if the allocator can supply them all), then writes
+    /// <paramref name="leaf"/>.
+    /// </summary>
+    private Result<Page, MapError> MapWithTableChanges<TLeaf>(Page page, ulong leaf, ulong parentBits, IFrameAllocator allocator)
         where TLeaf : struct, ILevelType
     {
         PageTableLevel leafLevel = TLeaf.Level;
         ulong va = page.StartAddress.Value;
         // Read-only pass: the walk finds any conflict and records the entries for the write pass.
-        if (Walk<TLeaf>(va, AnyBits, out TableWalker walk, out PageTableEntry* leaf, record: true, keepParentBits: true))
+        if (Walk<TLeaf>(va, AnyBits, out TableWalker walk, out PageTableEntry* entry, record: true, keepParentBits: true))
         {
-            if (!leaf->IsUnused)
-                return ConflictAt(leaf, leafLevel);
+            if (!entry->IsUnused)
+                return ConflictAt(entry, leafLevel);
             // Write pass: every table exists, some parent lacks bits.
             bool widened = (walk.ParentBitsInCommon & parentBits) != parentBits && WidenParents(ref walk, leafLevel, parentBits);
-            *leaf = new PageTableEntry((frame.StartAddress.Value & PageTableEntry.AddressMask) | LeafBits(flags, leafLevel));
+            Write(entry, leaf);
             if (widened)
                 _hardware.FlushPage(va); // Drops cached parent entries with the old, narrower rights.
             return page;
         }
         if (walk.StoppedAt(AnyBits) == WalkEnd.Huge)
             return MapError.ParentEntryHugePage;
-        return MapThroughNewTables(page, frame, flags, parentBits, allocator, ref walk);
+        return MapThroughNewTables(page, leaf, parentBits, allocator, ref walk);
     }
 
     /// <summary>The rest of <see cref="MapToWithTableFlags"/> when the walk stopped at an unused entry above
     /// the leaf: the tables from there down are created (if the allocator can supply them all), then the leaf.</summary>
     private Result<Page, MapError> MapThroughNewTables(
-        Page page, PhysFrame frame, PageTableFlags flags, ulong parentBits, IFrameAllocator allocator, ref TableWalker walk)
+        Page page, ulong leaf, ulong parentBits, IFrameAllocator allocator, ref TableWalker walk)
     {
         PageTableLevel leafLevel = page.Size.LeafLevel();
         ulong va = page.StartAddress.Value;
@@ -280,7 +284,7 @@ public sealed unsafe partial class OffsetPageTable
             PageTable* table = LinkNewTable(entry, parentBits, allocator);
             entry = (PageTableEntry*)table + level.Below().IndexOf(va);
         }
-        *entry = new PageTableEntry((frame.StartAddress.Value & PageTableEntry.AddressMask) | LeafBits(flags, leafLevel));
+        Write(entry, leaf);
         if (widened)
             _hardware.FlushPage(va);
         return page;
@@ -374,29 +378,36 @@ public sealed unsafe partial class OffsetPageTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Result<PhysFrame, MapError> Unmap(Page page)
     {
-        ulong va = page.StartAddress.Value;
         ulong start = page.Size switch
         {
-            PageSize.Size4KiB => TryUnmapInPlace<LevelOne>(va),
-            PageSize.Size2MiB => TryUnmapInPlace<LevelTwo>(va),
-            _ => TryUnmapInPlace<LevelThree>(va),
+            PageSize.Size4KiB => TryUnmapInPlace<LevelOne>(page.Bits),
+            PageSize.Size2MiB => TryUnmapInPlace<LevelTwo>(page.Bits),
+            _ => TryUnmapInPlace<LevelThree>(page.Bits),
         };
         if (start == NotDone)
             return UnmapError(page);
         return PhysFrame.NewUnchecked(start, page.Size);
     }
 
+    /// <summary>The start address of a page whose leaf is at the level <typeparamref name="TLeaf"/> stands for,
+    /// from its <see cref="Page.Bits"/>: the size bits are a constant here (zero for 4 KiB pages).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong StartOf<TLeaf>(ulong pageBits)
+        where TLeaf : struct, ILevelType
+        => pageBits ^ (ulong)TLeaf.Level.LeafSize();
+
     /// <summary>What the fast paths return when they changed nothing (no frame address or flags can be all ones).</summary>
     private const ulong NotDone = ~0UL;
 
-    /// <summary>Unmaps the page at <paramref name="va"/> whose leaf is at the level <typeparamref name="TLeaf"/>
-    /// stands for, flushes it and returns its frame's address; <see cref="NotDone"/> (nothing changed) when it
-    /// is not mapped at that size or its entry is misaligned (<see cref="UnmapError"/> says which).</summary>
+    /// <summary>Unmaps the page (<paramref name="pageBits"/>: <see cref="Page.Bits"/>) whose leaf is at the level
+    /// <typeparamref name="TLeaf"/> stands for, flushes it and returns its frame's address; <see cref="NotDone"/>
+    /// (nothing changed) when it is not mapped at that size or its entry is misaligned (<see cref="UnmapError"/>
+    /// says which).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private ulong TryUnmapInPlace<TLeaf>(ulong va)
+    private ulong TryUnmapInPlace<TLeaf>(ulong pageBits)
         where TLeaf : struct, ILevelType
     {
-        if (!Walk<TLeaf>(va, PresentBit, out _, out PageTableEntry* leaf))
+        if (!Walk<TLeaf>(pageBits, PresentBit, out _, out PageTableEntry* leaf))
             return NotDone;
         ulong raw = Read(leaf);
         // One test for "a page of this size is mapped here": Present, and above level 1 HugePage and a frame
@@ -408,7 +419,7 @@ public sealed unsafe partial class OffsetPageTable
         if ((raw & testedBits) != leafBits)
             return NotDone;
         Write(leaf, 0);
-        _hardware.FlushPage(va);
+        _hardware.FlushPage(StartOf<TLeaf>(pageBits));
         return raw & _addressMask;
     }
 
@@ -437,12 +448,11 @@ public sealed unsafe partial class OffsetPageTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Result<PageTableFlags, MapError> UpdateFlags(Page page, PageTableFlags flags)
     {
-        ulong va = page.StartAddress.Value;
         ulong old = page.Size switch
         {
-            PageSize.Size4KiB => TryUpdateFlagsInPlace<LevelOne>(va, flags),
-            PageSize.Size2MiB => TryUpdateFlagsInPlace<LevelTwo>(va, flags),
-            _ => TryUpdateFlagsInPlace<LevelThree>(va, flags),
+            PageSize.Size4KiB => TryUpdateFlagsInPlace<LevelOne>(page.Bits, flags),
+            PageSize.Size2MiB => TryUpdateFlagsInPlace<LevelTwo>(page.Bits, flags),
+            _ => TryUpdateFlagsInPlace<LevelThree>(page.Bits, flags),
         };
         if (old == NotDone)
             return UpdateFlagsWidening(page, flags);
@@ -454,16 +464,16 @@ public sealed unsafe partial class OffsetPageTable
     /// need. Then writes the leaf, flushes the page and returns the old flags; else <see cref="NotDone"/>,
     /// having changed nothing.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private ulong TryUpdateFlagsInPlace<TLeaf>(ulong va, PageTableFlags flags)
+    private ulong TryUpdateFlagsInPlace<TLeaf>(ulong pageBits, PageTableFlags flags)
         where TLeaf : struct, ILevelType
     {
         ulong parentBits = PresentBit | (ulong)(flags & InheritedFlags);
-        if (!FindLeaf<TLeaf>(va, out TableWalker walk, out PageTableEntry* leaf, out ulong raw, out _, keepParentBits: true)
+        if (!FindLeaf<TLeaf>(pageBits, out TableWalker walk, out PageTableEntry* leaf, out ulong raw, out _, keepParentBits: true)
             || (walk.ParentBitsInCommon & parentBits) != parentBits)
             return NotDone;
         ulong frameBits = raw & _addressMask;
         Write(leaf, frameBits | LeafBits(flags, TLeaf.Level));
-        _hardware.FlushPage(va);
+        _hardware.FlushPage(StartOf<TLeaf>(pageBits));
         return raw ^ frameBits;
     }
 
