@@ -153,7 +153,7 @@ internal unsafe ref struct TableWalker
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static PageTableEntry* Level4Entry(PageTable* level4, ulong address)
-        => (PageTableEntry*)level4 + (uint)PageTableLevel.Four.IndexOf(address);
+        => (PageTableEntry*)level4 + EntryNumber(PageTableLevel.Four, address);
 
     /// <summary>True when <paramref name="raw"/>, an entry above the target level, leads to a lower table:
     /// one of <paramref name="presenceBits"/> set and not a huge page.</summary>
@@ -178,7 +178,13 @@ internal unsafe ref struct TableWalker
     /// <paramref name="raw"/> points to.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static PageTableEntry* EntryIn(ulong raw, PageTableLevel level, ulong physicalMemoryOffset, ulong addressMask, ulong address)
-        => (PageTableEntry*)(physicalMemoryOffset + (raw & addressMask)) + (uint)level.IndexOf(address);
+        => (PageTableEntry*)(physicalMemoryOffset + (raw & addressMask)) + EntryNumber(level, address);
+
+    /// <summary>The index of <paramref name="address"/>'s entry in a table at <paramref name="level"/>, as a
+    /// pointer-sized number (an int index would cost a zero extension before the scaled address).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nuint EntryNumber(PageTableLevel level, ulong address)
+        => (nuint)((address >> level.Shift()) & (PageTable.EntryCount - 1));
 
     /// <summary>The end of a <see cref="WalkTo{TTarget}"/> that got to its target.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
