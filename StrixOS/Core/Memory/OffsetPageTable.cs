@@ -72,16 +72,21 @@ public sealed unsafe partial class OffsetPageTable
     public Result<Translation, TranslateError> Translate(VirtAddr address)
     {
         ulong va = address.Value;
+        // Three return sites at most: with more, the compiler merges the results through the stack, and the
+        // caller's 8-byte reload of the second word waits for the narrower stores. So the two common mapped
+        // cases (a 4 KiB page; a 1 GiB page, found one level up) return here, everything else out of line.
         if (Walk<LevelOne>(va, PresentBit, out TableWalker walk, out PageTableEntry* last))
         {
             ulong raw = Read(last);
-            if ((raw & PresentBit) == 0)
-                return TranslateError.NotMapped;
-            return TranslationOf(raw, va, PageTableLevel.One);
+            if ((raw & PresentBit) != 0)
+                return TranslationOf(raw, va, PageTableLevel.One);
+            return TranslateError.NotMapped;
         }
-        // Out of line, as in TranslateAddr: with more return sites here the compiler merges the results through
-        // the stack, and the caller's 8-byte reload of the second word waits for the narrower stores.
-        return HugeTranslation(walk.StopEntry, walk.Level, va);
+        ulong stop = walk.StopEntry;
+        const ulong OneGiBLeafBits = PresentBit | ((PageSizeExtensions.Bytes1GiB - 1) & PageTableEntry.AddressMask);
+        if (walk.Level == PageTableLevel.Three && (stop & OneGiBLeafBits) == PresentBit)
+            return TranslationOf(stop, va, PageTableLevel.Three);
+        return HugeTranslation(stop, walk.Level, va);
     }
 
     /// <summary><see cref="Translate"/> where the walk stopped above level 1, at entry <paramref name="stop"/>
