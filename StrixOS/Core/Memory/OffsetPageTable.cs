@@ -30,6 +30,9 @@ public sealed unsafe partial class OffsetPageTable
     private readonly PageTable* _level4;
     private readonly ulong _offset;
     private readonly IPagingHardware _hardware;
+    /// <summary><see cref="PageTableEntry.AddressMask"/>, read from a field: a 64-bit constant is re-made
+    /// (movabs) at every level of a walk, a field is loaded once into a register.</summary>
+    private readonly ulong _addressMask = PageTableEntry.AddressMask;
 
     public OffsetPageTable(PhysFrame level4Frame, ulong physicalMemoryOffset, IPagingHardware hardware)
     {
@@ -60,7 +63,7 @@ public sealed unsafe partial class OffsetPageTable
         where TTarget : struct, ILevelType
     {
         Unsafe.SkipInit(out walk);
-        return walk.WalkTo<TTarget>(_level4, _offset, address, presenceBits, record, keepParentBits, out last);
+        return walk.WalkTo<TTarget>(_level4, _offset, _addressMask, address, presenceBits, record, keepParentBits, out last);
     }
 
     // ---------------------------------------------------------------- translate
@@ -69,20 +72,33 @@ public sealed unsafe partial class OffsetPageTable
     public Result<Translation, TranslateError> Translate(VirtAddr address)
     {
         ulong va = address.Value;
-        // Each outcome builds its result on its own, with the sizes of its level as constants.
+        // Three return sites at most: with more, the compiler merges the results through the stack, and the
+        // caller's 8-byte reload of the second word waits for the narrower stores. So the two common mapped
+        // cases (a 4 KiB page; a 1 GiB page, found one level up) return here, everything else out of line.
         if (Walk<LevelOne>(va, PresentBit, out TableWalker walk, out PageTableEntry* last))
         {
-            ulong raw = last->Raw;
-            if ((raw & PresentBit) == 0)
-                return TranslateError.NotMapped;
-            return TranslationOf(raw, va, PageTableLevel.One);
+            ulong raw = Read(last);
+            if ((raw & PresentBit) != 0)
+                return TranslationOf(raw, va, PageTableLevel.One);
+            return TranslateError.NotMapped;
         }
         ulong stop = walk.StopEntry;
+        const ulong OneGiBLeafBits = PresentBit | ((PageSizeExtensions.Bytes1GiB - 1) & PageTableEntry.AddressMask);
+        if (walk.Level == PageTableLevel.Three && (stop & OneGiBLeafBits) == PresentBit)
+            return TranslationOf(stop, va, PageTableLevel.Three);
+        return HugeTranslation(stop, walk.Level, va);
+    }
+
+    /// <summary><see cref="Translate"/> where the walk stopped above level 1, at entry <paramref name="stop"/>
+    /// of <paramref name="level"/>: a huge page (unless misaligned), else no mapping.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Result<Translation, TranslateError> HugeTranslation(ulong stop, PageTableLevel level, ulong va)
+    {
         if ((stop & PresentBit) != 0)
         {
-            if (walk.Level == PageTableLevel.Two)
+            if (level == PageTableLevel.Two)
                 return HugeTranslation<LevelTwo>(stop, va);
-            if (walk.Level == PageTableLevel.Three)
+            if (level == PageTableLevel.Three)
                 return HugeTranslation<LevelThree>(stop, va);
         }
         // Absent, or bit 7 of a P4 entry, which is reserved: the MMU faults on such an address.
@@ -107,10 +123,10 @@ public sealed unsafe partial class OffsetPageTable
         ulong va = address.Value;
         if (Walk<LevelOne>(va, PresentBit, out TableWalker walk, out PageTableEntry* last))
         {
-            ulong raw = last->Raw;
+            ulong raw = Read(last);
             if ((raw & PresentBit) == 0)
                 return TranslateError.NotMapped;
-            return PhysAddr.NewUnchecked((raw & PageTableEntry.AddressMask) | (va & (PageTableLevel.One.EntrySpan() - 1)));
+            return PhysAddr.NewUnchecked((raw & _addressMask) | (va & (PageTableLevel.One.EntrySpan() - 1)));
         }
         // Out of line: with more return sites here, the compiler merges the 16-byte results through the stack,
         // byte by byte, and the caller's 8-byte reload of them waits for the stores (no store forwarding).
@@ -144,11 +160,19 @@ public sealed unsafe partial class OffsetPageTable
         return PhysAddr.NewUnchecked((raw & PageTableEntry.AddressMask) | (va & offsetMask));
     }
 
-    /// <summary>The translation of <paramref name="va"/> by the present leaf <paramref name="raw"/> at <paramref name="level"/>.</summary>
+    /// <summary>The translation of <paramref name="va"/> by the present leaf <paramref name="raw"/> at
+    /// <paramref name="level"/>, whose frame address is aligned to the page size.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Translation TranslationOf(ulong raw, ulong va, PageTableLevel level)
-        => new(PhysFrame.NewUnchecked(raw & PageTableEntry.AddressMask, level.LeafSize()), va & (level.EntrySpan() - 1),
-            (PageTableFlags)(raw & ~PageTableEntry.AddressMask));
+        => new(raw, va & (level.EntrySpan() - 1), level.LeafSize());
+
+    /// <summary>The value of <paramref name="entry"/>. (Read through the pointer, not with
+    /// <see cref="PageTableEntry.Raw"/>: the compiler then folds the entry's address into the load.)</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Read(PageTableEntry* entry) => *(ulong*)entry;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Write(PageTableEntry* entry, ulong value) => *(ulong*)entry = value;
 
     // ---------------------------------------------------------------- map
 
@@ -169,81 +193,85 @@ public sealed unsafe partial class OffsetPageTable
     public Result<Page, MapError> MapToWithTableFlags(
         Page page, PhysFrame frame, PageTableFlags flags, PageTableFlags parentFlags, IFrameAllocator allocator)
     {
-        if (page.Size != frame.Size)
+        // The sizes are the low bits of both words: one comparison.
+        if (((page.Bits ^ frame.Bits) & Page.SizeBits) != 0)
             return MapError.PageSizeMismatch;
         ulong parentBits = ((ulong)parentFlags | PresentBit) & ~HugeBit;
-        ulong va = page.StartAddress.Value;
-        ulong frameBits = frame.StartAddress.Value & PageTableEntry.AddressMask;
+        // A frame's start is aligned to its size and below 2^52 (PhysFrame checks both): no mask needed.
+        ulong frameStart = frame.StartAddress.Value;
         bool mapped = page.Size switch
         {
-            PageSize.Size4KiB => TryMapInPlace<LevelOne>(va, frameBits | LeafBits(flags, PageTableLevel.One), parentBits),
-            PageSize.Size2MiB => TryMapInPlace<LevelTwo>(va, frameBits | LeafBits(flags, PageTableLevel.Two), parentBits),
-            _ => TryMapInPlace<LevelThree>(va, frameBits | LeafBits(flags, PageTableLevel.Three), parentBits),
+            PageSize.Size4KiB => TryMapInPlace<LevelOne>(page.Bits, frameStart | LeafBits(flags, PageTableLevel.One), parentBits),
+            PageSize.Size2MiB => TryMapInPlace<LevelTwo>(page.Bits, frameStart | LeafBits(flags, PageTableLevel.Two), parentBits),
+            _ => TryMapInPlace<LevelThree>(page.Bits, frameStart | LeafBits(flags, PageTableLevel.Three), parentBits),
         };
         return mapped ? page : MapWithTableChanges(page, frame, flags, parentBits, allocator);
     }
 
     /// <summary>
-    /// The common case of mapping, for a page whose leaf is at the level <typeparamref name="TLeaf"/> stands
-    /// for: every table exists and has <paramref name="parentBits"/>, and the leaf entry is unused. Then one
-    /// read-only walk and one write of <paramref name="leaf"/>, and true; else false, having changed nothing
-    /// (<see cref="MapWithTableChanges"/> does the rest). Small and call-free, so it saves no registers; one
-    /// specialised copy per page size, so the walk has constant shifts.
+    /// The common case of mapping, for a page (<paramref name="pageBits"/>: <see cref="Page.Bits"/>) whose leaf
+    /// is at the level <typeparamref name="TLeaf"/> stands for: every table exists and has
+    /// <paramref name="parentBits"/>, and the leaf entry is unused. Then one read-only walk and one write of
+    /// <paramref name="leaf"/>, and true; else false, having changed nothing (<see cref="MapWithTableChanges"/>
+    /// does the rest). Small and call-free, so it saves no registers; one specialised copy per page size, so
+    /// the walk has constant shifts.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool TryMapInPlace<TLeaf>(ulong va, ulong leaf, ulong parentBits)
+    private bool TryMapInPlace<TLeaf>(ulong pageBits, ulong leaf, ulong parentBits)
         where TLeaf : struct, ILevelType
     {
         // An entry that is not all zero counts as a table here, as it does for the MMU once its Present bit is set.
-        if (Walk<TLeaf>(va, AnyBits, out TableWalker walk, out PageTableEntry* entry, keepParentBits: true)
-            && entry->IsUnused && (walk.ParentBitsInCommon & parentBits) == parentBits)
+        if (Walk<TLeaf>(pageBits, AnyBits, out TableWalker walk, out PageTableEntry* entry, keepParentBits: true)
+            && Read(entry) == 0 && (walk.ParentBitsInCommon & parentBits) == parentBits)
         {
-            *entry = new PageTableEntry(leaf);
+            Write(entry, leaf);
             return true;
         }
         return false;
     }
 
-    /// <summary>
-    /// <see cref="MapToWithTableFlags"/> when <see cref="TryMapInPlace"/> did not map: walks again, recording
-    /// the entries, and reports a conflict, or widens the parents, or creates the missing tables (if the
-    /// allocator can supply them all), then writes the leaf.
-    /// </summary>
+    /// <summary><see cref="MapToWithTableFlags"/> when <see cref="TryMapInPlace"/> did not map.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private Result<Page, MapError> MapWithTableChanges(Page page, PhysFrame frame, PageTableFlags flags, ulong parentBits, IFrameAllocator allocator)
         => page.Size switch
         {
-            PageSize.Size4KiB => MapWithTableChanges<LevelOne>(page, frame, flags, parentBits, allocator),
-            PageSize.Size2MiB => MapWithTableChanges<LevelTwo>(page, frame, flags, parentBits, allocator),
-            _ => MapWithTableChanges<LevelThree>(page, frame, flags, parentBits, allocator),
+            PageSize.Size4KiB => MapWithTableChanges<LevelOne>(page, frame.StartAddress.Value | LeafBits(flags, PageTableLevel.One), parentBits, allocator),
+            PageSize.Size2MiB => MapWithTableChanges<LevelTwo>(page, frame.StartAddress.Value | LeafBits(flags, PageTableLevel.Two), parentBits, allocator),
+            _ => MapWithTableChanges<LevelThree>(page, frame.StartAddress.Value | LeafBits(flags, PageTableLevel.Three), parentBits, allocator),
         };
 
-    private Result<Page, MapError> MapWithTableChanges<TLeaf>(Page page, PhysFrame frame, PageTableFlags flags, ulong parentBits, IFrameAllocator allocator)
+    /// <summary>
+    /// The mapping of a page whose leaf is at the level <typeparamref name="TLeaf"/> stands for when
+    /// <see cref="TryMapInPlace"/> did not map: walks again, recording the entries, and reports a conflict, or
+    /// widens the parents, or creates the missing tables (if the allocator can supply them all), then writes
+    /// <paramref name="leaf"/>.
+    /// </summary>
+    private Result<Page, MapError> MapWithTableChanges<TLeaf>(Page page, ulong leaf, ulong parentBits, IFrameAllocator allocator)
         where TLeaf : struct, ILevelType
     {
         PageTableLevel leafLevel = TLeaf.Level;
         ulong va = page.StartAddress.Value;
         // Read-only pass: the walk finds any conflict and records the entries for the write pass.
-        if (Walk<TLeaf>(va, AnyBits, out TableWalker walk, out PageTableEntry* leaf, record: true, keepParentBits: true))
+        if (Walk<TLeaf>(va, AnyBits, out TableWalker walk, out PageTableEntry* entry, record: true, keepParentBits: true))
         {
-            if (!leaf->IsUnused)
-                return ConflictAt(leaf, leafLevel);
+            if (!entry->IsUnused)
+                return ConflictAt(entry, leafLevel);
             // Write pass: every table exists, some parent lacks bits.
             bool widened = (walk.ParentBitsInCommon & parentBits) != parentBits && WidenParents(ref walk, leafLevel, parentBits);
-            *leaf = new PageTableEntry((frame.StartAddress.Value & PageTableEntry.AddressMask) | LeafBits(flags, leafLevel));
+            Write(entry, leaf);
             if (widened)
                 _hardware.FlushPage(va); // Drops cached parent entries with the old, narrower rights.
             return page;
         }
         if (walk.StoppedAt(AnyBits) == WalkEnd.Huge)
             return MapError.ParentEntryHugePage;
-        return MapThroughNewTables(page, frame, flags, parentBits, allocator, ref walk);
+        return MapThroughNewTables(page, leaf, parentBits, allocator, ref walk);
     }
 
     /// <summary>The rest of <see cref="MapToWithTableFlags"/> when the walk stopped at an unused entry above
     /// the leaf: the tables from there down are created (if the allocator can supply them all), then the leaf.</summary>
     private Result<Page, MapError> MapThroughNewTables(
-        Page page, PhysFrame frame, PageTableFlags flags, ulong parentBits, IFrameAllocator allocator, ref TableWalker walk)
+        Page page, ulong leaf, ulong parentBits, IFrameAllocator allocator, ref TableWalker walk)
     {
         PageTableLevel leafLevel = page.Size.LeafLevel();
         ulong va = page.StartAddress.Value;
@@ -261,7 +289,7 @@ public sealed unsafe partial class OffsetPageTable
             PageTable* table = LinkNewTable(entry, parentBits, allocator);
             entry = (PageTableEntry*)table + level.Below().IndexOf(va);
         }
-        *entry = new PageTableEntry((frame.StartAddress.Value & PageTableEntry.AddressMask) | LeafBits(flags, leafLevel));
+        Write(entry, leaf);
         if (widened)
             _hardware.FlushPage(va);
         return page;
@@ -355,37 +383,49 @@ public sealed unsafe partial class OffsetPageTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Result<PhysFrame, MapError> Unmap(Page page)
     {
-        ulong va = page.StartAddress.Value;
         ulong start = page.Size switch
         {
-            PageSize.Size4KiB => TryUnmapInPlace<LevelOne>(va),
-            PageSize.Size2MiB => TryUnmapInPlace<LevelTwo>(va),
-            _ => TryUnmapInPlace<LevelThree>(va),
+            PageSize.Size4KiB => TryUnmapInPlace<LevelOne>(page.Bits),
+            PageSize.Size2MiB => TryUnmapInPlace<LevelTwo>(page.Bits),
+            _ => TryUnmapInPlace<LevelThree>(page.Bits),
         };
         if (start == NotDone)
             return UnmapError(page);
         return PhysFrame.NewUnchecked(start, page.Size);
     }
 
+    /// <summary>The start address of a page whose leaf is at the level <typeparamref name="TLeaf"/> stands for,
+    /// from its <see cref="Page.Bits"/>: the size bits are a constant here (zero for 4 KiB pages).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong StartOf<TLeaf>(ulong pageBits)
+        where TLeaf : struct, ILevelType
+        => pageBits ^ (ulong)TLeaf.Level.LeafSize();
+
     /// <summary>What the fast paths return when they changed nothing (no frame address or flags can be all ones).</summary>
     private const ulong NotDone = ~0UL;
 
-    /// <summary>Unmaps the page at <paramref name="va"/> whose leaf is at the level <typeparamref name="TLeaf"/>
-    /// stands for, flushes it and returns its frame's address; <see cref="NotDone"/> (nothing changed) when it
-    /// is not mapped at that size or its entry is misaligned (<see cref="UnmapError"/> says which).</summary>
+    /// <summary>Unmaps the page (<paramref name="pageBits"/>: <see cref="Page.Bits"/>) whose leaf is at the level
+    /// <typeparamref name="TLeaf"/> stands for, flushes it and returns its frame's address; <see cref="NotDone"/>
+    /// (nothing changed) when it is not mapped at that size or its entry is misaligned (<see cref="UnmapError"/>
+    /// says which).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private ulong TryUnmapInPlace<TLeaf>(ulong va)
+    private ulong TryUnmapInPlace<TLeaf>(ulong pageBits)
         where TLeaf : struct, ILevelType
     {
-        if (!FindLeaf<TLeaf>(va, out _, out PageTableEntry* leaf, out _))
+        if (!Walk<TLeaf>(pageBits, PresentBit, out _, out PageTableEntry* leaf))
             return NotDone;
-        ulong start = leaf->Raw & PageTableEntry.AddressMask;
-        // A 4 KiB frame is aligned by the mask; a huge page's entry may hold a misaligned address.
-        if (TLeaf.Level > PageTableLevel.One && (start & (TLeaf.Level.EntrySpan() - 1)) != 0)
+        ulong raw = Read(leaf);
+        // One test for "a page of this size is mapped here": Present, and above level 1 HugePage and a frame
+        // address aligned to the page size (a 4 KiB frame is aligned by the mask).
+        ulong leafBits = TLeaf.Level == PageTableLevel.One ? PresentBit : PresentBit | HugeBit;
+        ulong testedBits = TLeaf.Level == PageTableLevel.One
+            ? PresentBit
+            : leafBits | ((TLeaf.Level.EntrySpan() - 1) & PageTableEntry.AddressMask);
+        if ((raw & testedBits) != leafBits)
             return NotDone;
-        leaf->SetUnused();
-        _hardware.FlushPage(va);
-        return start;
+        Write(leaf, 0);
+        _hardware.FlushPage(StartOf<TLeaf>(pageBits));
+        return raw & _addressMask;
     }
 
     /// <summary>Why <see cref="TryUnmapInPlace"/> unmapped nothing (a second, read-only walk: errors are rare).</summary>
@@ -400,9 +440,9 @@ public sealed unsafe partial class OffsetPageTable
     private MapError UnmapError<TLeaf>(ulong va)
         where TLeaf : struct, ILevelType
     {
-        if (!FindLeaf<TLeaf>(va, out _, out PageTableEntry* leaf, out MapErrorKind problem))
+        if (!FindLeaf<TLeaf>(va, out _, out _, out ulong raw, out MapErrorKind problem))
             return MapError.Of(problem);
-        return MapError.InvalidFrameAddress(PhysAddr.NewUnchecked(leaf->Raw & PageTableEntry.AddressMask));
+        return MapError.InvalidFrameAddress(PhysAddr.NewUnchecked(raw & PageTableEntry.AddressMask));
     }
 
     /// <summary>
@@ -413,12 +453,11 @@ public sealed unsafe partial class OffsetPageTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Result<PageTableFlags, MapError> UpdateFlags(Page page, PageTableFlags flags)
     {
-        ulong va = page.StartAddress.Value;
         ulong old = page.Size switch
         {
-            PageSize.Size4KiB => TryUpdateFlagsInPlace<LevelOne>(va, flags),
-            PageSize.Size2MiB => TryUpdateFlagsInPlace<LevelTwo>(va, flags),
-            _ => TryUpdateFlagsInPlace<LevelThree>(va, flags),
+            PageSize.Size4KiB => TryUpdateFlagsInPlace<LevelOne>(page.Bits, flags),
+            PageSize.Size2MiB => TryUpdateFlagsInPlace<LevelTwo>(page.Bits, flags),
+            _ => TryUpdateFlagsInPlace<LevelThree>(page.Bits, flags),
         };
         if (old == NotDone)
             return UpdateFlagsWidening(page, flags);
@@ -430,17 +469,17 @@ public sealed unsafe partial class OffsetPageTable
     /// need. Then writes the leaf, flushes the page and returns the old flags; else <see cref="NotDone"/>,
     /// having changed nothing.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private ulong TryUpdateFlagsInPlace<TLeaf>(ulong va, PageTableFlags flags)
+    private ulong TryUpdateFlagsInPlace<TLeaf>(ulong pageBits, PageTableFlags flags)
         where TLeaf : struct, ILevelType
     {
         ulong parentBits = PresentBit | (ulong)(flags & InheritedFlags);
-        if (!FindLeaf<TLeaf>(va, out TableWalker walk, out PageTableEntry* leaf, out _, keepParentBits: true)
+        if (!FindLeaf<TLeaf>(pageBits, out TableWalker walk, out PageTableEntry* leaf, out ulong raw, out _, keepParentBits: true)
             || (walk.ParentBitsInCommon & parentBits) != parentBits)
             return NotDone;
-        ulong raw = leaf->Raw;
-        *leaf = new PageTableEntry((raw & PageTableEntry.AddressMask) | LeafBits(flags, TLeaf.Level));
-        _hardware.FlushPage(va);
-        return raw & ~PageTableEntry.AddressMask;
+        ulong frameBits = raw & _addressMask;
+        Write(leaf, frameBits | LeafBits(flags, TLeaf.Level));
+        _hardware.FlushPage(StartOf<TLeaf>(pageBits));
+        return raw ^ frameBits;
     }
 
     /// <summary><see cref="UpdateFlags"/> when <see cref="TryUpdateFlagsInPlace"/> changed nothing: walks again,
@@ -456,31 +495,31 @@ public sealed unsafe partial class OffsetPageTable
     private Result<PageTableFlags, MapError> UpdateFlagsWidening<TLeaf>(ulong va, PageTableFlags flags)
         where TLeaf : struct, ILevelType
     {
-        if (!FindLeaf<TLeaf>(va, out TableWalker walk, out PageTableEntry* leaf, out MapErrorKind problem, record: true))
+        if (!FindLeaf<TLeaf>(va, out TableWalker walk, out PageTableEntry* leaf, out ulong raw, out MapErrorKind problem, record: true))
             return MapError.Of(problem);
         ulong parentBits = PresentBit | (ulong)(flags & InheritedFlags);
         WidenParents(ref walk, TLeaf.Level, parentBits);
-        ulong raw = leaf->Raw;
         *leaf = new PageTableEntry((raw & PageTableEntry.AddressMask) | LeafBits(flags, TLeaf.Level));
         _hardware.FlushPage(va);
         return (PageTableFlags)(raw & ~PageTableEntry.AddressMask);
     }
 
     /// <summary>Walks to the present leaf entry of a page of the size whose leaves are at the level
-    /// <typeparamref name="TLeaf"/> stands for; false, with the reason in <paramref name="problem"/>, when
-    /// there is none. <paramref name="record"/> and <paramref name="keepParentBits"/> as for
-    /// <see cref="TableWalker.WalkTo{TTarget}"/>.</summary>
+    /// <typeparamref name="TLeaf"/> stands for (<paramref name="raw"/> its value); false, with the reason in
+    /// <paramref name="problem"/>, when there is none. <paramref name="record"/> and <paramref name="keepParentBits"/>
+    /// as for <see cref="TableWalker.WalkTo{TTarget}"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool FindLeaf<TLeaf>(ulong va, out TableWalker walk, out PageTableEntry* leaf, out MapErrorKind problem,
+    private bool FindLeaf<TLeaf>(ulong va, out TableWalker walk, out PageTableEntry* leaf, out ulong raw, out MapErrorKind problem,
         bool record = false, bool keepParentBits = false)
         where TLeaf : struct, ILevelType
     {
         if (!Walk<TLeaf>(va, PresentBit, out walk, out leaf, record, keepParentBits))
         {
+            raw = 0;
             problem = walk.StoppedAt(PresentBit) == WalkEnd.Absent ? MapErrorKind.PageNotMapped : MapErrorKind.ParentEntryHugePage;
             return false;
         }
-        ulong raw = leaf->Raw;
+        raw = Read(leaf);
         // Above level 1 a present entry without HugePage is a table: no page of this size is mapped.
         if ((raw & PresentBit) == 0 || (TLeaf.Level > PageTableLevel.One && (raw & HugeBit) == 0))
         {

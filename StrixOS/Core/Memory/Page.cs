@@ -8,7 +8,7 @@ public readonly struct Page : IEquatable<Page>
 {
     // The start address is at least 4 KiB aligned, so its low bits hold the size: one 8-byte word, which
     // keeps the mapper's results small enough to pass in registers.
-    private const ulong SizeBits = 0x3;
+    internal const ulong SizeBits = 0x3;
 
     private readonly ulong _bits;
 
@@ -19,6 +19,14 @@ public readonly struct Page : IEquatable<Page>
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => VirtAddr.NewUnchecked(_bits & ~SizeBits);
+    }
+
+    /// <summary>The start address with the size in bits 0..1, as stored: for the mapper, whose walks take the
+    /// table indices from bits 12 and up and whose size checks compare the low bits of two words.</summary>
+    internal ulong Bits
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _bits;
     }
 
     public PageSize Size

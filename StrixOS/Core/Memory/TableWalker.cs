@@ -111,70 +111,101 @@ internal unsafe ref struct TableWalker
     /// gets straight-line code (one step per level, constant shifts) whose stops branch straight out.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool WalkTo<TTarget>(PageTable* level4, ulong physicalMemoryOffset, ulong address, ulong presenceBits,
+    public bool WalkTo<TTarget>(PageTable* level4, ulong physicalMemoryOffset, ulong addressMask, ulong address, ulong presenceBits,
         bool record, bool keepParentBits, out PageTableEntry* last)
         where TTarget : struct, ILevelType
     {
         PageTableLevel target = TTarget.Level;
-        PageTableEntry* entry = (PageTableEntry*)level4 + (uint)PageTableLevel.Four.IndexOf(address);
         if (record)
-            At(ref _entries, PageTableLevel.Four) = (ulong)entry;
-        ulong common = ~0UL;
-        ulong raw;
-        // Unrolled on purpose: with the target a constant, the steps below it disappear.
-        if (target < PageTableLevel.Four)
-        {
-            if (!Descend(ref entry, PageTableLevel.Four, physicalMemoryOffset, address, presenceBits, record, keepParentBits, ref common, out raw))
-            {
-                Level = PageTableLevel.Four;
-                goto Stopped;
-            }
-            if (target < PageTableLevel.Three)
-            {
-                if (!Descend(ref entry, PageTableLevel.Three, physicalMemoryOffset, address, presenceBits, record, keepParentBits, ref common, out raw))
-                {
-                    Level = PageTableLevel.Three;
-                    goto Stopped;
-                }
-                if (target < PageTableLevel.Two
-                    && !Descend(ref entry, PageTableLevel.Two, physicalMemoryOffset, address, presenceBits, record, keepParentBits, ref common, out raw))
-                {
-                    Level = PageTableLevel.Two;
-                    goto Stopped;
-                }
-            }
-        }
+            At(ref _entries, PageTableLevel.Four) = (ulong)Level4Entry(level4, address);
+        if (target == PageTableLevel.Four)
+            return Reached(Level4Entry(level4, address), target, ~0UL, keepParentBits, out last);
+        // Unrolled on purpose: with the target a constant, the steps below it disappear. Above the target an
+        // entry's address is only loaded from (unless recorded), so it folds into the load.
+        ulong raw = *(ulong*)Level4Entry(level4, address);
+        if (!IsTable(raw, presenceBits))
+            return Stopped(PageTableLevel.Four, raw, out last);
+        ulong common = raw;
+        if (target == PageTableLevel.Three)
+            return Reached(EntryBelow(raw, PageTableLevel.Four, physicalMemoryOffset, addressMask, address, record), target, common, keepParentBits, out last);
+        raw = LoadBelow(raw, PageTableLevel.Four, physicalMemoryOffset, addressMask, address, record);
+        if (!IsTable(raw, presenceBits))
+            return Stopped(PageTableLevel.Three, raw, out last);
+        common &= raw;
+        if (target == PageTableLevel.Two)
+            return Reached(EntryBelow(raw, PageTableLevel.Three, physicalMemoryOffset, addressMask, address, record), target, common, keepParentBits, out last);
+        raw = LoadBelow(raw, PageTableLevel.Three, physicalMemoryOffset, addressMask, address, record);
+        if (!IsTable(raw, presenceBits))
+            return Stopped(PageTableLevel.Two, raw, out last);
+        common &= raw;
+        return Reached(EntryBelow(raw, PageTableLevel.Two, physicalMemoryOffset, addressMask, address, record), target, common, keepParentBits, out last);
+    }
+
+    /// <summary>The value of the entry <see cref="EntryBelow"/> gives (recorded when asked).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong LoadBelow(ulong raw, PageTableLevel level, ulong physicalMemoryOffset, ulong addressMask, ulong address, bool record)
+    {
+        PageTableLevel below = level.Below();
+        if (record)
+            At(ref _entries, below) = (ulong)EntryIn(raw, below, physicalMemoryOffset, addressMask, address);
+        return *(ulong*)EntryIn(raw, below, physicalMemoryOffset, addressMask, address);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static PageTableEntry* Level4Entry(PageTable* level4, ulong address)
+        => (PageTableEntry*)level4 + EntryNumber(PageTableLevel.Four, address);
+
+    /// <summary>True when <paramref name="raw"/>, an entry above the target level, leads to a lower table:
+    /// one of <paramref name="presenceBits"/> set and not a huge page.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsTable(ulong raw, ulong presenceBits)
+        => (raw & presenceBits) != 0 && (raw & (ulong)PageTableFlags.HugePage) == 0;
+
+    /// <summary>The entry of <paramref name="address"/> in the table the entry <paramref name="raw"/> at
+    /// <paramref name="level"/> points to (recorded when asked).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private PageTableEntry* EntryBelow(ulong raw, PageTableLevel level, ulong physicalMemoryOffset, ulong addressMask,
+        ulong address, bool record)
+    {
+        PageTableLevel below = level.Below();
+        PageTableEntry* entry = EntryIn(raw, below, physicalMemoryOffset, addressMask, address);
+        if (record)
+            At(ref _entries, below) = (ulong)entry;
+        return entry;
+    }
+
+    /// <summary>The entry of <paramref name="address"/> at <paramref name="level"/> in the table the entry
+    /// <paramref name="raw"/> points to.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static PageTableEntry* EntryIn(ulong raw, PageTableLevel level, ulong physicalMemoryOffset, ulong addressMask, ulong address)
+        => (PageTableEntry*)(physicalMemoryOffset + (raw & addressMask)) + EntryNumber(level, address);
+
+    /// <summary>The index of <paramref name="address"/>'s entry in a table at <paramref name="level"/>, as a
+    /// pointer-sized number (an int index would cost a zero extension before the scaled address).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nuint EntryNumber(PageTableLevel level, ulong address)
+        => (nuint)((address >> level.Shift()) & (PageTable.EntryCount - 1));
+
+    /// <summary>The end of a <see cref="WalkTo{TTarget}"/> that got to its target.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Reached(PageTableEntry* entry, PageTableLevel target, ulong parentBitsInCommon, bool keepParentBits,
+        out PageTableEntry* last)
+    {
         Level = target;
         if (keepParentBits)
-            _parentBitsInCommon = common;
+            _parentBitsInCommon = parentBitsInCommon;
         last = entry;
         return true;
-    Stopped:
+    }
+
+    /// <summary>The end of a <see cref="WalkTo{TTarget}"/> that stopped at the entry <paramref name="raw"/> of <paramref name="level"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Stopped(PageTableLevel level, ulong raw, out PageTableEntry* last)
+    {
+        Level = level;
         _stopEntry = raw;
         last = null;
         return false;
-    }
-
-    /// <summary>One step of <see cref="WalkTo{TTarget}"/>: from <paramref name="entry"/> at <paramref name="level"/>
-    /// (above the target), whose value is <paramref name="raw"/>, to the entry of <paramref name="address"/> in
-    /// the table below; false when there is no such table.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool Descend(ref PageTableEntry* entry, PageTableLevel level, ulong physicalMemoryOffset, ulong address,
-        ulong presenceBits, bool record, bool keepParentBits, ref ulong common, out ulong raw)
-    {
-        raw = entry->Raw;
-        if ((raw & presenceBits) == 0 || (raw & (ulong)PageTableFlags.HugePage) != 0)
-            return false;
-        if (keepParentBits)
-            common &= raw;
-        // The offset map's part of the address first: it does not wait for the load, so the chain from one
-        // entry to the next is load, mask, add.
-        PageTableLevel below = level.Below();
-        ulong entryInMap = physicalMemoryOffset + (ulong)(uint)below.IndexOf(address) * (ulong)sizeof(PageTableEntry);
-        entry = (PageTableEntry*)(entryInMap + (raw & PageTableEntry.AddressMask));
-        if (record)
-            At(ref _entries, below) = (ulong)entry;
-        return true;
     }
 
     /// <summary>After a <see cref="WalkTo{TTarget}"/> that returned false: the value of the entry where it
