@@ -19,4 +19,14 @@ public static class KernelFeatures
     /// </summary>
     [FeatureSwitchDefinition(KernelTestsSwitch)]
     public static bool KernelTests => !AppContext.TryGetSwitch(KernelTestsSwitch, out bool enabled) || enabled;
+
+    /// <summary>The feature switch of <see cref="ManagedLineInfo"/>.</summary>
+    public const string ManagedLineInfoSwitch = "StrixOS.ManagedLineInfo.IsSupported";
+
+    /// <summary>
+    /// ILC compiled the C# with DWARF line information (<c>StrixIlcDebugInfo</c>, on in Debug builds), so the line
+    /// table module (<c>strix.lines</c>) has lines for C# methods; without it, only for the assembly's code.
+    /// </summary>
+    [FeatureSwitchDefinition(ManagedLineInfoSwitch)]
+    public static bool ManagedLineInfo => AppContext.TryGetSwitch(ManagedLineInfoSwitch, out bool enabled) && enabled;
 }

@@ -622,6 +622,11 @@ public static unsafe class ExceptionTests
             t.Skip("no strix.lines line table (a build without DWARF)");
             return;
         }
+        if (!KernelFeatures.ManagedLineInfo)
+        {
+            t.Skip("ILC compiled the C# without line information (StrixIlcDebugInfo, off in Release): strix.lines covers the assembly only");
+            return;
+        }
         int bodyLine = LineProbe();
         ulong start = (ulong)(delegate*<int>)&LineProbe;
         if (!t.True(Diagnostics.SourceLineTable.TryLocate(start, start, out SourceLines.SourceLocation location), "no line for LineProbe's code"))
