@@ -198,9 +198,7 @@ public static class Timestamp
         ulong counts = (ulong)(s_progressCount - count);
         if (counts < CheckWindowCounts)
             return false;
-        ulong laterHz = (ulong)((UInt128)(tsc - s_progressTsc) * PitHz / counts);
-        ulong difference = laterHz > hz ? laterHz - hz : hz - laterHz;
-        return difference * 20 <= hz;
+        return AgreeWithinFivePercent((ulong)((UInt128)(tsc - s_progressTsc) * PitHz / counts), hz);
     }
 
     /// <summary>
@@ -218,11 +216,16 @@ public static class Timestamp
             ulong counts = (ulong)(first - count);
             if (counts < CheckWindowCounts)
                 continue;
-            ulong shortHz = (ulong)((UInt128)(tsc - firstTsc) * PitHz / counts);
-            ulong difference = shortHz > hz ? shortHz - hz : hz - shortHz;
-            return difference * 20 <= hz;
+            return AgreeWithinFivePercent((ulong)((UInt128)(tsc - firstTsc) * PitHz / counts), hz);
         }
         return false;
+    }
+
+    /// <summary>The rule of both checks on the start-up window: a part's rate within 5% of the whole's.</summary>
+    private static bool AgreeWithinFivePercent(ulong partHz, ulong hz)
+    {
+        ulong difference = partHz > hz ? partHz - hz : hz - partHz;
+        return difference * 20 <= hz;
     }
 
     private const ulong CheckWindowCounts = 600;                    // 0.5 ms

@@ -139,7 +139,7 @@ expand_frame:
     mov eax, ebp
     sub eax, esi
     cmp eax, 4
-    jb .truncated
+    jb frame_truncated
     mov ecx, [esi]
     add esi, 4
     test ecx, ecx
@@ -149,7 +149,7 @@ expand_frame:
     test ecx, LZ4_BLOCK_STORED
     jnz .stored
     cmp ecx, eax
-    ja .truncated
+    ja frame_truncated
     push ebp
     lea ebp, [esi + ecx]
     call expand_block
@@ -158,11 +158,11 @@ expand_frame:
 .stored:
     and ecx, ~LZ4_BLOCK_STORED
     cmp ecx, eax
-    ja .truncated
+    ja frame_truncated
     mov eax, edx
     sub eax, edi
     cmp ecx, eax
-    ja .too_long
+    ja frame_too_long
     call copy_forward
     jmp .block
 .end_mark:
@@ -176,12 +176,6 @@ expand_frame:
     jmp boot_fail32
 .bad_size:
     mov esi, msg_bad_size
-    jmp boot_fail32
-.truncated:
-    mov esi, msg_truncated
-    jmp boot_fail32
-.too_long:
-    mov esi, msg_too_long
     jmp boot_fail32
 
 ; Expands one LZ4 block (sequences of: token, literal length, literals, match offset, match length).
