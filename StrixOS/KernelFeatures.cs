@@ -13,7 +13,8 @@ public static class KernelFeatures
     public const string KernelTestsSwitch = "StrixOS.KernelTests.IsSupported";
 
     /// <summary>
-    /// The image carries the in-kernel test suites and benchmarks (command line <c>test</c>, <c>bench=...</c>).
+    /// The image carries the in-kernel test suites and benchmarks (command line <c>test</c>, <c>bench=...</c>) and the
+    /// <c>strix.delaytest</c> probe (<see cref="Drivers.ClockProbes"/>).
     /// On by default; the application image that <c>./strix run</c> boots is built without them
     /// (<c>StrixKernelTests=false</c>), which makes it smaller and its boot shorter (docs/benchmarks.md).
     /// </summary>

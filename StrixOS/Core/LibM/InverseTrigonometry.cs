@@ -14,10 +14,12 @@ public static class InverseTrigonometry
     private const double PiOver2Hi = 1.5707963267948966, PiOver2Lo = 6.123233995736766e-17;
     private const double PiHi = 3.141592653589793, PiLo = 1.2246467991473532e-16;
 
-    private static readonly double[] AtanHigh =
+    // Spans over constant data, not arrays: a double[] in the image makes ILC keep double's formatting (Dragon4,
+    // Grisu and their tables) for the boxed double its array type implies, in every kernel, used or not.
+    private static ReadOnlySpan<double> AtanHigh =>
         [0.0, 0.12435499454676144, 0.24497866312686414, 0.35877067027057225, 0.4636476090008061,
          0.5585993153435624, 0.6435011087932844, 0.7188299996216245, 0.7853981633974483];
-    private static readonly double[] AtanLow =
+    private static ReadOnlySpan<double> AtanLow =>
         [0.0, -3.1253241424539383e-18, 1.0698755618734451e-17, -2.4623815582638635e-17, 2.2698777452961687e-17,
          -5.4556305485916264e-18, 1.5834785051444286e-17, -2.1478388444456983e-17, 3.061616997868383e-17];
 
