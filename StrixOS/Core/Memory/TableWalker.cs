@@ -101,8 +101,9 @@ internal unsafe ref struct TableWalker
     /// stands for. True when it got there: <paramref name="last"/> is the entry of <paramref name="address"/>
     /// at that level (whatever it holds). False when an entry above the target ends the walk:
     /// <paramref name="last"/> is null, <see cref="StopEntry"/> that entry's value and <see cref="Level"/> its
-    /// level; the entry is absent when none of <paramref name="presenceBits"/> is set (Present for the MMU's
-    /// view; all bits for "unused", as mapping needs), else it maps a huge page (<see cref="StoppedAt"/>).
+    /// level. An entry above the target leads to a lower table when it is not a huge page and has every one of
+    /// <paramref name="presenceBits"/> (flag bits: Present for the MMU's view; a fast path adds the bits it needs
+    /// in every parent), or, with <paramref name="anyBit"/>, any bit at all (an entry in use, as mapping needs).
     /// (Giving the value rather than the pointer on a stop lets the compiler fold each step's address into
     /// the next load instead of keeping the pointer for the exit.)
     /// With <paramref name="record"/> the walk keeps the entry of every level for a write pass
@@ -112,7 +113,7 @@ internal unsafe ref struct TableWalker
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool WalkTo<TTarget>(PageTable* level4, ulong physicalMemoryOffset, ulong addressMask, ulong address, ulong presenceBits,
-        bool record, bool keepParentBits, out PageTableEntry* last)
+        bool anyBit, bool record, bool keepParentBits, out PageTableEntry* last)
         where TTarget : struct, ILevelType
     {
         PageTableLevel target = TTarget.Level;
@@ -122,63 +123,90 @@ internal unsafe ref struct TableWalker
             return Reached(Level4Entry(level4, address), target, ~0UL, keepParentBits, out last);
         // Unrolled on purpose: with the target a constant, the steps below it disappear. Above the target an
         // entry's address is only loaded from (unless recorded), so it folds into the load.
+        // Each level's slot (where its entry lies relative to its table) is made one level early, before the
+        // load above it: it does not depend on that entry, so between one level's load and the next only the
+        // address mask is on the critical path (the loads of a walk depend on each other; every operation
+        // between them adds latency per level), and a walk that stops early makes no slot it does not use.
+        ulong slot3 = Slot(PageTableLevel.Three, physicalMemoryOffset, address);
         ulong raw = *(ulong*)Level4Entry(level4, address);
-        if (!IsTable(raw, presenceBits))
-            return Stopped(PageTableLevel.Four, raw, out last);
+        if (!IsTable(raw, presenceBits, anyBit, out ulong table))
+            return Stopped(PageTableLevel.Four, EntryValue(table, presenceBits, anyBit), out last);
         ulong common = raw;
         if (target == PageTableLevel.Three)
-            return Reached(EntryBelow(raw, PageTableLevel.Four, physicalMemoryOffset, addressMask, address, record), target, common, keepParentBits, out last);
-        raw = LoadBelow(raw, PageTableLevel.Four, physicalMemoryOffset, addressMask, address, record);
-        if (!IsTable(raw, presenceBits))
-            return Stopped(PageTableLevel.Three, raw, out last);
+            return Reached(EntryBelow(table, PageTableLevel.Four, addressMask, slot3, record), target, common, keepParentBits, out last);
+        raw = LoadBelow(table, PageTableLevel.Four, addressMask, slot3, record);
+        if (!IsTable(raw, presenceBits, anyBit, out table))
+            return Stopped(PageTableLevel.Three, EntryValue(table, presenceBits, anyBit), out last);
+        ulong slot2 = Slot(PageTableLevel.Two, physicalMemoryOffset, address);
         common &= raw;
         if (target == PageTableLevel.Two)
-            return Reached(EntryBelow(raw, PageTableLevel.Three, physicalMemoryOffset, addressMask, address, record), target, common, keepParentBits, out last);
-        raw = LoadBelow(raw, PageTableLevel.Three, physicalMemoryOffset, addressMask, address, record);
-        if (!IsTable(raw, presenceBits))
-            return Stopped(PageTableLevel.Two, raw, out last);
+            return Reached(EntryBelow(table, PageTableLevel.Three, addressMask, slot2, record), target, common, keepParentBits, out last);
+        raw = LoadBelow(table, PageTableLevel.Three, addressMask, slot2, record);
+        if (!IsTable(raw, presenceBits, anyBit, out table))
+            return Stopped(PageTableLevel.Two, EntryValue(table, presenceBits, anyBit), out last);
+        ulong slot1 = Slot(PageTableLevel.One, physicalMemoryOffset, address);
         common &= raw;
-        return Reached(EntryBelow(raw, PageTableLevel.Two, physicalMemoryOffset, addressMask, address, record), target, common, keepParentBits, out last);
+        return Reached(EntryBelow(table, PageTableLevel.Two, addressMask, slot1, record), target, common, keepParentBits, out last);
     }
 
     /// <summary>The value of the entry <see cref="EntryBelow"/> gives (recorded when asked).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong LoadBelow(ulong raw, PageTableLevel level, ulong physicalMemoryOffset, ulong addressMask, ulong address, bool record)
+    private ulong LoadBelow(ulong table, PageTableLevel level, ulong addressMask, ulong slot, bool record)
     {
-        PageTableLevel below = level.Below();
         if (record)
-            At(ref _entries, below) = (ulong)EntryIn(raw, below, physicalMemoryOffset, addressMask, address);
-        return *(ulong*)EntryIn(raw, below, physicalMemoryOffset, addressMask, address);
+            At(ref _entries, level.Below()) = (ulong)EntryIn(table, addressMask, slot);
+        return *(ulong*)EntryIn(table, addressMask, slot);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static PageTableEntry* Level4Entry(PageTable* level4, ulong address)
         => (PageTableEntry*)level4 + EntryNumber(PageTableLevel.Four, address);
 
-    /// <summary>True when <paramref name="raw"/>, an entry above the target level, leads to a lower table:
-    /// one of <paramref name="presenceBits"/> set and not a huge page.</summary>
+    /// <summary>True when <paramref name="raw"/>, an entry above the target level, leads to a lower table
+    /// (<see cref="WalkTo{TTarget}"/> says when); <paramref name="table"/> is then the entry's value with the
+    /// table's address in its address bits, for the next step.</summary>
+    /// <remarks>For required bits, one XOR clears them in <paramref name="table"/>, and one test of the result
+    /// for those bits and HugePage checks the entry (one branch a level instead of two). The XOR touches flag
+    /// bits only, which the address mask drops, so the next step uses its result and the walk keeps one
+    /// register per level.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool IsTable(ulong raw, ulong presenceBits)
-        => (raw & presenceBits) != 0 && (raw & (ulong)PageTableFlags.HugePage) == 0;
-
-    /// <summary>The entry of <paramref name="address"/> in the table the entry <paramref name="raw"/> at
-    /// <paramref name="level"/> points to (recorded when asked).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private PageTableEntry* EntryBelow(ulong raw, PageTableLevel level, ulong physicalMemoryOffset, ulong addressMask,
-        ulong address, bool record)
+    private static bool IsTable(ulong raw, ulong presenceBits, bool anyBit, out ulong table)
     {
-        PageTableLevel below = level.Below();
-        PageTableEntry* entry = EntryIn(raw, below, physicalMemoryOffset, addressMask, address);
+        if (anyBit)
+        {
+            table = raw;
+            return raw != 0 && (raw & (ulong)PageTableFlags.HugePage) == 0;
+        }
+        table = raw;
+        return (raw & presenceBits) == presenceBits && (raw & (ulong)PageTableFlags.HugePage) == 0;
+    }
+
+    /// <summary>The entry's value again from <see cref="IsTable"/>'s <paramref name="table"/> (so that a stop
+    /// needs no copy of it kept from before the test).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong EntryValue(ulong table, ulong presenceBits, bool anyBit) => table;
+
+    /// <summary>The entry below the entry <paramref name="table"/> at <paramref name="level"/>, at
+    /// <paramref name="slot"/> (<see cref="Slot"/>) in the table it points to (recorded when asked).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private PageTableEntry* EntryBelow(ulong table, PageTableLevel level, ulong addressMask, ulong slot, bool record)
+    {
+        PageTableEntry* entry = EntryIn(table, addressMask, slot);
         if (record)
-            At(ref _entries, below) = (ulong)entry;
+            At(ref _entries, level.Below()) = (ulong)entry;
         return entry;
     }
 
-    /// <summary>The entry of <paramref name="address"/> at <paramref name="level"/> in the table the entry
-    /// <paramref name="raw"/> points to.</summary>
+    /// <summary>The entry at <paramref name="slot"/> in the table the entry <paramref name="table"/> points to.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static PageTableEntry* EntryIn(ulong raw, PageTableLevel level, ulong physicalMemoryOffset, ulong addressMask, ulong address)
-        => (PageTableEntry*)(physicalMemoryOffset + (raw & addressMask)) + EntryNumber(level, address);
+    private static PageTableEntry* EntryIn(ulong table, ulong addressMask, ulong slot)
+        => (PageTableEntry*)((table & addressMask) + slot);
+
+    /// <summary>The offset map's offset plus the byte offset of <paramref name="address"/>'s entry in a table at
+    /// <paramref name="level"/>: added to a table's physical address, the entry's address.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Slot(PageTableLevel level, ulong physicalMemoryOffset, ulong address)
+        => physicalMemoryOffset + EntryNumber(level, address) * (ulong)sizeof(PageTableEntry);
 
     /// <summary>The index of <paramref name="address"/>'s entry in a table at <paramref name="level"/>, as a
     /// pointer-sized number (an int index would cost a zero extension before the scaled address).</summary>
