@@ -123,84 +123,68 @@ internal unsafe ref struct TableWalker
             return Reached(Level4Entry(level4, address), target, ~0UL, keepParentBits, out last);
         // Unrolled on purpose: with the target a constant, the steps below it disappear. Above the target an
         // entry's address is only loaded from (unless recorded), so it folds into the load.
-        // Each level's slot (where its entry lies relative to its table) is made one level early, before the
-        // load above it: it does not depend on that entry, so between one level's load and the next only the
-        // address mask is on the critical path (the loads of a walk depend on each other; every operation
-        // between them adds latency per level), and a walk that stops early makes no slot it does not use.
+        // Each level's slot (where its entry lies in its table, Slot) is made apart from the entry that points
+        // to the table: between one level's load and the next only the address mask is then on the critical
+        // path (the loads of a walk depend on each other; every operation between them adds latency per
+        // level). Made after the test of the level above, so a walk that stops early makes no slot it does
+        // not use (made all at the start, the huge-page walks of Translate were slower).
         ulong slot3 = Slot(PageTableLevel.Three, physicalMemoryOffset, address);
         ulong raw = *(ulong*)Level4Entry(level4, address);
-        if (!IsTable(raw, presenceBits, anyBit, out ulong table))
-            return Stopped(PageTableLevel.Four, EntryValue(table, presenceBits, anyBit), out last);
+        if (!IsTable(raw, presenceBits, anyBit))
+            return Stopped(PageTableLevel.Four, raw, out last);
         ulong common = raw;
         if (target == PageTableLevel.Three)
-            return Reached(EntryBelow(table, PageTableLevel.Four, addressMask, slot3, record), target, common, keepParentBits, out last);
-        raw = LoadBelow(table, PageTableLevel.Four, addressMask, slot3, record);
-        if (!IsTable(raw, presenceBits, anyBit, out table))
-            return Stopped(PageTableLevel.Three, EntryValue(table, presenceBits, anyBit), out last);
+            return Reached(EntryBelow(raw, PageTableLevel.Four, addressMask, slot3, record), target, common, keepParentBits, out last);
+        raw = LoadBelow(raw, PageTableLevel.Four, addressMask, slot3, record);
+        if (!IsTable(raw, presenceBits, anyBit))
+            return Stopped(PageTableLevel.Three, raw, out last);
         ulong slot2 = Slot(PageTableLevel.Two, physicalMemoryOffset, address);
         common &= raw;
         if (target == PageTableLevel.Two)
-            return Reached(EntryBelow(table, PageTableLevel.Three, addressMask, slot2, record), target, common, keepParentBits, out last);
-        raw = LoadBelow(table, PageTableLevel.Three, addressMask, slot2, record);
-        if (!IsTable(raw, presenceBits, anyBit, out table))
-            return Stopped(PageTableLevel.Two, EntryValue(table, presenceBits, anyBit), out last);
+            return Reached(EntryBelow(raw, PageTableLevel.Three, addressMask, slot2, record), target, common, keepParentBits, out last);
+        raw = LoadBelow(raw, PageTableLevel.Three, addressMask, slot2, record);
+        if (!IsTable(raw, presenceBits, anyBit))
+            return Stopped(PageTableLevel.Two, raw, out last);
         ulong slot1 = Slot(PageTableLevel.One, physicalMemoryOffset, address);
         common &= raw;
-        return Reached(EntryBelow(table, PageTableLevel.Two, addressMask, slot1, record), target, common, keepParentBits, out last);
+        return Reached(EntryBelow(raw, PageTableLevel.Two, addressMask, slot1, record), target, common, keepParentBits, out last);
     }
 
     /// <summary>The value of the entry <see cref="EntryBelow"/> gives (recorded when asked).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong LoadBelow(ulong table, PageTableLevel level, ulong addressMask, ulong slot, bool record)
+    private ulong LoadBelow(ulong raw, PageTableLevel level, ulong addressMask, ulong slot, bool record)
     {
         if (record)
-            At(ref _entries, level.Below()) = (ulong)EntryIn(table, addressMask, slot);
-        return *(ulong*)EntryIn(table, addressMask, slot);
+            At(ref _entries, level.Below()) = (ulong)EntryIn(raw, addressMask, slot);
+        return *(ulong*)EntryIn(raw, addressMask, slot);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static PageTableEntry* Level4Entry(PageTable* level4, ulong address)
         => (PageTableEntry*)level4 + EntryNumber(PageTableLevel.Four, address);
 
-    /// <summary>True when <paramref name="raw"/>, an entry above the target level, leads to a lower table
-    /// (<see cref="WalkTo{TTarget}"/> says when); <paramref name="table"/> is then the entry's value with the
-    /// table's address in its address bits, for the next step.</summary>
-    /// <remarks>For required bits, one XOR clears them in <paramref name="table"/>, and one test of the result
-    /// for those bits and HugePage checks the entry (one branch a level instead of two). The XOR touches flag
-    /// bits only, which the address mask drops, so the next step uses its result and the walk keeps one
-    /// register per level.</remarks>
+    /// <summary>True when <paramref name="raw"/>, an entry above the target level, leads to a lower table:
+    /// not a huge page, and every one of <paramref name="presenceBits"/> set (with <paramref name="anyBit"/>:
+    /// any bit set).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool IsTable(ulong raw, ulong presenceBits, bool anyBit, out ulong table)
-    {
-        if (anyBit)
-        {
-            table = raw;
-            return raw != 0 && (raw & (ulong)PageTableFlags.HugePage) == 0;
-        }
-        table = raw;
-        return (raw & presenceBits) == presenceBits && (raw & (ulong)PageTableFlags.HugePage) == 0;
-    }
+    private static bool IsTable(ulong raw, ulong presenceBits, bool anyBit)
+        => (anyBit ? raw != 0 : (raw & presenceBits) == presenceBits) && (raw & (ulong)PageTableFlags.HugePage) == 0;
 
-    /// <summary>The entry's value again from <see cref="IsTable"/>'s <paramref name="table"/> (so that a stop
-    /// needs no copy of it kept from before the test).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong EntryValue(ulong table, ulong presenceBits, bool anyBit) => table;
-
-    /// <summary>The entry below the entry <paramref name="table"/> at <paramref name="level"/>, at
+    /// <summary>The entry below the entry <paramref name="raw"/> at <paramref name="level"/>, at
     /// <paramref name="slot"/> (<see cref="Slot"/>) in the table it points to (recorded when asked).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private PageTableEntry* EntryBelow(ulong table, PageTableLevel level, ulong addressMask, ulong slot, bool record)
+    private PageTableEntry* EntryBelow(ulong raw, PageTableLevel level, ulong addressMask, ulong slot, bool record)
     {
-        PageTableEntry* entry = EntryIn(table, addressMask, slot);
+        PageTableEntry* entry = EntryIn(raw, addressMask, slot);
         if (record)
             At(ref _entries, level.Below()) = (ulong)entry;
         return entry;
     }
 
-    /// <summary>The entry at <paramref name="slot"/> in the table the entry <paramref name="table"/> points to.</summary>
+    /// <summary>The entry at <paramref name="slot"/> in the table the entry <paramref name="raw"/> points to.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static PageTableEntry* EntryIn(ulong table, ulong addressMask, ulong slot)
-        => (PageTableEntry*)((table & addressMask) + slot);
+    private static PageTableEntry* EntryIn(ulong raw, ulong addressMask, ulong slot)
+        => (PageTableEntry*)((raw & addressMask) + slot);
 
     /// <summary>The offset map's offset plus the byte offset of <paramref name="address"/>'s entry in a table at
     /// <paramref name="level"/>: added to a table's physical address, the entry's address.</summary>
@@ -244,7 +228,8 @@ internal unsafe ref struct TableWalker
         get => _stopEntry;
     }
 
-    /// <summary>Why a <see cref="WalkTo{TTarget}"/> that returned false stopped, given the same <paramref name="presenceBits"/>.</summary>
+    /// <summary>Why a <see cref="WalkTo{TTarget}"/> that returned false stopped, given the same <paramref name="presenceBits"/>
+    /// (one bit, Present, or all bits for the any-bit rule; a walk that required several bits has no single reason).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly WalkEnd StoppedAt(ulong presenceBits) => (_stopEntry & presenceBits) == 0 ? WalkEnd.Absent : WalkEnd.Huge;
 
