@@ -93,6 +93,26 @@ public unsafe class OffsetPageTableTests
 
     [Theory]
     [MemberData(nameof(Sizes))]
+    public void MapToWithTableFlagsIgnoresAddressBitsInTheParentFlags(PageSize size)
+    {
+        using PagingFixture f = new();
+        // Bit 21 lies in an entry's address field: taken as a flag it would point the new parents elsewhere.
+        PageTableFlags parentFlags = PageTableFlags.Writable | (PageTableFlags)(1UL << 21);
+        Assert.True(f.Mapper.MapToWithTableFlags(SomePage(size), DataFrame(size), ReadWrite, parentFlags, f.Allocator).IsOk);
+        for (PageTableLevel level = PageTableLevel.Four; level > size.LeafLevel(); level--)
+            Assert.Equal(ReadWrite, f.EntryAt(Virt(SomeAddress), level).Flags);
+        Assert.Equal(new HashSet<ulong>(f.Allocator.Outstanding), f.ReachableTables());
+        Assert.Equal(DataFrame(size), f.Mapper.Translate(Virt(SomeAddress)).Value.Frame);
+
+        // The same flags again, under the same parents: mapped in place, no table needed.
+        int tables = f.Allocator.Outstanding.Count;
+        Assert.True(f.Mapper.MapToWithTableFlags(SomePage(size, 1), DataFrame(size, 1), ReadWrite, parentFlags, new EmptyFrameAllocator()).IsOk);
+        Assert.Equal(tables, f.Allocator.Outstanding.Count);
+        Assert.Equal(DataFrame(size, 1), f.Mapper.Translate(Virt(SomeAddress + size.Bytes())).Value.Frame);
+    }
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
     public void MappingAMappedPageReportsTheFrameThatIsMappedAndChangesNothing(PageSize size)
     {
         using PagingFixture f = new();

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Per-call mapper costs under NativeAOT (kernel ILC settings), two versions of StrixOS.Core side by side:
-#   host/StrixOS.Benchmarks/mapper-pair.sh [BEFORE-REV] [PAIRS] [RUNS]
+#   host/StrixOS.Benchmarks/mapper-pair.sh [BEFORE-REV] [PAIRS] [RUNS] [two-hardware]
 # "before" is BEFORE-REV (default main, extracted with git archive), "after" this working tree; both run
-# the same MapperWorkloads through MapperPair/ (Stopwatch, best of 7 rounds of RUNS workloads, default
-# 3000). The two programs alternate PAIRS times (default 3); printed: per workload, the median of each
+# the same MapperWorkloads through MapperPair/ (Stopwatch, best of 41 rounds of RUNS workloads, default
+# 300). The two programs alternate PAIRS times (default 3); printed: per workload, the median of each
 # side's figures in ns per call and before / after. Quieter than BenchmarkDotNet on a shared machine
 # (seconds per run, and alternating cancels slow drifts in load); docs/benchmarks.md has the figures.
+# "two-hardware": both programs built with a second IPagingHardware implementation in use, as in the
+# BenchmarkDotNet program (ILC then guards FlushPage with a type test; the kernel has one implementation).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-rev="${1:-main}"; pairs="${2:-3}"; runs="${3:-3000}"
+rev="${1:-main}"; pairs="${2:-3}"; runs="${3:-300}"
+two=false; [[ "${4:-}" == two-hardware ]] && two=true
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
@@ -18,7 +21,7 @@ for side in before after; do
   src="$ROOT"; [[ $side == before ]] && src="$work/before-src"
   mkdir -p "$work/$side"
   cp "$ROOT/host/StrixOS.Benchmarks/MapperPair/MapperPair.csproj" "$ROOT/host/StrixOS.Benchmarks/MapperPair/Program.cs" "$work/$side/"
-  dotnet publish -c Release -r linux-x64 -p:SRC="$src" -o "$work/$side/out" "$work/$side/MapperPair.csproj" \
+  dotnet publish -c Release -r linux-x64 -p:SRC="$src" -p:TwoHardware=$two -o "$work/$side/out" "$work/$side/MapperPair.csproj" \
     >"$work/$side/publish.log" 2>&1 || { cat "$work/$side/publish.log" >&2; exit 1; }
 done
 for i in $(seq "$pairs"); do

@@ -56,14 +56,28 @@ public sealed unsafe partial class OffsetPageTable
     private static bool IsHuge(PageTableEntry* entry) => (entry->Raw & HugeBit) != 0;
 
     /// <summary>The walk of a single address (<see cref="TableWalker.WalkTo{TTarget}"/>), from this hierarchy's
-    /// level-4 table down to the level <typeparamref name="TTarget"/> stands for.</summary>
+    /// level-4 table down to the level <typeparamref name="TTarget"/> stands for, through entries that have
+    /// every one of <paramref name="presenceBits"/> (flag bits; Present for the MMU's view).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool Walk<TTarget>(ulong address, ulong presenceBits, out TableWalker walk, out PageTableEntry* last,
-        bool record = false, bool keepParentBits = false)
+        bool record = false)
         where TTarget : struct, ILevelType
     {
         Unsafe.SkipInit(out walk);
-        return walk.WalkTo<TTarget>(_level4, _offset, _addressMask, address, presenceBits, record, keepParentBits, out last);
+        return walk.WalkTo<TTarget>(_level4, _offset, _addressMask, address, presenceBits, anyBit: false, record,
+            keepParentBits: false, out last);
+    }
+
+    /// <summary>As <see cref="Walk{TTarget}"/>, through entries in use (any bit set, <see cref="AnyBits"/>), as
+    /// mapping needs: it must not put a table over an entry that holds anything. Records every entry and keeps
+    /// <see cref="TableWalker.ParentBitsInCommon"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool WalkInUse<TTarget>(ulong address, out TableWalker walk, out PageTableEntry* last)
+        where TTarget : struct, ILevelType
+    {
+        Unsafe.SkipInit(out walk);
+        return walk.WalkTo<TTarget>(_level4, _offset, _addressMask, address, AnyBits, anyBit: true, record: true,
+            keepParentBits: true, out last);
     }
 
     // ---------------------------------------------------------------- translate
@@ -78,9 +92,9 @@ public sealed unsafe partial class OffsetPageTable
         if (Walk<LevelOne>(va, PresentBit, out TableWalker walk, out PageTableEntry* last))
         {
             ulong raw = Read(last);
-            if ((raw & PresentBit) != 0)
-                return TranslationOf(raw, va, PageTableLevel.One);
-            return TranslateError.NotMapped;
+            if ((raw & PresentBit) == 0)
+                return TranslateError.NotMapped;
+            return TranslationOf(raw, va, PageTableLevel.One);
         }
         ulong stop = walk.StopEntry;
         const ulong OneGiBLeafBits = PresentBit | ((PageSizeExtensions.Bytes1GiB - 1) & PageTableEntry.AddressMask);
@@ -161,10 +175,11 @@ public sealed unsafe partial class OffsetPageTable
     }
 
     /// <summary>The translation of <paramref name="va"/> by the present leaf <paramref name="raw"/> at
-    /// <paramref name="level"/>, whose frame address is aligned to the page size.</summary>
+    /// <paramref name="level"/>, whose frame address is aligned to the page size. (The offset is taken in 32
+    /// bits: every page size fits, and the result's second word then needs no zero extension.)</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Translation TranslationOf(ulong raw, ulong va, PageTableLevel level)
-        => new(raw, va & (level.EntrySpan() - 1), level.LeafSize());
+        => new(raw, (uint)va & (uint)(level.EntrySpan() - 1), level.LeafSize());
 
     /// <summary>The value of <paramref name="entry"/>. (Read through the pointer, not with
     /// <see cref="PageTableEntry.Raw"/>: the compiler then folds the entry's address into the load.)</summary>
@@ -196,7 +211,8 @@ public sealed unsafe partial class OffsetPageTable
         // The sizes are the low bits of both words: one comparison.
         if (((page.Bits ^ frame.Bits) & Page.SizeBits) != 0)
             return MapError.PageSizeMismatch;
-        ulong parentBits = ((ulong)parentFlags | PresentBit) & ~HugeBit;
+        // Flag bits only: the fast path's walk and the new table entries rely on it.
+        ulong parentBits = ((ulong)parentFlags | PresentBit) & ~(HugeBit | PageTableEntry.AddressMask);
         // A frame's start is aligned to its size and below 2^52 (PhysFrame checks both): no mask needed.
         ulong frameStart = frame.StartAddress.Value;
         bool mapped = page.Size switch
@@ -211,18 +227,17 @@ public sealed unsafe partial class OffsetPageTable
     /// <summary>
     /// The common case of mapping, for a page (<paramref name="pageBits"/>: <see cref="Page.Bits"/>) whose leaf
     /// is at the level <typeparamref name="TLeaf"/> stands for: every table exists and has
-    /// <paramref name="parentBits"/>, and the leaf entry is unused. Then one read-only walk and one write of
-    /// <paramref name="leaf"/>, and true; else false, having changed nothing (<see cref="MapWithTableChanges"/>
-    /// does the rest). Small and call-free, so it saves no registers; one specialised copy per page size, so
-    /// the walk has constant shifts.
+    /// <paramref name="parentBits"/> (flag bits, Present among them), and the leaf entry is unused. Then one
+    /// read-only walk and one write of <paramref name="leaf"/>, and true; else false, having changed nothing
+    /// (<see cref="MapWithTableChanges"/> does the rest). Small and call-free, so it saves no registers; one
+    /// specialised copy per page size, so the walk has constant shifts.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool TryMapInPlace<TLeaf>(ulong pageBits, ulong leaf, ulong parentBits)
         where TLeaf : struct, ILevelType
     {
-        // An entry that is not all zero counts as a table here, as it does for the MMU once its Present bit is set.
-        if (Walk<TLeaf>(pageBits, AnyBits, out TableWalker walk, out PageTableEntry* entry, keepParentBits: true)
-            && Read(entry) == 0 && (walk.ParentBitsInCommon & parentBits) == parentBits)
+        // The walk itself checks the parents: it goes down only through entries that have every parent bit.
+        if (Walk<TLeaf>(pageBits, parentBits, out _, out PageTableEntry* entry) && Read(entry) == 0)
         {
             Write(entry, leaf);
             return true;
@@ -252,7 +267,7 @@ public sealed unsafe partial class OffsetPageTable
         PageTableLevel leafLevel = TLeaf.Level;
         ulong va = page.StartAddress.Value;
         // Read-only pass: the walk finds any conflict and records the entries for the write pass.
-        if (Walk<TLeaf>(va, AnyBits, out TableWalker walk, out PageTableEntry* entry, record: true, keepParentBits: true))
+        if (WalkInUse<TLeaf>(va, out TableWalker walk, out PageTableEntry* entry))
         {
             if (!entry->IsUnused)
                 return ConflictAt(entry, leafLevel);
@@ -379,7 +394,9 @@ public sealed unsafe partial class OffsetPageTable
 
     /// <summary>Removes the mapping of <paramref name="page"/> (at its size) and returns the frame it mapped.
     /// Flushes the page from the TLB. Page tables stay; <see cref="CleanUp"/> frees empty ones.</summary>
-    /// <remarks>Inlined: the caller calls the fast path of its page size (<see cref="TryUnmapInPlace"/>).</remarks>
+    /// <remarks>Inlined: the caller calls the fast path of its page size (<see cref="TryUnmapInPlace"/>), then
+    /// flushes. The flush is here rather than in the fast path: where the hardware's type is not known to the
+    /// compiler (more than one implementation), the call would make the fast path save registers on every call.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Result<PhysFrame, MapError> Unmap(Page page)
     {
@@ -391,23 +408,17 @@ public sealed unsafe partial class OffsetPageTable
         };
         if (start == NotDone)
             return UnmapError(page);
+        _hardware.FlushPage(page.StartAddress.Value);
         return PhysFrame.NewUnchecked(start, page.Size);
     }
-
-    /// <summary>The start address of a page whose leaf is at the level <typeparamref name="TLeaf"/> stands for,
-    /// from its <see cref="Page.Bits"/>: the size bits are a constant here (zero for 4 KiB pages).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong StartOf<TLeaf>(ulong pageBits)
-        where TLeaf : struct, ILevelType
-        => pageBits ^ (ulong)TLeaf.Level.LeafSize();
 
     /// <summary>What the fast paths return when they changed nothing (no frame address or flags can be all ones).</summary>
     private const ulong NotDone = ~0UL;
 
     /// <summary>Unmaps the page (<paramref name="pageBits"/>: <see cref="Page.Bits"/>) whose leaf is at the level
-    /// <typeparamref name="TLeaf"/> stands for, flushes it and returns its frame's address; <see cref="NotDone"/>
-    /// (nothing changed) when it is not mapped at that size or its entry is misaligned (<see cref="UnmapError"/>
-    /// says which).</summary>
+    /// <typeparamref name="TLeaf"/> stands for and returns its frame's address (the caller flushes the page);
+    /// <see cref="NotDone"/> (nothing changed) when it is not mapped at that size or its entry is misaligned
+    /// (<see cref="UnmapError"/> says which).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private ulong TryUnmapInPlace<TLeaf>(ulong pageBits)
         where TLeaf : struct, ILevelType
@@ -424,7 +435,6 @@ public sealed unsafe partial class OffsetPageTable
         if ((raw & testedBits) != leafBits)
             return NotDone;
         Write(leaf, 0);
-        _hardware.FlushPage(StartOf<TLeaf>(pageBits));
         return raw & _addressMask;
     }
 
@@ -449,7 +459,9 @@ public sealed unsafe partial class OffsetPageTable
     /// Replaces the flags of the mapped <paramref name="page"/> (Present kept, HugePage managed) and returns
     /// the old ones. Parent entries gain the Writable and UserAccessible bits the new flags need. Flushes the page.
     /// </summary>
-    /// <remarks>Inlined: the caller calls the fast path of its page size (<see cref="TryUpdateFlagsInPlace"/>).</remarks>
+    /// <remarks>Inlined: the caller calls the fast path of its page size (<see cref="TryUpdateFlagsInPlace"/>).
+    /// (Unlike <see cref="Unmap"/>, the flush stays in the fast path: measured, the caller's loop lost more
+    /// by keeping the flags across the flush than the fast path saves.)</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Result<PageTableFlags, MapError> UpdateFlags(Page page, PageTableFlags flags)
     {
@@ -472,13 +484,13 @@ public sealed unsafe partial class OffsetPageTable
     private ulong TryUpdateFlagsInPlace<TLeaf>(ulong pageBits, PageTableFlags flags)
         where TLeaf : struct, ILevelType
     {
+        // The walk goes down only through parents that have the bits the new flags need.
         ulong parentBits = PresentBit | (ulong)(flags & InheritedFlags);
-        if (!FindLeaf<TLeaf>(pageBits, out TableWalker walk, out PageTableEntry* leaf, out ulong raw, out _, keepParentBits: true)
-            || (walk.ParentBitsInCommon & parentBits) != parentBits)
+        if (!FindLeaf<TLeaf>(pageBits, out _, out PageTableEntry* leaf, out ulong raw, out _, parentBits))
             return NotDone;
         ulong frameBits = raw & _addressMask;
         Write(leaf, frameBits | LeafBits(flags, TLeaf.Level));
-        _hardware.FlushPage(StartOf<TLeaf>(pageBits));
+        _hardware.FlushPage(pageBits & ~Page.SizeBits);
         return raw ^ frameBits;
     }
 
@@ -506,14 +518,15 @@ public sealed unsafe partial class OffsetPageTable
 
     /// <summary>Walks to the present leaf entry of a page of the size whose leaves are at the level
     /// <typeparamref name="TLeaf"/> stands for (<paramref name="raw"/> its value); false, with the reason in
-    /// <paramref name="problem"/>, when there is none. <paramref name="record"/> and <paramref name="keepParentBits"/>
-    /// as for <see cref="TableWalker.WalkTo{TTarget}"/>.</summary>
+    /// <paramref name="problem"/>, when there is none (meaningful for the default <paramref name="parentBits"/>,
+    /// Present: with more bits a parent that lacks some is reported as not present).
+    /// <paramref name="parentBits"/> and <paramref name="record"/> as for <see cref="TableWalker.WalkTo{TTarget}"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool FindLeaf<TLeaf>(ulong va, out TableWalker walk, out PageTableEntry* leaf, out ulong raw, out MapErrorKind problem,
-        bool record = false, bool keepParentBits = false)
+        ulong parentBits = PresentBit, bool record = false)
         where TLeaf : struct, ILevelType
     {
-        if (!Walk<TLeaf>(va, PresentBit, out walk, out leaf, record, keepParentBits))
+        if (!Walk<TLeaf>(va, parentBits, out walk, out leaf, record))
         {
             raw = 0;
             problem = walk.StoppedAt(PresentBit) == WalkEnd.Absent ? MapErrorKind.PageNotMapped : MapErrorKind.ParentEntryHugePage;

@@ -101,8 +101,9 @@ internal unsafe ref struct TableWalker
     /// stands for. True when it got there: <paramref name="last"/> is the entry of <paramref name="address"/>
     /// at that level (whatever it holds). False when an entry above the target ends the walk:
     /// <paramref name="last"/> is null, <see cref="StopEntry"/> that entry's value and <see cref="Level"/> its
-    /// level; the entry is absent when none of <paramref name="presenceBits"/> is set (Present for the MMU's
-    /// view; all bits for "unused", as mapping needs), else it maps a huge page (<see cref="StoppedAt"/>).
+    /// level. An entry above the target leads to a lower table when it is not a huge page and has every one of
+    /// <paramref name="presenceBits"/> (flag bits: Present for the MMU's view; a fast path adds the bits it needs
+    /// in every parent), or, with <paramref name="anyBit"/>, any bit at all (an entry in use, as mapping needs).
     /// (Giving the value rather than the pointer on a stop lets the compiler fold each step's address into
     /// the next load instead of keeping the pointer for the exit.)
     /// With <paramref name="record"/> the walk keeps the entry of every level for a write pass
@@ -112,7 +113,7 @@ internal unsafe ref struct TableWalker
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool WalkTo<TTarget>(PageTable* level4, ulong physicalMemoryOffset, ulong addressMask, ulong address, ulong presenceBits,
-        bool record, bool keepParentBits, out PageTableEntry* last)
+        bool anyBit, bool record, bool keepParentBits, out PageTableEntry* last)
         where TTarget : struct, ILevelType
     {
         PageTableLevel target = TTarget.Level;
@@ -122,33 +123,40 @@ internal unsafe ref struct TableWalker
             return Reached(Level4Entry(level4, address), target, ~0UL, keepParentBits, out last);
         // Unrolled on purpose: with the target a constant, the steps below it disappear. Above the target an
         // entry's address is only loaded from (unless recorded), so it folds into the load.
+        // Each level's slot (where its entry lies in its table, Slot) is made apart from the entry that points
+        // to the table: between one level's load and the next only the address mask is then on the critical
+        // path (the loads of a walk depend on each other; every operation between them adds latency per
+        // level). Made after the test of the level above, so a walk that stops early makes no slot it does
+        // not use (made all at the start, the huge-page walks of Translate were slower).
+        ulong slot3 = Slot(PageTableLevel.Three, physicalMemoryOffset, address);
         ulong raw = *(ulong*)Level4Entry(level4, address);
-        if (!IsTable(raw, presenceBits))
+        if (!IsTable(raw, presenceBits, anyBit))
             return Stopped(PageTableLevel.Four, raw, out last);
         ulong common = raw;
         if (target == PageTableLevel.Three)
-            return Reached(EntryBelow(raw, PageTableLevel.Four, physicalMemoryOffset, addressMask, address, record), target, common, keepParentBits, out last);
-        raw = LoadBelow(raw, PageTableLevel.Four, physicalMemoryOffset, addressMask, address, record);
-        if (!IsTable(raw, presenceBits))
+            return Reached(EntryBelow(raw, PageTableLevel.Four, addressMask, slot3, record), target, common, keepParentBits, out last);
+        raw = LoadBelow(raw, PageTableLevel.Four, addressMask, slot3, record);
+        if (!IsTable(raw, presenceBits, anyBit))
             return Stopped(PageTableLevel.Three, raw, out last);
+        ulong slot2 = Slot(PageTableLevel.Two, physicalMemoryOffset, address);
         common &= raw;
         if (target == PageTableLevel.Two)
-            return Reached(EntryBelow(raw, PageTableLevel.Three, physicalMemoryOffset, addressMask, address, record), target, common, keepParentBits, out last);
-        raw = LoadBelow(raw, PageTableLevel.Three, physicalMemoryOffset, addressMask, address, record);
-        if (!IsTable(raw, presenceBits))
+            return Reached(EntryBelow(raw, PageTableLevel.Three, addressMask, slot2, record), target, common, keepParentBits, out last);
+        raw = LoadBelow(raw, PageTableLevel.Three, addressMask, slot2, record);
+        if (!IsTable(raw, presenceBits, anyBit))
             return Stopped(PageTableLevel.Two, raw, out last);
+        ulong slot1 = Slot(PageTableLevel.One, physicalMemoryOffset, address);
         common &= raw;
-        return Reached(EntryBelow(raw, PageTableLevel.Two, physicalMemoryOffset, addressMask, address, record), target, common, keepParentBits, out last);
+        return Reached(EntryBelow(raw, PageTableLevel.Two, addressMask, slot1, record), target, common, keepParentBits, out last);
     }
 
     /// <summary>The value of the entry <see cref="EntryBelow"/> gives (recorded when asked).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong LoadBelow(ulong raw, PageTableLevel level, ulong physicalMemoryOffset, ulong addressMask, ulong address, bool record)
+    private ulong LoadBelow(ulong raw, PageTableLevel level, ulong addressMask, ulong slot, bool record)
     {
-        PageTableLevel below = level.Below();
         if (record)
-            At(ref _entries, below) = (ulong)EntryIn(raw, below, physicalMemoryOffset, addressMask, address);
-        return *(ulong*)EntryIn(raw, below, physicalMemoryOffset, addressMask, address);
+            At(ref _entries, level.Below()) = (ulong)EntryIn(raw, addressMask, slot);
+        return *(ulong*)EntryIn(raw, addressMask, slot);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -156,29 +164,33 @@ internal unsafe ref struct TableWalker
         => (PageTableEntry*)level4 + EntryNumber(PageTableLevel.Four, address);
 
     /// <summary>True when <paramref name="raw"/>, an entry above the target level, leads to a lower table:
-    /// one of <paramref name="presenceBits"/> set and not a huge page.</summary>
+    /// not a huge page, and every one of <paramref name="presenceBits"/> set (with <paramref name="anyBit"/>:
+    /// any bit set).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool IsTable(ulong raw, ulong presenceBits)
-        => (raw & presenceBits) != 0 && (raw & (ulong)PageTableFlags.HugePage) == 0;
+    private static bool IsTable(ulong raw, ulong presenceBits, bool anyBit)
+        => (anyBit ? raw != 0 : (raw & presenceBits) == presenceBits) && (raw & (ulong)PageTableFlags.HugePage) == 0;
 
-    /// <summary>The entry of <paramref name="address"/> in the table the entry <paramref name="raw"/> at
-    /// <paramref name="level"/> points to (recorded when asked).</summary>
+    /// <summary>The entry below the entry <paramref name="raw"/> at <paramref name="level"/>, at
+    /// <paramref name="slot"/> (<see cref="Slot"/>) in the table it points to (recorded when asked).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private PageTableEntry* EntryBelow(ulong raw, PageTableLevel level, ulong physicalMemoryOffset, ulong addressMask,
-        ulong address, bool record)
+    private PageTableEntry* EntryBelow(ulong raw, PageTableLevel level, ulong addressMask, ulong slot, bool record)
     {
-        PageTableLevel below = level.Below();
-        PageTableEntry* entry = EntryIn(raw, below, physicalMemoryOffset, addressMask, address);
+        PageTableEntry* entry = EntryIn(raw, addressMask, slot);
         if (record)
-            At(ref _entries, below) = (ulong)entry;
+            At(ref _entries, level.Below()) = (ulong)entry;
         return entry;
     }
 
-    /// <summary>The entry of <paramref name="address"/> at <paramref name="level"/> in the table the entry
-    /// <paramref name="raw"/> points to.</summary>
+    /// <summary>The entry at <paramref name="slot"/> in the table the entry <paramref name="raw"/> points to.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static PageTableEntry* EntryIn(ulong raw, PageTableLevel level, ulong physicalMemoryOffset, ulong addressMask, ulong address)
-        => (PageTableEntry*)(physicalMemoryOffset + (raw & addressMask)) + EntryNumber(level, address);
+    private static PageTableEntry* EntryIn(ulong raw, ulong addressMask, ulong slot)
+        => (PageTableEntry*)((raw & addressMask) + slot);
+
+    /// <summary>The offset map's offset plus the byte offset of <paramref name="address"/>'s entry in a table at
+    /// <paramref name="level"/>: added to a table's physical address, the entry's address.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Slot(PageTableLevel level, ulong physicalMemoryOffset, ulong address)
+        => physicalMemoryOffset + EntryNumber(level, address) * (ulong)sizeof(PageTableEntry);
 
     /// <summary>The index of <paramref name="address"/>'s entry in a table at <paramref name="level"/>, as a
     /// pointer-sized number (an int index would cost a zero extension before the scaled address).</summary>
@@ -216,7 +228,8 @@ internal unsafe ref struct TableWalker
         get => _stopEntry;
     }
 
-    /// <summary>Why a <see cref="WalkTo{TTarget}"/> that returned false stopped, given the same <paramref name="presenceBits"/>.</summary>
+    /// <summary>Why a <see cref="WalkTo{TTarget}"/> that returned false stopped, given the same <paramref name="presenceBits"/>
+    /// (one bit, Present, or all bits for the any-bit rule; a walk that required several bits has no single reason).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly WalkEnd StoppedAt(ulong presenceBits) => (_stopEntry & presenceBits) == 0 ? WalkEnd.Absent : WalkEnd.Huge;
 

@@ -43,10 +43,10 @@ public readonly struct Translation
     /// <summary>The translation by the present leaf <paramref name="leafEntry"/> of a page of <paramref name="size"/>
     /// whose frame address is aligned to that size; <paramref name="offset"/> is below the size.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal Translation(ulong leafEntry, ulong offset, PageSize size)
+    internal Translation(ulong leafEntry, uint offset, PageSize size)
     {
         _entry = leafEntry;
-        _offsetAndSize = (uint)offset | ((uint)size << SizeShift);
+        _offsetAndSize = offset | ((uint)size << SizeShift);
     }
 
     public PhysFrame Frame
