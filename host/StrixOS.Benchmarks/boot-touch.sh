@@ -4,8 +4,8 @@
 # region makes the host fault in (and clear) a whole huge page, 0.1 ms or several ms on this machine kind
 # (docs/benchmarks.md, "Boot start-up, fifth round"). The kernel's start-up should add no region the
 # firmware and GRUB had not already touched.
-# Usage: host/StrixOS.Benchmarks/boot-touch.sh [ISO [ELF]]   (default: the application image,
-#   StrixOS/bin/Release/app/strix.iso and strix.elf). QEMU on the benchmark's line (128M), halted at reset;
+# Usage: host/StrixOS.Benchmarks/boot-touch.sh [ISO [ELF [RAM_MB [uefi]]]]   (default: the application image,
+#   StrixOS/bin/Release/app/strix.iso and strix.elf, 128 MiB, SeaBIOS). QEMU on the benchmark's line, halted at reset;
 #   gdb stops it at _start (the kernel's first instruction, after the expander), then the kernel boots with
 #   strix.idle and is looked at 3 s later. Prints one character per 2 MiB region (# backed, . not) and the
 #   regions the kernel added, as physical ranges.
@@ -13,7 +13,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 ISO="${1:-$ROOT/StrixOS/bin/Release/app/strix.iso}"
 ELF="${2:-$(dirname "$ISO")/strix.elf}"
-RAM_MB=128
+RAM_MB="${3:-128}"
+FIRMWARE=()
+[[ "${4:-}" == uefi ]] && FIRMWARE=(--uefi)
 PORT="${STRIX_GDB_PORT:-1251}"
 TOOLS="$ROOT/host/StrixOS.Tools/bin/Release/net10.0/StrixOS.Tools.dll"
 [[ -f "$TOOLS" ]] || dotnet build "$ROOT/host/StrixOS.Tools" -c Release -v q >/dev/null
@@ -36,7 +38,7 @@ regions() {
       END { for (r = 0; r < '$((RAM_MB / 2))'; r++) printf "%s", (r in backed) ? "#" : "."; print "" }'
 }
 
-mapfile -t ARGS < <(dotnet "$TOOLS" qemu-args "$ISO" --serial "file:$WORK/serial.log" --cmdline strix.idle)
+mapfile -t ARGS < <(dotnet "$TOOLS" qemu-args "$ISO" --memory "${RAM_MB}M" "${FIRMWARE[@]}" --serial "file:$WORK/serial.log" --cmdline strix.idle)
 qemu-system-x86_64 "${ARGS[@]}" -S -gdb "tcp::$PORT" 2>"$WORK/qemu.err" &
 QEMU_PID=$!
 sleep 0.5
