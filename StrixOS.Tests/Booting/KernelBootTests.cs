@@ -27,6 +27,29 @@ public class KernelBootTests
         Assert.Contains("kernel stopped; shutting down", boot.Transcript);
     }
 
+    /// <summary>
+    /// The kernel stack's frames below its top 64 KiB (which lie in the image's BSS) start at a 2 MiB boundary above
+    /// the modules, so the rest of the 2 MiB region GRUB loaded into stays free for the frame allocator and the
+    /// start-up writes to no new region of guest RAM (boot.asm; docs/memory.md, "Ranges the kernel keeps").
+    /// </summary>
+    [Fact]
+    public async Task TheKernelStackRunStartsAtA2MiBBoundaryAboveTheModules()
+    {
+        KernelBootResult boot = await KernelBoot.BootAsync();
+        Assert.True(boot.Succeeded, boot.Transcript);
+        var regions = Regex.Matches(boot.Transcript, @"^\s+0x([0-9a-f]{16})-0x([0-9a-f]{16}) (\w+)", RegexOptions.Multiline)
+            .Select(m => (Start: ulong.Parse(m.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture),
+                          End: ulong.Parse(m.Groups[2].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture),
+                          Type: m.Groups[3].Value))
+            .ToList();
+        int lastModule = regions.FindLastIndex(r => r.Type == "Module");
+        Assert.True(lastModule >= 0, "no module in the memory map\n" + boot.Transcript);
+        var stack = regions.Skip(lastModule + 1).FirstOrDefault(r => r.Type == "Kernel");
+        Assert.True(stack.Type == "Kernel", "no Kernel range (the stack) above the modules\n" + boot.Transcript);
+        Assert.Equal(0UL, stack.Start % (2UL << 20));
+        Assert.Equal((8UL << 20) - (64UL << 10), stack.End - stack.Start);
+    }
+
     /// <summary>QEMU's RAM minus what the firmware reserves: measured 516 KiB under SeaBIOS (VGA hole, BIOS areas).</summary>
     [Theory]
     [InlineData("128M", 128UL << 20)]

@@ -34,8 +34,10 @@ public unsafe struct BootLayout
     /// <summary>TSC stamps for strix.boottrace: the kernel's first instruction, the first in the higher half
     /// (boot tables built, long mode on), before CoreLib's module start-up, before Main.</summary>
     public ulong EntryTsc, HigherHalfTsc, RuntimeStartTsc, MainTsc;
-    /// <summary>The frames behind the kernel stack (StackGuard + 4 KiB to StackTop): not part of the image, the
-    /// boot stage takes them from the memory map, above the image, the boot information and the modules.</summary>
+    /// <summary>The frames behind the kernel stack (StackGuard + 4 KiB to StackTop) except its top 64 KiB: not part
+    /// of the image, the boot stage takes them from the memory map, above the image, the boot information and the
+    /// modules, from a 2 MiB boundary when it can. The top 64 KiB (all a boot uses) are frames of the image's .bss,
+    /// mapped only there, so start-up writes to no 2 MiB region of RAM the boot loader had not (boot.asm).</summary>
     public ulong StackPhysicalStart, StackPhysicalEnd;
     /// <summary>TSC at the expander's first instruction (Boot/Stage/Expander: it expands this image from the compressed
     /// one GRUB loaded), for strix.boottrace; 0 when the kernel was loaded without it.</summary>

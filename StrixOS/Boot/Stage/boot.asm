@@ -28,6 +28,8 @@ OFFSET_PD_POOL      equ 64          ; 2 MiB-page directories for the offset map:
 IST_STACK_SIZE      equ 16 * 1024     ; double fault, NMI, machine check: one each
 EARLY_HEAP_SIZE     equ 1024 * 1024    ; CoreLib start-up and boot, until the page-table heap takes over
 TLS_AREA_SIZE       equ 4096
+STACK_TOP_SIZE      equ 64 * 1024      ; the kernel stack's top: frames in the image's .bss (see the stack's run below)
+HUGE_PAGE_SIZE      equ 2 * 1024 * 1024
 
 
 extern __text_start, __text_end, __rodata_start, __rodata_end
@@ -212,8 +214,13 @@ long_mode_low:
 
     ; The kernel stack is not part of the image (linker.ld): GRUB neither reads nor zeroes its 8 MiB,
     ; and the image stays small enough to keep clear of firmware memory (OVMF's ACPI NVS at 8 MiB).
-    ; Its frames: the lowest 4 KiB-aligned run inside one available entry of the memory map (tag 6)
-    ; above the image, the boot information and every module (GRUB puts those right after the image).
+    ; Its top STACK_TOP_SIZE bytes (all a boot uses) are frames of the image's .bss, which the expander
+    ; zeroed; the rest is the lowest 4 KiB-aligned run inside one available entry of the memory map (tag 6)
+    ; above the image, the boot information and every module (GRUB puts those right after the image),
+    ; starting at a 2 MiB boundary when one fits. Why: under QEMU the host backs guest RAM in 2 MiB pages on
+    ; first write (milliseconds each on some hosts), and this keeps the stack out of the 2 MiB region that
+    ; holds the end of what GRUB loaded: that region's free rest is where the frame allocator starts, so a
+    ; boot writes to no 2 MiB region the loader had not (docs/benchmarks.md, fifth round).
     ; C# keeps the run out of the frame allocator (BootInfoReader: a Kernel range). r12 is kept.
     mov esi, [mb_info_phys]
     mov ecx, [rsi]
@@ -245,9 +252,13 @@ long_mode_low:
     add rdi, rcx
     jmp .stack_module_loop
 .stack_modules_done:
-    mov r14, __kernel_stack_top
+    mov r14, __kernel_stack_top - STACK_TOP_SIZE
     mov rax, __kernel_stack_bottom
-    sub r14, rax                                    ; r14: stack bytes
+    sub r14, rax                                    ; r14: the run's bytes
+    mov rbp, rbx                                    ; rbp: the lowest address the run may use
+    add rbx, HUGE_PAGE_SIZE - 1                     ; first pass: from the next 2 MiB boundary
+    and rbx, ~(HUGE_PAGE_SIZE - 1)
+.stack_search:
     mov r13, -1                                     ; r13: the lowest fit so far
     lea rdi, [rsi + 8]
 .stack_tag_loop:
@@ -300,7 +311,12 @@ long_mode_low:
     jmp .stack_tag_loop
 .stack_tags_done:
     cmp r13, -1
+    jne .stack_found
+    cmp rbx, rbp                                    ; nothing from the boundary up: any fit above the modules
     je no_stack_memory
+    mov rbx, rbp
+    jmp .stack_search
+.stack_found:
     mov [kernel_stack_phys], r13
     add r13, r14
     mov [kernel_stack_phys_end], r13
@@ -396,6 +412,11 @@ long_mode_low:
     je .next_page
     cmp rdi, rbp
     je .next_page
+    mov rax, rdi                                    ; the kernel stack's top frames: mapped as the stack only
+    mov rsi, kernel_stack_top_frames
+    sub rax, rsi
+    cmp rax, STACK_TOP_SIZE
+    jb .next_page
     mov rax, PTE_PRESENT                            ; text: read + execute
     cmp rdi, r10
     jb .data_page
@@ -419,13 +440,15 @@ long_mode_low:
     jmp .map_kernel
 .kernel_done:
     ; The kernel stack above its guard page (__kernel_stack_guard stays unmapped): read/write, NX.
+    ; Two parts: the run from the memory map, then the top STACK_TOP_SIZE bytes on the .bss frames.
     mov rdi, __kernel_stack_bottom
-    mov r8, __kernel_stack_top
+    mov r8, __kernel_stack_top - STACK_TOP_SIZE
     mov rsi, [kernel_stack_phys]
     mov rbx, PTE_NX | PTE_PRESENT | PTE_WRITABLE
+    xor ecx, ecx                                    ; the part being mapped
 .map_stack:
     cmp rdi, r8
-    jae .stack_done
+    jae .stack_part_done
     mov rax, rsi
     or rax, rbx
     mov rdx, rdi
@@ -434,6 +457,13 @@ long_mode_low:
     mov [boot_pt_kernel + rdx * 8], rax
     add rdi, 4096
     add rsi, 4096
+    jmp .map_stack
+.stack_part_done:
+    inc ecx
+    cmp ecx, 2
+    je .stack_done
+    mov r8, __kernel_stack_top
+    mov rsi, kernel_stack_top_frames - KERNEL_VMA
     jmp .map_stack
 .stack_done:
     mov rax, cr3
@@ -614,7 +644,7 @@ entry_tsc:          dq 0                        ; strix.boottrace stamps (TSC)
 higher_half_tsc:    dq 0
 runtime_start_tsc:  dq 0
 main_tsc:           dq 0
-kernel_stack_phys:  dq 0                        ; the kernel stack's frames (found in the memory map)
+kernel_stack_phys:  dq 0                        ; the kernel stack's frames below its top (found in the memory map)
 kernel_stack_phys_end: dq 0
 global boot_expander_tsc                        ; the expander's first instruction (TSC): it writes this field
 boot_expander_tsc:  dq 0                        ; once it has expanded the image (Expander/); 0 without it
@@ -630,6 +660,7 @@ ist_nmi_top:
 ist_machine_check_guard: resb 4096
                          resb IST_STACK_SIZE
 ist_machine_check_top:
+kernel_stack_top_frames: resb STACK_TOP_SIZE    ; behind the kernel stack's top (mapped there, not here)
 tls_area:           resb TLS_AREA_SIZE
 early_heap:         resb EARLY_HEAP_SIZE
 
