@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Builds the image GRUB loads as /boot/strix.elf: the kernel expander (expander.asm) with the kernel's loadable
-# segments, each an LZ4 frame (Debian's lz4, -12), and a record per segment (kernel-image.inc).
-# Usage: pack-kernel.sh KERNEL_ELF BOOT_FONT_OBJECT WORK_DIR OUTPUT_ELF
+# segments, each an LZ4 frame (Debian's lz4, -12), and a record per segment (kernel-image.inc); and the boot
+# modules it carries (the symbol and line tables), each an LZ4 frame that the expander expands and hands to the
+# kernel as a multiboot2 module, so that GRUB opens one file instead of three.
+# Usage: pack-kernel.sh KERNEL_ELF BOOT_FONT_OBJECT WORK_DIR OUTPUT_ELF [MODULE_NAME=FILE ...]
 # KERNEL_ELF is the linked kernel (bin/<Configuration>/strix.elf, unchanged: gdb and nm keep reading it);
-# BOOT_FONT_OBJECT the kernel build's boot_font.o (boot_fail32 draws with it).
+# BOOT_FONT_OBJECT the kernel build's boot_font.o (boot_fail32 draws with it); each MODULE_NAME=FILE a module
+# (its name is the module's string, e.g. strix.symbols=obj/.../strix.packed.sym).
 set -euo pipefail
 KERNEL="$1" FONT="$2" WORK="$3" OUTPUT="$4"
+shift 4
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 mkdir -p "$WORK"
-rm -f "$WORK"/segment-*
+rm -f "$WORK"/segment-* "$WORK"/module-*
 
 symbol() { # the address of one of the kernel's symbols, 0x...
   local value
@@ -51,18 +55,51 @@ while read -r offset _ phys filesz memsz; do
   n=$((n + 1))
 done < <(readelf -lW "$KERNEL" | awk '$1 == "LOAD" { print $2, $3, $4, $5, $6 }')
 (( n > 0 )) || { echo "pack-kernel.sh: $KERNEL has no loadable segment" >&2; exit 1; }
+echo "kernel_segments_end:" >>"$INC"
+
+# The modules: a record each (where it expands to, its bytes, its frame, its multiboot2 tag's size, its name).
+# Each expands to 4 KiB-aligned pages of its own (.boot.modules, no file bytes), which the kernel keeps as a
+# module; the copy of the boot information with their tags (expander.asm) gets pages of its own too, which the
+# kernel reclaims with the rest of the boot information.
+MODULE_DATA="" MODULE_NAMES="" MODULE_BYTES=0 MODULE_TAG_BYTES=0
+echo "image_modules:                  ; data, bytes, frame, frame end, tag size, name" >>"$INC"
+m=0
+for module in "$@"; do
+  name="${module%%=*}" file="${module#*=}"
+  [[ "$module" == *=* && -n "$name" && "$name" =~ ^[A-Za-z0-9._/-]+$ ]] || {
+    echo "pack-kernel.sh: module '$module' is not NAME=FILE (a name of letters, digits, . _ / -)" >&2; exit 1; }
+  [[ -f "$file" ]] || { echo "pack-kernel.sh: module $name: no file $file" >&2; exit 1; }
+  bytes=$(wc -c <"$file")
+  cp "$file" "$WORK/module-$m"
+  lz4 -qq -12 -B7 --content-size --no-frame-crc -c "$WORK/module-$m" >"$WORK/module-$m.lz4"
+  tag=$(( 16 + ${#name} + 1 ))                    # type, size, start, end, the name and its NUL
+  echo "    dd module_${m}_data, $bytes, module_${m}_frame, module_${m}_frame_end, $tag, module_${m}_name" >>"$INC"
+  FRAMES+="module_${m}_frame: incbin \"$WORK/module-$m.lz4\""$'\n'"module_${m}_frame_end:"$'\n'
+  MODULE_NAMES+="module_${m}_name: db \"$name\", 0"$'\n'
+  MODULE_DATA+="module_${m}_data: resb $(( (bytes + 0xFFF) & ~0xFFF ))"$'\n'
+  MODULE_BYTES=$(( MODULE_BYTES + ((bytes + 0xFFF) & ~0xFFF) ))
+  MODULE_TAG_BYTES=$(( MODULE_TAG_BYTES + ((tag + 7) & ~7) ))
+  m=$((m + 1))
+done
 {
-  echo "kernel_segments_end:"
+  echo "image_modules_end:"
+  printf '%s' "$MODULE_NAMES"
+  echo "IMAGE_MODULE_TAG_BYTES equ $MODULE_TAG_BYTES"
   echo "section .payload progbits alloc noexec nowrite align=4"
   printf '%s' "$FRAMES"
+  echo "section .boot.modules nobits alloc noexec write align=4096"
+  printf '%s' "$MODULE_DATA"
 } >>"$INC"
 
 # Where the expander and its frames go: right after the kernel's range, unless they would reach OVMF's ACPI NVS at
 # 8-9 MiB (StrixOS.Tests/Deploy/RecordedBootReports.cs; KernelImagePlacementTests checks the result): then at 9 MiB.
 # STRIX_FIRMWARE_HOLE_START lowers that limit, to try the 9 MiB placement with a small image.
+# The image's end: the expander and its frames, the modules' pages, the boot information's copy (expander.asm's
+# BOOT_INFO_COPY_BYTES, 64 KiB), the expander's stack and its data (another 64 KiB is more than they take).
 FRAME_BYTES=$(cat "$WORK"/segment-*.lz4 | wc -c)
+(( m == 0 )) || FRAME_BYTES=$(( FRAME_BYTES + $(cat "$WORK"/module-*.lz4 | wc -c) ))
 EXPANDER_BASE=$(( (PHYS_END + 0xFFF) & ~0xFFF ))
-if (( EXPANDER_BASE + FRAME_BYTES + 0x10000 > ${STRIX_FIRMWARE_HOLE_START:-0x800000} )); then EXPANDER_BASE=0x900000; fi
+if (( EXPANDER_BASE + FRAME_BYTES + MODULE_BYTES + 0x20000 > ${STRIX_FIRMWARE_HOLE_START:-0x800000} )); then EXPANDER_BASE=0x900000; fi
 printf -v EXPANDER_BASE '0x%x' "$EXPANDER_BASE"
 
 nasm -f elf64 -w+all -Werror -i "$WORK/" -i "$HERE/" -i "$HERE/../" "$HERE/expander.asm" -o "$WORK/expander.o"
