@@ -43,7 +43,25 @@ public class KernelExpanderTests(ITestOutputHelper output)
         List<int> frames = FindAll(image, FrameMagic).FindAll(i => i + 4 < image.Length && image[i + 4] == 0x68);
         Assert.True(frames.Count > TextFrame, $"{bootElf}: {frames.Count} LZ4 frames, expected one per loaded segment");
         Damage(image, frames[TextFrame], frames.Count > TextFrame + 1 ? frames[TextFrame + 1] : image.Length, damage);
+        await BootDamagedImage(image, message);
+    }
 
+    [Fact]
+    public async Task ADamagedModuleFrameStopsTheBootInTheExpanderToo()
+    {
+        // The symbol table's frame (the second to last: pack-kernel.sh writes the modules' after the segments').
+        string bootElf = Path.Combine(Path.GetDirectoryName(KernelBoot.DefaultImage)!, "boot", "strix.elf");
+        Assert.True(File.Exists(bootElf), $"{bootElf} does not exist: build it with ./strix build");
+        byte[] image = File.ReadAllBytes(bootElf);
+        List<int> frames = FindAll(image, FrameMagic).FindAll(i => i + 4 < image.Length && image[i + 4] == 0x68);
+        Assert.True(frames.Count > TextFrame + 2, $"{bootElf}: {frames.Count} LZ4 frames, expected the segments' and two modules'");
+        Damage(image, frames[^2], frames[^1], "content size");
+        await BootDamagedImage(image, "the kernel's compressed image expands to the wrong size");
+    }
+
+    /// <summary>Boots the damaged image from an ISO with a one-entry grub.cfg: the expander must stop with its message.</summary>
+    private async Task BootDamagedImage(byte[] image, string message)
+    {
         string root = Directory.CreateTempSubdirectory("strix-expander-").FullName;
         try
         {
