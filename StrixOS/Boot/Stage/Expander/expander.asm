@@ -6,7 +6,7 @@
 ; segments (kernel-image.inc, written by pack-kernel.sh): expand its LZ4 frame to the segment's physical
 ; address, check the size, zero the rest of the segment (BSS). Then the boot modules the image carries (the
 ; symbol and line tables, so that GRUB opens one file, not three: each file costs GRUB far more than its bytes):
-; expand each to its pages above the expander, and hand them to the kernel as GRUB hands over a module2 file,
+; expand each to its pages over the kernel's spent frames, and hand them to the kernel as GRUB hands over a module2 file,
 ; as a multiboot2 module tag, in a copy of GRUB's boot information (the kernel keeps modules' frames and places
 ; its stack above them, boot.asm). Then jump to the kernel's entry with GRUB's EAX and the copy in EBX.
 ; This ELF's first segment reserves the kernel's whole physical range (expander.ld), so GRUB
@@ -18,8 +18,8 @@
 ; debug-exit with failure, halt), never in a half-written kernel.
 
 %include "kernel-image.inc"     ; KERNEL_ENTRY, KERNEL_PHYS_START/END, KERNEL_EXPANDER_TSC, kernel_segments, frames,
-                                ; image_modules, IMAGE_MODULE_TAG_BYTES
-extern __image_modules_start, __image_modules_end   ; the modules' pages (expander.ld)
+                                ; image_modules, IMAGE_MODULE_TAG_BYTES, payload_start,
+                                ; IMAGE_MODULE_PAGES_END, BOOT_INFO_COPY(_BYTES)
 
 LZ4_FRAME_MAGIC     equ 0x184D2204
 ; FLG byte the build asks lz4 for: version 01, independent blocks, no block checksums, content size present,
@@ -58,8 +58,6 @@ MODULE_RECORD       equ 24
 
 MB2_TAG_END         equ 0
 MB2_TAG_MODULE      equ 3
-; Room for the copy of GRUB's boot information: under OVMF it is a few KiB (the EFI memory map is the largest tag).
-BOOT_INFO_COPY_BYTES equ 0x10000
 
 global expander_start
 
@@ -126,7 +124,7 @@ expander_start:
     jmp .segment
 
 .expanded:
-    ; The modules, each into its own pages (checked against them: a build fault otherwise).
+    ; The modules, each into its own pages over the kernel's frames, spent now (checked against those pages).
     mov ebx, image_modules
 .module:
     cmp ebx, image_modules_end
@@ -134,9 +132,9 @@ expander_start:
     mov edi, [ebx + MODULE_DATA]
     mov edx, [ebx + MODULE_BYTES]
     mov esi, msg_bad_module
-    cmp edi, __image_modules_start
+    cmp edi, payload_start
     jb boot_fail32
-    mov eax, __image_modules_end
+    mov eax, IMAGE_MODULE_PAGES_END
     sub eax, edi
     jb boot_fail32
     cmp edx, eax
@@ -161,7 +159,7 @@ expander_start:
     mov ecx, KERNEL_ENTRY                           ; through a register: a direct jmp to an absolute
     jmp ecx                                         ; address needs a relocation NASM does not make
 
-; Hands the modules to the kernel: copies GRUB's boot information into boot_info_copy with a module tag for each
+; Hands the modules to the kernel: copies GRUB's boot information into the pages after the modules' with a module tag for each
 ; (start, end, name) before the end tag, and makes the copy the kernel's EBX. GRUB's own stays where it is, free
 ; memory to the kernel. Without multiboot2 information (the kernel reports that) or modules: nothing to do.
 pass_modules:
@@ -199,7 +197,7 @@ pass_modules:
     cmp eax, BOOT_INFO_COPY_BYTES - IMAGE_MODULE_TAG_BYTES - 8
     ja boot_fail32
     mov esi, edx
-    mov edi, boot_info_copy
+    mov edi, BOOT_INFO_COPY
     mov ecx, eax
     shr ecx, 2
     rep movsd
@@ -215,7 +213,9 @@ pass_modules:
     add eax, [ebx + MODULE_BYTES]
     mov [edi + 12], eax
     lea ebp, [edi + ecx + 7]
-    and ebp, ~7                                     ; the next tag (the pages are zero: so is the padding)
+    and ebp, ~7                                     ; the next tag
+    mov dword [ebp - 8], 0                          ; the padding after the name is zero (these pages held frames)
+    mov dword [ebp - 4], 0
     sub ecx, 16
     mov esi, [ebx + MODULE_NAME]
     add edi, 16
@@ -227,9 +227,9 @@ pass_modules:
     mov dword [edi], MB2_TAG_END
     mov dword [edi + 4], 8
     add edi, 8
-    sub edi, boot_info_copy
-    mov [boot_info_copy], edi                       ; the copy's total size
-    mov dword [grub_ebx], boot_info_copy
+    sub edi, BOOT_INFO_COPY
+    mov [BOOT_INFO_COPY], edi                       ; the copy's total size
+    mov dword [grub_ebx], BOOT_INFO_COPY
 .done:
     ret
 
@@ -441,10 +441,5 @@ segment_start:  dd 0
 section .boot.bss
 expander_stack: resb 4096
 expander_stack_top:
-
-; The copy of the boot information, on pages of its own: the kernel reclaims them with the boot information,
-; and keeps the modules' pages below.
-section .boot.info nobits alloc noexec write align=4096
-boot_info_copy: resb BOOT_INFO_COPY_BYTES
 
 section .note.GNU-stack noalloc noexec nowrite progbits
