@@ -11,7 +11,7 @@
 ; its stack above them, boot.asm). Then jump to the kernel's entry with GRUB's EAX and the copy in EBX.
 ; This ELF's first segment reserves the kernel's whole physical range (expander.ld), so GRUB
 ; puts neither the boot information nor modules there; the expander and its compressed bytes lie above it
-; and are free memory once the kernel runs.
+; and are free memory once the kernel runs, but for the pages of the modules and of the boot information's copy.
 ;
 ; Every write is checked against the segment being expanded, which the build placed inside the reserved range:
 ; malformed, truncated or oversized data stops here with a message (boot_fail32: COM1, the screen, QEMU's
