@@ -14,6 +14,8 @@ namespace StrixOS.Tests.Booting;
 /// frames. A damaged frame must stop the boot in the expander, with its message on COM1 and QEMU's failing exit
 /// status, before anything of the kernel runs: each case damages the .text segment's frame of the built image
 /// (boot/strix.elf next to the default ISO) in one way, puts it on an ISO with a one-entry grub.cfg and boots it.
+/// The image also carries the symbol and line tables (the last two frames), which the expander hands to the kernel
+/// as modules: they must expand to exactly the files the build packed.
 /// </summary>
 public class KernelExpanderTests(ITestOutputHelper output)
 {
@@ -41,7 +43,25 @@ public class KernelExpanderTests(ITestOutputHelper output)
         List<int> frames = FindAll(image, FrameMagic).FindAll(i => i + 4 < image.Length && image[i + 4] == 0x68);
         Assert.True(frames.Count > TextFrame, $"{bootElf}: {frames.Count} LZ4 frames, expected one per loaded segment");
         Damage(image, frames[TextFrame], frames.Count > TextFrame + 1 ? frames[TextFrame + 1] : image.Length, damage);
+        await BootDamagedImage(image, message);
+    }
 
+    [Fact]
+    public async Task ADamagedModuleFrameStopsTheBootInTheExpanderToo()
+    {
+        // The symbol table's frame (the second to last: pack-kernel.sh writes the modules' after the segments').
+        string bootElf = Path.Combine(Path.GetDirectoryName(KernelBoot.DefaultImage)!, "boot", "strix.elf");
+        Assert.True(File.Exists(bootElf), $"{bootElf} does not exist: build it with ./strix build");
+        byte[] image = File.ReadAllBytes(bootElf);
+        List<int> frames = FindAll(image, FrameMagic).FindAll(i => i + 4 < image.Length && image[i + 4] == 0x68);
+        Assert.True(frames.Count > TextFrame + 2, $"{bootElf}: {frames.Count} LZ4 frames, expected the segments' and two modules'");
+        Damage(image, frames[^2], frames[^1], "content size");
+        await BootDamagedImage(image, "the kernel's compressed image expands to the wrong size");
+    }
+
+    /// <summary>Boots the damaged image from an ISO with a one-entry grub.cfg: the expander must stop with its message.</summary>
+    private async Task BootDamagedImage(byte[] image, string message)
+    {
         string root = Directory.CreateTempSubdirectory("strix-expander-").FullName;
         try
         {
@@ -62,6 +82,64 @@ public class KernelExpanderTests(ITestOutputHelper output)
         {
             Directory.Delete(root, recursive: true);
         }
+    }
+
+    [Fact]
+    public void TheImageCarriesTheSymbolAndLineTablesTheBuildPacked()
+    {
+        string output = Path.GetDirectoryName(KernelBoot.DefaultImage)!;
+        string bootElf = Path.Combine(output, "boot", "strix.elf");
+        Assert.True(File.Exists(bootElf), $"{bootElf} does not exist: build it with ./strix build");
+        byte[] image = File.ReadAllBytes(bootElf);
+        List<int> frames = FindAll(image, FrameMagic).FindAll(i => i + 4 < image.Length && image[i + 4] == 0x68);
+        Assert.True(frames.Count > TextFrame + 2, $"{bootElf}: {frames.Count} LZ4 frames, expected the segments' and two modules'");
+        // The modules' frames follow the segments' (pack-kernel.sh): symbols, then lines.
+        string[] tables = ["strix.packed.sym", "strix.lines"];
+        for (int t = 0; t < tables.Length; t++)
+        {
+            int frame = frames[frames.Count - tables.Length + t];
+            byte[] expanded = Lz4Expand(image.AsSpan(frame, FrameLength(image, frame)).ToArray());
+            byte[] built = File.ReadAllBytes(Path.Combine(output, tables[t]));
+            Assert.True(built.Length > 8, $"{tables[t]}: {built.Length} bytes");
+            Assert.True(expanded.AsSpan().SequenceEqual(built), $"frame {t} of the modules expands to {expanded.Length} bytes, not {tables[t]} ({built.Length} bytes)");
+        }
+        // The modules' names, as the kernel looks them up (SymbolTable, SourceLineTable).
+        Assert.True(image.AsSpan().IndexOf("strix.symbols\0"u8) >= 0, "no module name strix.symbols in the image");
+        Assert.True(image.AsSpan().IndexOf("strix.lines\0"u8) >= 0, "no module name strix.lines in the image");
+    }
+
+    /// <summary>The bytes of the LZ4 frame at <paramref name="frame"/>: its header, its blocks and the end mark.</summary>
+    private static int FrameLength(byte[] image, int frame)
+    {
+        int p = frame + FrameHeaderBytes;
+        while (true)
+        {
+            Assert.True(p + 4 <= image.Length, "an LZ4 frame runs past the image");
+            uint size = BitConverter.ToUInt32(image, p);
+            p += 4;
+            if (size == 0)
+                return p - frame;
+            p += (int)(size & 0x7FFF_FFFF);
+        }
+    }
+
+    private static byte[] Lz4Expand(byte[] frame)
+    {
+        var start = new ProcessStartInfo("lz4", ["-d", "-c"]) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        using Process lz4 = Process.Start(start)!;
+        Task<byte[]> output = Task.Run(() =>
+        {
+            using var buffer = new MemoryStream();
+            lz4.StandardOutput.BaseStream.CopyTo(buffer);
+            return buffer.ToArray();
+        });
+        lz4.StandardInput.BaseStream.Write(frame);
+        lz4.StandardInput.Close();
+        byte[] expanded = output.Result;
+        string errors = lz4.StandardError.ReadToEnd();
+        lz4.WaitForExit();
+        Assert.True(lz4.ExitCode == 0, "lz4 -d failed: " + errors);
+        return expanded;
     }
 
     /// <summary>Damages the LZ4 frame at <paramref name="frame"/> (which ends before <paramref name="next"/>).</summary>

@@ -46,7 +46,7 @@ public static class DeployEnvironment
     public static string? PxeRootProblem()
     {
         string hint = "build it with ./strix pxe (dotnet build -p:Deployment=PXE), or set " + PxeRootVariable;
-        foreach (string file in new[] { BiosBootFile, UefiBootFile, "boot/grub/grub.cfg", "boot/strix.elf", "boot/strix.sym" })
+        foreach (string file in new[] { BiosBootFile, UefiBootFile, "boot/grub/grub.cfg", "boot/strix.elf" })
         {
             if (!File.Exists(Path.Combine(PxeRoot, file)))
                 return $"the TFTP root {PxeRoot} has no {file}; {hint}";

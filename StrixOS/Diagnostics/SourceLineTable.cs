@@ -7,7 +7,8 @@ namespace StrixOS.Diagnostics;
 /// <summary>
 /// File and line of kernel code addresses, for stack traces in reports. The build copies the
 /// linked image's .debug_line section (DWARF from ILC's -g: Debug builds) into strix.lines, after an
-/// 8-byte tag, and GRUB loads it as the module "strix.lines"; it is decoded here when a report asks
+/// 8-byte tag; the boot image carries it and the kernel expander hands it over as the multiboot2 module
+/// "strix.lines" (Boot/Stage/Expander); it is decoded here when a report asks
 /// (Core/SourceLines). A build without DWARF ships the tag alone, and frames then carry no file:line.
 /// </summary>
 public static unsafe class SourceLineTable

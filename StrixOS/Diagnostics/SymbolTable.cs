@@ -8,7 +8,8 @@ namespace StrixOS.Diagnostics;
 /// The kernel's own symbols, so reports can name C# methods and types. The build lists them (`nm -n`
 /// of the linked ELF: "address kind name" lines, bin/&lt;Configuration&gt;/strix.sym) and packs them
 /// (Boot/Stage/pack-symbols.awk: address deltas, names sharing their prefix with the one before) into
-/// boot/strix.sym, which GRUB loads as the module named "strix.symbols" (Core/Symbols/PackedSymbols.cs
+/// strix.packed.sym, which the boot image carries and the kernel expander hands over as the multiboot2
+/// module named "strix.symbols" (Boot/Stage/Expander; Core/Symbols/PackedSymbols.cs
 /// reads it). Names are ILC's symbol names: methods are Assembly_Namespace_Type__Method; a type's
 /// MethodTable is _ZTV&lt;length&gt;&lt;name&gt;.
 /// </summary>

@@ -8,14 +8,14 @@
 # the floor and the median paired differences to "shipped" in the same round.
 # Usage: host/StrixOS.Benchmarks/boot-parts.sh [rounds] [variant...]   (default 9 rounds, all variants)
 # Variants (each is the application image unless said otherwise):
-#   shipped       the ISO as built: the self-expanding kernel (Boot/Stage/Expander: LZ4 inside), strix.sym and
-#                 strix.lines gzip-compressed, insmod gzio
-#   nomods        the same without the two module2 lines
-#   plain         the same kernel, both modules expanded, no gzio
-#   plainnomods   the self-expanding kernel alone, no gzio
-#   gzkernel      the kernel itself (stripped) gzip-compressed instead of the expander, as before issue 17.4's
-#                 expander, with the shipped modules and grub.cfg
-#   floorsym      the floor kernel plus the expanded strix.sym as a module (what reading it costs)
+#   shipped       the ISO as built: the self-expanding kernel (Boot/Stage/Expander: LZ4 inside) carrying the symbol
+#                 and line tables, no module2 lines, no gzio
+#   modules       the same plus the two tables as module2 files beside it, gzip-compressed, insmod gzio (how the
+#                 image carried them before branch embedsym)
+#   plain         the same plus the two tables as plain module2 files, no gzio
+#   gzkernel      the kernel itself (stripped) gzip-compressed instead of the expander, with the tables as gzip
+#                 module2 files and insmod gzio, as before issue 17.4's expander
+#   floorsym      the floor kernel plus the packed symbol table as a module (what reading it costs)
 #   floorgzio     the floor with `insmod gzio` (what loading gzio costs)
 #   floorbig      the floor plus the expanded kernel image as a module (what reading its bytes costs)
 #   dir:PATH      an ISO root you prepared (boot/grub/grub.cfg and its files), e.g. for a lever under test
@@ -24,11 +24,14 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 ROUNDS="${1:-9}"
 shift || true
 VARIANTS=("$@")
-[[ ${#VARIANTS[@]} -gt 0 ]] || VARIANTS=(shipped nomods plain plainnomods gzkernel floorsym floorgzio floorbig)
+[[ ${#VARIANTS[@]} -gt 0 ]] || VARIANTS=(shipped modules plain gzkernel floorsym floorgzio floorbig)
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 source "$ROOT/host/StrixOS.Benchmarks/BootFloor/prepare.sh"   # image, $WORK/floor.elf, $TOOLS
-BOOT="$ROOT/StrixOS/bin/Release/app/boot"
+APP="$ROOT/StrixOS/bin/Release/app"
+BOOT="$APP/boot"
+# The tables as separate files (the image carries them inside): packed symbols and the line table, plain and gzip.
+for f in strix.packed.sym strix.lines; do cp "$APP/$f" "$WORK/$f"; gzip -9 -n -c "$APP/$f" >"$WORK/$f.gz"; done
 strip --strip-all -o "$WORK/kernel.elf" "$ROOT/StrixOS/bin/Release/app/strix.elf"   # the kernel as GRUB loaded it before
 
 # A grub.cfg with the floor's menu preamble (no menu, boot at once), optional insmod lines, one entry; like the
@@ -48,15 +51,15 @@ variant_root() {
   mkdir -p "$r/boot/grub"
   case "$v" in
     floor) cp "$WORK/floor.elf" "$r/boot/"; cp "$FLOOR_DIR/grub.cfg" "$r/boot/grub/" ;;
-    shipped) cp "$BOOT"/strix.elf "$BOOT"/strix.sym "$BOOT"/strix.lines "$r/boot/"
+    shipped) cp "$BOOT"/strix.elf "$r/boot/"
       awk '/^menuentry/ && n++ { exit } { print }' "$ROOT/StrixOS/Boot/Stage/grub.cfg" >"$r/boot/grub/grub.cfg" ;;
-    nomods) cp "$BOOT/strix.elf" "$r/boot/"; write_cfg "$r/boot/grub/grub.cfg" gzio /boot/strix.elf ;;
-    plain) cp "$BOOT/strix.elf" "$r/boot/"; for f in strix.sym strix.lines; do gzip -dc "$BOOT/$f" >"$r/boot/$f"; done
+    modules) cp "$BOOT/strix.elf" "$r/boot/"; cp "$WORK/strix.packed.sym.gz" "$r/boot/strix.sym"; cp "$WORK/strix.lines.gz" "$r/boot/strix.lines"
+      write_cfg "$r/boot/grub/grub.cfg" gzio /boot/strix.elf "/boot/strix.sym strix.symbols" "/boot/strix.lines strix.lines" ;;
+    plain) cp "$BOOT/strix.elf" "$r/boot/"; cp "$WORK/strix.packed.sym" "$r/boot/strix.sym"; cp "$WORK/strix.lines" "$r/boot/strix.lines"
       write_cfg "$r/boot/grub/grub.cfg" "" /boot/strix.elf "/boot/strix.sym strix.symbols" "/boot/strix.lines strix.lines" ;;
-    plainnomods) cp "$BOOT/strix.elf" "$r/boot/"; write_cfg "$r/boot/grub/grub.cfg" "" /boot/strix.elf ;;
-    gzkernel) gzip -9 -n -c "$WORK/kernel.elf" >"$r/boot/strix.elf"; cp "$BOOT"/strix.sym "$BOOT"/strix.lines "$r/boot/"
-      awk '/^menuentry/ && n++ { exit } { print }' "$ROOT/StrixOS/Boot/Stage/grub.cfg" >"$r/boot/grub/grub.cfg" ;;
-    floorsym) cp "$WORK/floor.elf" "$r/boot/"; gzip -dc "$BOOT/strix.sym" >"$r/boot/strix.sym"
+    gzkernel) gzip -9 -n -c "$WORK/kernel.elf" >"$r/boot/strix.elf"; cp "$WORK/strix.packed.sym.gz" "$r/boot/strix.sym"; cp "$WORK/strix.lines.gz" "$r/boot/strix.lines"
+      write_cfg "$r/boot/grub/grub.cfg" gzio /boot/strix.elf "/boot/strix.sym strix.symbols" "/boot/strix.lines strix.lines" ;;
+    floorsym) cp "$WORK/floor.elf" "$r/boot/"; cp "$WORK/strix.packed.sym" "$r/boot/strix.sym"
       write_cfg "$r/boot/grub/grub.cfg" "" /boot/floor.elf "/boot/strix.sym strix.symbols" ;;
     floorgzio) cp "$WORK/floor.elf" "$r/boot/"; write_cfg "$r/boot/grub/grub.cfg" gzio /boot/floor.elf ;;
     floorbig) cp "$WORK/floor.elf" "$r/boot/"; cp "$WORK/kernel.elf" "$r/boot/big.bin"

@@ -1,6 +1,6 @@
 # Packs the kernel's symbol table (strix.sym: "address kind name" lines from nm -n, sorted by address)
-# into the form GRUB loads at every boot (boot/strix.sym, the module "strix.symbols"), read by
-# StrixOS/Core/Symbols/PackedSymbols.cs. GRUB's cost follows the bytes it delivers, so this keeps only
+# into the form every boot carries (strix.packed.sym, inside boot/strix.elf: the module "strix.symbols"), read by
+# StrixOS/Core/Symbols/PackedSymbols.cs. A boot's cost follows the bytes GRUB delivers, so this keeps only
 # what reports need (address and name) and shares each name's prefix with the one before it:
 #   STRIXSY1                  the tag line
 #   @ADDRESS NAME             a restart: full address (hex, as nm prints it) and full name

@@ -3,7 +3,7 @@ using System;
 namespace StrixOS.Symbols;
 
 /// <summary>
-/// The kernel's symbol table in the packed form GRUB loads at boot (written by
+/// The kernel's symbol table in the packed form the boot image carries (written by
 /// Boot/Stage/pack-symbols.awk from the build's strix.sym): a tag line, then one line per symbol in
 /// address order, "@ADDRESS NAME" at a restart (every 16 entries at most) and "DELTA SHARED SUFFIX"
 /// between restarts, the address as a hex difference to the entry before and the name as the count

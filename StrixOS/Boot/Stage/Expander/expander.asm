@@ -4,16 +4,22 @@
 ;
 ; Entered by GRUB in 32-bit protected mode, paging off (multiboot2). For each of the kernel's loadable
 ; segments (kernel-image.inc, written by pack-kernel.sh): expand its LZ4 frame to the segment's physical
-; address, check the size, zero the rest of the segment (BSS); then jump to the kernel's entry with GRUB's
-; EAX and EBX. This ELF's first segment reserves the kernel's whole physical range (expander.ld), so GRUB
+; address, check the size, zero the rest of the segment (BSS). Then the boot modules the image carries (the
+; symbol and line tables, so that GRUB opens one file, not three: each file costs GRUB far more than its bytes):
+; expand each to its pages over the kernel's spent frames, and hand them to the kernel as GRUB hands over a module2 file,
+; as a multiboot2 module tag, in a copy of GRUB's boot information (the kernel keeps modules' frames and places
+; its stack above them, boot.asm). Then jump to the kernel's entry with GRUB's EAX and the copy in EBX.
+; This ELF's first segment reserves the kernel's whole physical range (expander.ld), so GRUB
 ; puts neither the boot information nor modules there; the expander and its compressed bytes lie above it
-; and are free memory once the kernel runs.
+; and are free memory once the kernel runs, but for the pages of the modules and of the boot information's copy.
 ;
 ; Every write is checked against the segment being expanded, which the build placed inside the reserved range:
 ; malformed, truncated or oversized data stops here with a message (boot_fail32: COM1, the screen, QEMU's
 ; debug-exit with failure, halt), never in a half-written kernel.
 
-%include "kernel-image.inc"     ; KERNEL_ENTRY, KERNEL_PHYS_START/END, KERNEL_EXPANDER_TSC, kernel_segments, frames
+%include "kernel-image.inc"     ; KERNEL_ENTRY, KERNEL_PHYS_START/END, KERNEL_EXPANDER_TSC, kernel_segments, frames,
+                                ; image_modules, IMAGE_MODULE_TAG_BYTES, payload_start,
+                                ; IMAGE_MODULE_PAGES_END, BOOT_INFO_COPY(_BYTES)
 
 LZ4_FRAME_MAGIC     equ 0x184D2204
 ; FLG byte the build asks lz4 for: version 01, independent blocks, no block checksums, content size present,
@@ -40,6 +46,18 @@ SEGMENT_MEM_SIZE    equ 8
 SEGMENT_FRAME       equ 12
 SEGMENT_FRAME_END   equ 16
 SEGMENT_RECORD      equ 20
+
+; One record of image_modules (dd each).
+MODULE_DATA         equ 0               ; where it expands to
+MODULE_BYTES        equ 4
+MODULE_FRAME        equ 8
+MODULE_FRAME_END    equ 12
+MODULE_TAG_SIZE     equ 16              ; its multiboot2 tag's size: 16 + the name with its NUL
+MODULE_NAME         equ 20
+MODULE_RECORD       equ 24
+
+MB2_TAG_END         equ 0
+MB2_TAG_MODULE      equ 3
 
 global expander_start
 
@@ -106,6 +124,31 @@ expander_start:
     jmp .segment
 
 .expanded:
+    ; The modules, each into its own pages over the kernel's frames, spent now (checked against those pages).
+    mov ebx, image_modules
+.module:
+    cmp ebx, image_modules_end
+    jae .modules_expanded
+    mov edi, [ebx + MODULE_DATA]
+    mov edx, [ebx + MODULE_BYTES]
+    mov esi, msg_bad_module
+    cmp edi, payload_start
+    jb boot_fail32
+    mov eax, IMAGE_MODULE_PAGES_END
+    sub eax, edi
+    jb boot_fail32
+    cmp edx, eax
+    ja boot_fail32
+    mov [segment_start], edi
+    add edx, edi
+    mov esi, [ebx + MODULE_FRAME]
+    mov ebp, [ebx + MODULE_FRAME_END]
+    call expand_frame
+    add ebx, MODULE_RECORD
+    jmp .module
+.modules_expanded:
+    call pass_modules
+
     ; strix.boottrace: the kernel's boot layout (in its .boot.data, now expanded) gets the expander's start.
     mov eax, [start_tsc]
     mov edx, [start_tsc + 4]
@@ -115,6 +158,80 @@ expander_start:
     mov ebx, [grub_ebx]
     mov ecx, KERNEL_ENTRY                           ; through a register: a direct jmp to an absolute
     jmp ecx                                         ; address needs a relocation NASM does not make
+
+; Hands the modules to the kernel: copies GRUB's boot information into the pages after the modules' with a module tag for each
+; (start, end, name) before the end tag, and makes the copy the kernel's EBX. GRUB's own stays where it is, free
+; memory to the kernel. Without multiboot2 information (the kernel reports that) or modules: nothing to do.
+pass_modules:
+    mov edx, [mb_info_phys]
+    test edx, edx
+    jz .done
+    mov eax, image_modules_end
+    cmp eax, image_modules
+    je .done
+    ; The end tag: every tag (8-byte aligned) within the total size, which GRUB wrote.
+    mov ecx, [edx]                                  ; total size
+    mov eax, 8                                      ; the first tag
+    mov esi, msg_bad_boot_info
+.find_end:
+    mov ebx, ecx
+    sub ebx, eax                                    ; bytes from this tag to the end
+    jb boot_fail32
+    cmp ebx, 8
+    jb boot_fail32
+    cmp dword [edx + eax], MB2_TAG_END
+    je .copy
+    mov ebp, [edx + eax + 4]                        ; the tag's size
+    cmp ebp, 8
+    jb boot_fail32
+    add ebp, 7
+    jc boot_fail32
+    and ebp, ~7
+    cmp ebp, ebx
+    jae boot_fail32                                 ; the end tag must still follow
+    add eax, ebp
+    jmp .find_end
+.copy:
+    ; eax: the bytes before the end tag (a multiple of 8), copied with the total size's word and the reserved one.
+    mov esi, msg_boot_info_too_large
+    cmp eax, BOOT_INFO_COPY_BYTES - IMAGE_MODULE_TAG_BYTES - 8
+    ja boot_fail32
+    mov esi, edx
+    mov edi, BOOT_INFO_COPY
+    mov ecx, eax
+    shr ecx, 2
+    rep movsd
+    mov ebx, image_modules
+.tag:
+    cmp ebx, image_modules_end
+    jae .end_tag
+    mov dword [edi], MB2_TAG_MODULE
+    mov ecx, [ebx + MODULE_TAG_SIZE]
+    mov [edi + 4], ecx
+    mov eax, [ebx + MODULE_DATA]
+    mov [edi + 8], eax
+    add eax, [ebx + MODULE_BYTES]
+    mov [edi + 12], eax
+    lea ebp, [edi + ecx + 7]
+    and ebp, ~7                                     ; the next tag
+    mov dword [ebp - 8], 0                          ; the padding after the name is zero (these pages held frames)
+    mov dword [ebp - 4], 0
+    sub ecx, 16
+    mov esi, [ebx + MODULE_NAME]
+    add edi, 16
+    rep movsb                                       ; the name and its NUL
+    mov edi, ebp
+    add ebx, MODULE_RECORD
+    jmp .tag
+.end_tag:
+    mov dword [edi], MB2_TAG_END
+    mov dword [edi + 4], 8
+    add edi, 8
+    sub edi, BOOT_INFO_COPY
+    mov [BOOT_INFO_COPY], edi                       ; the copy's total size
+    mov dword [grub_ebx], BOOT_INFO_COPY
+.done:
+    ret
 
 ; Expands one LZ4 frame. esi: frame, ebp: its end, edi: destination, edx: end of the destination
 ; (the segment's file bytes), [segment_start]: the segment's first byte (the furthest a match may reach back).
@@ -309,6 +426,9 @@ msg_bad_frame:   db "StrixOS expander: the kernel's compressed image is not an L
 msg_bad_size:    db "StrixOS expander: the kernel's compressed image expands to the wrong size", 13, 10, 0
 msg_truncated:   db "StrixOS expander: the kernel's compressed image is truncated", 13, 10, 0
 msg_too_long:    db "StrixOS expander: the kernel's compressed image expands past its segment", 13, 10, 0
+msg_bad_module:  db "StrixOS expander: a boot module lies outside the image's module pages (a build fault)", 13, 10, 0
+msg_bad_boot_info: db "StrixOS expander: GRUB's boot information has no end tag within its size", 13, 10, 0
+msg_boot_info_too_large: db "StrixOS expander: GRUB's boot information is too large to copy with the image's modules", 13, 10, 0
 msg_bad_match:   db "StrixOS expander: the kernel's compressed image refers to bytes before its segment", 13, 10, 0
 
 section .boot.data

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Builds the image GRUB loads as /boot/strix.elf: the kernel expander (expander.asm) with the kernel's loadable
-# segments, each an LZ4 frame (Debian's lz4, -12), and a record per segment (kernel-image.inc).
-# Usage: pack-kernel.sh KERNEL_ELF BOOT_FONT_OBJECT WORK_DIR OUTPUT_ELF
+# segments, each an LZ4 frame (Debian's lz4, -12), and a record per segment (kernel-image.inc); and the boot
+# modules it carries (the symbol and line tables), each an LZ4 frame that the expander expands and hands to the
+# kernel as a multiboot2 module, so that GRUB opens one file instead of three.
+# Usage: pack-kernel.sh KERNEL_ELF BOOT_FONT_OBJECT WORK_DIR OUTPUT_ELF [MODULE_NAME=FILE ...]
 # KERNEL_ELF is the linked kernel (bin/<Configuration>/strix.elf, unchanged: gdb and nm keep reading it);
-# BOOT_FONT_OBJECT the kernel build's boot_font.o (boot_fail32 draws with it).
+# BOOT_FONT_OBJECT the kernel build's boot_font.o (boot_fail32 draws with it); each MODULE_NAME=FILE a module
+# (its name is the module's string, e.g. strix.symbols=obj/.../strix.packed.sym).
 set -euo pipefail
 KERNEL="$1" FONT="$2" WORK="$3" OUTPUT="$4"
+shift 4
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 mkdir -p "$WORK"
-rm -f "$WORK"/segment-*
+rm -f "$WORK"/segment-* "$WORK"/module-*
 
 symbol() { # the address of one of the kernel's symbols, 0x...
   local value
@@ -51,22 +55,77 @@ while read -r offset _ phys filesz memsz; do
   n=$((n + 1))
 done < <(readelf -lW "$KERNEL" | awk '$1 == "LOAD" { print $2, $3, $4, $5, $6 }')
 (( n > 0 )) || { echo "pack-kernel.sh: $KERNEL has no loadable segment" >&2; exit 1; }
+echo "kernel_segments_end:" >>"$INC"
+
+# The modules: a record each (where it expands to, its bytes, its frame, its multiboot2 tag's size, its name).
+# They expand over the kernel's frames, spent once the kernel is expanded: the payload starts on a page with the
+# kernel's frames, then the modules' frames. Each module gets 4 KiB-aligned pages of its own from the payload's
+# start, which the kernel keeps as a module; the copy of the boot information with their tags (expander.asm) the
+# pages after them, which the kernel reclaims with the rest of the boot information. So the image reserves no
+# memory for them beyond its file bytes (on a small machine GRUB needs what is left for itself); should the
+# kernel's frames be shorter than those pages, zeros after them make room (the modules' frames stay behind).
+BOOT_INFO_COPY_BYTES=$((0x10000))   # room for GRUB's boot information: a few KiB under OVMF (the EFI memory map)
+MODULE_NAMES="" MODULE_BYTES=0 MODULE_TAG_BYTES=0 MODULE_FRAMES=""
+echo "image_modules:                  ; data, bytes, frame, frame end, tag size, name" >>"$INC"
+m=0
+for module in "$@"; do
+  name="${module%%=*}" file="${module#*=}"
+  [[ "$module" == *=* && -n "$name" && "$name" =~ ^[A-Za-z0-9._/-]+$ ]] || {
+    echo "pack-kernel.sh: module '$module' is not NAME=FILE (a name of letters, digits, . _ / -)" >&2; exit 1; }
+  [[ -f "$file" ]] || { echo "pack-kernel.sh: module $name: no file $file" >&2; exit 1; }
+  bytes=$(wc -c <"$file")
+  cp "$file" "$WORK/module-$m"
+  lz4 -qq -12 -B7 --content-size --no-frame-crc -c "$WORK/module-$m" >"$WORK/module-$m.lz4"
+  tag=$(( 16 + ${#name} + 1 ))                    # type, size, start, end, the name and its NUL
+  echo "    dd payload_start + $MODULE_BYTES, $bytes, module_${m}_frame, module_${m}_frame_end, $tag, module_${m}_name" >>"$INC"
+  MODULE_FRAMES+="module_${m}_frame: incbin \"$WORK/module-$m.lz4\""$'\n'"module_${m}_frame_end:"$'\n'
+  MODULE_NAMES+="module_${m}_name: db \"$name\", 0"$'\n'
+  MODULE_BYTES=$(( MODULE_BYTES + ((bytes + 0xFFF) & ~0xFFF) ))
+  MODULE_TAG_BYTES=$(( MODULE_TAG_BYTES + ((tag + 7) & ~7) ))
+  m=$((m + 1))
+done
+KERNEL_FRAME_BYTES=$(cat "$WORK"/segment-*.lz4 | wc -c)
+ROOM=$(( MODULE_BYTES + BOOT_INFO_COPY_BYTES ))
+PAD=$(( ROOM > KERNEL_FRAME_BYTES ? ROOM - KERNEL_FRAME_BYTES : 0 ))
 {
-  echo "kernel_segments_end:"
-  echo "section .payload progbits alloc noexec nowrite align=4"
+  echo "image_modules_end:"
+  printf '%s' "$MODULE_NAMES"
+  echo "IMAGE_MODULE_TAG_BYTES equ $MODULE_TAG_BYTES"
+  echo "IMAGE_MODULE_PAGES_END equ payload_start + $MODULE_BYTES   ; the modules' pages: payload_start to here"
+  echo "BOOT_INFO_COPY        equ payload_start + $MODULE_BYTES"
+  echo "BOOT_INFO_COPY_BYTES  equ $BOOT_INFO_COPY_BYTES"
+  echo "section .payload progbits alloc noexec nowrite align=4096"
+  echo "payload_start:"
   printf '%s' "$FRAMES"
+  (( PAD == 0 )) || echo "times $PAD db 0"
+  echo "section .payload.modules progbits alloc noexec nowrite align=4096"
+  printf '%s' "$MODULE_FRAMES"
 } >>"$INC"
 
 # Where the expander and its frames go: right after the kernel's range, unless they would reach OVMF's ACPI NVS at
 # 8-9 MiB (StrixOS.Tests/Deploy/RecordedBootReports.cs; KernelImagePlacementTests checks the result): then at 9 MiB.
 # STRIX_FIRMWARE_HOLE_START lowers that limit, to try the 9 MiB placement with a small image.
-FRAME_BYTES=$(cat "$WORK"/segment-*.lz4 | wc -c)
+# The image's end: the expander, its frames and any room made for the modules, its stack and data (64 KiB is more
+# than the expander's code, stack and data take). The modules' frames follow, in a segment of their own: when only
+# they would reach the firmware's memory, they alone go to 9 MiB (the rest of the image stays low, which leaves GRUB
+# room on a small machine: a Debug image at 9 MiB does not load in 12 MiB).
+HOLE=${STRIX_FIRMWARE_HOLE_START:-0x800000}
+FRAME_BYTES=$(( KERNEL_FRAME_BYTES + PAD ))
+MODULE_FRAME_BYTES=0
+(( m == 0 )) || MODULE_FRAME_BYTES=$(cat "$WORK"/module-*.lz4 | wc -c)
 EXPANDER_BASE=$(( (PHYS_END + 0xFFF) & ~0xFFF ))
-if (( EXPANDER_BASE + FRAME_BYTES + 0x10000 > ${STRIX_FIRMWARE_HOLE_START:-0x800000} )); then EXPANDER_BASE=0x900000; fi
+MODULE_FRAMES_BASE=0                               # 0: right after the expander's data
+if (( EXPANDER_BASE + FRAME_BYTES + 0x10000 > HOLE )); then
+  EXPANDER_BASE=0x900000
+elif (( EXPANDER_BASE + FRAME_BYTES + 0x10000 + MODULE_FRAME_BYTES > HOLE )); then
+  MODULE_FRAMES_BASE=0x900000
+fi
 printf -v EXPANDER_BASE '0x%x' "$EXPANDER_BASE"
+printf -v MODULE_FRAMES_BASE '0x%x' "$MODULE_FRAMES_BASE"
 
 nasm -f elf64 -w+all -Werror -i "$WORK/" -i "$HERE/" -i "$HERE/../" "$HERE/expander.asm" -o "$WORK/expander.o"
 ld -n -nostdlib -static -z noexecstack -z max-page-size=0x1000 --fatal-warnings -T "$HERE/expander.ld" \
    --defsym KERNEL_PHYS_START="$PHYS_START" --defsym KERNEL_PHYS_END="$PHYS_END" --defsym EXPANDER_BASE="$EXPANDER_BASE" \
+   --defsym MODULE_FRAMES_BASE="$MODULE_FRAMES_BASE" \
    -o "$WORK/expander.elf" "$WORK/expander.o" "$FONT"
 strip --strip-all -o "$OUTPUT" "$WORK/expander.elf"
