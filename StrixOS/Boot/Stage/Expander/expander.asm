@@ -39,6 +39,17 @@ LZ4_BLOCK_STORED    equ 0x80000000      ; block size's top bit: the block's byte
     mov [%2 + 12], %3
 %endmacro
 
+; Fails (boot_fail32, message in esi) unless the %2 bytes from address %1 lie within [%3, %4). Uses eax.
+%macro FAIL_UNLESS_WITHIN 4
+    cmp %1, %3
+    jb boot_fail32
+    mov eax, %4
+    sub eax, %1
+    jb boot_fail32
+    cmp %2, eax
+    ja boot_fail32
+%endmacro
+
 ; One record of kernel_segments (dd each).
 SEGMENT_PHYS        equ 0
 SEGMENT_FILE_SIZE   equ 4
@@ -91,13 +102,7 @@ expander_start:
     mov edi, [ebx + SEGMENT_PHYS]
     mov edx, [ebx + SEGMENT_MEM_SIZE]
     mov esi, msg_bad_segment
-    cmp edi, KERNEL_PHYS_START
-    jb boot_fail32
-    mov eax, KERNEL_PHYS_END
-    sub eax, edi
-    jb boot_fail32
-    cmp edx, eax
-    ja boot_fail32
+    FAIL_UNLESS_WITHIN edi, edx, KERNEL_PHYS_START, KERNEL_PHYS_END
     cmp [ebx + SEGMENT_FILE_SIZE], edx
     ja boot_fail32
     cmp dword [ebx + SEGMENT_FILE_SIZE], 0
@@ -132,13 +137,7 @@ expander_start:
     mov edi, [ebx + MODULE_DATA]
     mov edx, [ebx + MODULE_BYTES]
     mov esi, msg_bad_module
-    cmp edi, payload_start
-    jb boot_fail32
-    mov eax, IMAGE_MODULE_PAGES_END
-    sub eax, edi
-    jb boot_fail32
-    cmp edx, eax
-    ja boot_fail32
+    FAIL_UNLESS_WITHIN edi, edx, payload_start, IMAGE_MODULE_PAGES_END
     mov [segment_start], edi
     add edx, edi
     mov esi, [ebx + MODULE_FRAME]
