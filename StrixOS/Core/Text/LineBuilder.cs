@@ -1,0 +1,130 @@
+using System;
+using System.Runtime.CompilerServices;
+using StrixOS.Boot;
+
+namespace StrixOS.Text;
+
+/// <summary>
+/// A line of text built in the caller's stack buffer (growing onto the heap only past it): what the boot's
+/// report lines use instead of string interpolation. The first interpolated string of a boot pulls in
+/// CoreLib's general formatting (the interpolation handler, <c>ArrayPool&lt;char&gt;</c> with its per-core
+/// partitions, an environment variable read through the UTF-8 encoder, number format parsing), and under
+/// emulation every instruction of it is translated once per boot (docs/benchmarks.md, "Code run once at
+/// start-up"). The appenders are kept out of line so each call site stays a few instructions.
+/// </summary>
+public ref struct LineBuilder
+{
+    /// <summary>A buffer this long holds every boot line but those with a long command line.</summary>
+    public const int LineLength = 192;
+
+    private Span<char> _chars;
+    private int _length;
+
+    public LineBuilder(Span<char> buffer)
+    {
+        _chars = buffer;
+        _length = 0;
+    }
+
+    public readonly ReadOnlySpan<char> Written => _chars.Slice(0, _length);
+
+    /// <summary>Starts the next line in the same buffer.</summary>
+    public void Clear() => _length = 0;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public void Append(string text) => Append(text.AsSpan());
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public void Append(scoped ReadOnlySpan<char> text)
+    {
+        Reserve(text.Length);
+        text.CopyTo(_chars.Slice(_length));
+        _length += text.Length;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public void Append(char c)
+    {
+        Reserve(1);
+        _chars[_length++] = c;
+    }
+
+    /// <summary>As <c>{value}</c> for a signed number.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public void Decimal(long value)
+    {
+        if (value < 0)
+        {
+            Append('-');
+            Decimal(0UL - (ulong)value);
+            return;
+        }
+        Decimal((ulong)value);
+    }
+
+    /// <summary>As <c>{value}</c>.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public void Decimal(ulong value)
+    {
+        Span<char> digits = stackalloc char[20];
+        int start = digits.Length;
+        do
+        {
+            digits[--start] = (char)('0' + (int)(value % 10));
+            value /= 10;
+        }
+        while (value != 0);
+        Append(digits.Slice(start));
+    }
+
+    /// <summary>As the kernel's Hex.Format, <c>0x{value:x16}</c>: 0x and 16 lower-case digits.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public void Hex16(ulong value)
+    {
+        Append("0x");
+        Digits(value, 16, 'a');
+    }
+
+    /// <summary>As <c>{value:X}</c> (<paramref name="minimumDigits"/> 1) or <c>{value:X2}</c> (2): upper case, no prefix.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public void HexUpper(ulong value, int minimumDigits = 1)
+    {
+        int count = 1;
+        while (count < 16 && value >> (4 * count) != 0)
+            count++;
+        Digits(value, Math.Max(count, minimumDigits), 'A');
+    }
+
+    /// <summary>As <see cref="MemoryMapFormatter.FormatSize"/>: "512 B", "4.0 KiB", "126.9 MiB".</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public void Size(ulong bytes)
+    {
+        Span<char> text = stackalloc char[16];
+        MemoryMapFormatter.TryFormatSize(bytes, text, out int written);
+        Append(text.Slice(0, written));
+    }
+
+    public override readonly string ToString() => new string(Written);
+
+    private void Digits(ulong value, int count, char ten)
+    {
+        Reserve(count);
+        for (int i = count - 1; i >= 0; i--)
+        {
+            int digit = (int)(value & 0xF);
+            _chars[_length + i] = (char)(digit < 10 ? '0' + digit : ten + digit - 10);
+            value >>= 4;
+        }
+        _length += count;
+    }
+
+    // A line longer than the caller's buffer moves to the heap, so nothing is ever cut off.
+    private void Reserve(int more)
+    {
+        if (_length + more <= _chars.Length)
+            return;
+        var larger = new char[Math.Max(_chars.Length * 2, _length + more)];
+        _chars.Slice(0, _length).CopyTo(larger);
+        _chars = larger;
+    }
+}
