@@ -20,12 +20,17 @@ public sealed class AcpiTables
 
     public Rsdp Rsdp { get; private init; }
     public bool UsesXsdt { get; private init; }
-    public IReadOnlyList<AcpiTableEntry> Tables { get; private init; } = Array.Empty<AcpiTableEntry>();
+    public IReadOnlyList<AcpiTableEntry> Tables => _tables;
+
     public Madt Madt { get; private init; } = null!;
     public Fadt Fadt { get; private init; } = null!;
     public Hpet? Hpet { get; private init; }
     /// <summary>\_S5's sleep types, or null when the DSDT has no \_S5 of the simple shape.</summary>
     public SleepState? S5 { get; private init; }
+
+    private readonly List<AcpiTableEntry> _tables;
+
+    private AcpiTables(List<AcpiTableEntry> tables) => _tables = tables;
 
     public static Result<AcpiTables, AcpiError> Parse(ReadOnlySpan<byte> rsdpBytes, IPhysicalMemoryReader memory)
     {
@@ -45,7 +50,7 @@ public sealed class AcpiTables
         if ((rootBytes.Length - AcpiTableReader.HeaderLength) % pointerSize != 0 || count > MaxRootEntries)
             return new AcpiError(AcpiErrorKind.BadLength, rootName, rootAddress, (ulong)rootBytes.Length, AcpiTableReader.HeaderLength);
 
-        var tables = new List<AcpiTableEntry>();
+        var tables = new List<AcpiTableEntry>(count);   // sized: no growth code at boot
         Span<byte> signature = stackalloc byte[4];
         for (int i = 0; i < count; i++)
         {
@@ -87,11 +92,10 @@ public sealed class AcpiTables
             hpet = Acpi.Hpet.Parse(hpetBytes.Value);
         }
 
-        return new AcpiTables
+        return new AcpiTables(tables)
         {
             Rsdp = rsdp.Value,
             UsesXsdt = xsdt,
-            Tables = tables,
             Madt = madt.Value,
             Fadt = fadt,
             Hpet = hpet,
@@ -114,11 +118,11 @@ public sealed class AcpiTables
         text.Append(UsesXsdt ? "ACPI XSDT (OEM " : "ACPI RSDT (OEM ");
         text.Append(Rsdp.OemId.Trim());
         text.Append("): ");
-        for (int i = 0; i < Tables.Count; i++)
+        for (int i = 0; i < _tables.Count; i++)
         {
             if (i > 0)
                 text.Append(' ');
-            text.Append(Tables[i].Signature);
+            text.Append(_tables[i].Signature);
         }
         text.Append("; ");
         text.Decimal(Madt.LocalApics.Count);

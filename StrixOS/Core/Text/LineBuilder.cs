@@ -1,16 +1,17 @@
 using System;
 using System.Runtime.CompilerServices;
-using StrixOS.Boot;
 
 namespace StrixOS.Text;
 
 /// <summary>
-/// A line of text built in the caller's stack buffer (growing onto the heap only past it): what the boot's
-/// report lines use instead of string interpolation. The first interpolated string of a boot pulls in
-/// CoreLib's general formatting (the interpolation handler, <c>ArrayPool&lt;char&gt;</c> with its per-core
-/// partitions, an environment variable read through the UTF-8 encoder, number format parsing), and under
-/// emulation every instruction of it is translated once per boot (docs/benchmarks.md, "Code run once at
-/// start-up"). The appenders are kept out of line so each call site stays a few instructions.
+/// A line of text built in the caller's buffer: what the boot's lines use instead of string interpolation,
+/// and what the memory map's lines are made with (<see cref="Boot.MemoryMapFormatter"/>). The first
+/// interpolated string of a boot pulls in CoreLib's general formatting (the interpolation handler,
+/// <c>ArrayPool&lt;char&gt;</c> with its per-core partitions, an environment variable read through the UTF-8
+/// encoder, number format parsing), and under emulation every instruction of it is translated once per boot
+/// (docs/benchmarks.md, "Code run once at start-up"). A growable builder moves to the heap past its buffer, so
+/// nothing is cut off; a fixed one (<c>growable: false</c>) records the overflow and stops, allocating nothing.
+/// The appenders are kept out of line so each call site stays a few instructions.
 /// </summary>
 public ref struct LineBuilder
 {
@@ -19,12 +20,18 @@ public ref struct LineBuilder
 
     private Span<char> _chars;
     private int _length;
+    private readonly bool _growable;
 
-    public LineBuilder(Span<char> buffer)
+    public LineBuilder(Span<char> buffer, bool growable = true)
     {
         _chars = buffer;
         _length = 0;
+        _growable = growable;
+        Overflowed = false;
     }
+
+    /// <summary>A fixed builder ran out of room: what did not fit was dropped.</summary>
+    public bool Overflowed { get; private set; }
 
     public readonly ReadOnlySpan<char> Written => _chars.Slice(0, _length);
 
@@ -37,7 +44,8 @@ public ref struct LineBuilder
     [MethodImpl(MethodImplOptions.NoInlining)]
     public void Append(scoped ReadOnlySpan<char> text)
     {
-        Reserve(text.Length);
+        if (!Reserve(text.Length))
+            return;
         text.CopyTo(_chars.Slice(_length));
         _length += text.Length;
     }
@@ -45,8 +53,8 @@ public ref struct LineBuilder
     [MethodImpl(MethodImplOptions.NoInlining)]
     public void Append(char c)
     {
-        Reserve(1);
-        _chars[_length++] = c;
+        if (Reserve(1))
+            _chars[_length++] = c;
     }
 
     /// <summary>As <c>{value}</c> for a signed number.</summary>
@@ -95,20 +103,46 @@ public ref struct LineBuilder
         Digits(value, Math.Max(count, minimumDigits), 'A');
     }
 
-    /// <summary>As <see cref="MemoryMapFormatter.FormatSize"/>: "512 B", "4.0 KiB", "126.9 MiB".</summary>
+    /// <summary>Binary units with one decimal, rounded to nearest: "512 B", "4.0 KiB", "126.9 MiB" (the memory map's sizes).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public void Size(ulong bytes)
     {
-        Span<char> text = stackalloc char[16];
-        MemoryMapFormatter.TryFormatSize(bytes, text, out int written);
-        Append(text.Slice(0, written));
+        if (bytes < 1024)
+        {
+            Decimal(bytes);
+            Append(" B");
+            return;
+        }
+        int unit = 1;
+        while (unit < 6 && bytes >> (10 * (unit + 1)) != 0)
+            unit++;
+        int shift = 10 * unit;
+        ulong whole = bytes >> shift;
+        ulong remainder = bytes & ((1UL << shift) - 1);
+        // remainder < 2^60, so remainder * 10 still fits in 64 bits.
+        ulong tenths = (remainder * 10 + (1UL << (shift - 1))) >> shift;
+        if (tenths == 10)
+        {
+            whole++;
+            tenths = 0;
+        }
+        if (whole == 1024 && unit < 6)
+        {
+            whole = 1;
+            unit++;
+        }
+        Decimal(whole);
+        Append('.');
+        Append((char)('0' + (int)tenths));
+        Append(unit switch { 1 => " KiB", 2 => " MiB", 3 => " GiB", 4 => " TiB", 5 => " PiB", _ => " EiB" });
     }
 
     public override readonly string ToString() => new string(Written);
 
     private void Digits(ulong value, int count, char ten)
     {
-        Reserve(count);
+        if (!Reserve(count))
+            return;
         for (int i = count - 1; i >= 0; i--)
         {
             int digit = (int)(value & 0xF);
@@ -118,13 +152,21 @@ public ref struct LineBuilder
         _length += count;
     }
 
-    // A line longer than the caller's buffer moves to the heap, so nothing is ever cut off.
-    private void Reserve(int more)
+    // A growable line longer than the caller's buffer moves to the heap, so nothing is ever cut off.
+    private bool Reserve(int more)
     {
+        if (Overflowed)
+            return false;
         if (_length + more <= _chars.Length)
-            return;
+            return true;
+        if (!_growable)
+        {
+            Overflowed = true;
+            return false;
+        }
         var larger = new char[Math.Max(_chars.Length * 2, _length + more)];
         _chars.Slice(0, _length).CopyTo(larger);
         _chars = larger;
+        return true;
     }
 }
