@@ -66,6 +66,11 @@ public static class KernelHost
         if (commandLine.Has("strix.memmap"))
             MemoryPictureReport.Print(boot);
         FailureHooks.Run(commandLine);
+        // The clock's first read, which measures the TSC over the PIT's 55 ms start-up window: here, before the
+        // memory start-up, whose first writes to host memory can take tens of ms in a slow boot and close the
+        // window (then the first read would wait for a measurement of its own). CoreLib's formatting did this read
+        // implicitly before the boot's lines stopped using it (docs/benchmarks.md, "Code run once at start-up").
+        _ = Timestamp.TicksPerSecond;
         BootTrace.Mark("boot report, CPU protection");
 
         // Memory has one owner: page tables, frames (the boot allocator, then the buddy allocator),
