@@ -10,7 +10,8 @@ namespace StrixOS.Text;
 /// <c>ArrayPool&lt;char&gt;</c> with its per-core partitions, an environment variable read through the UTF-8
 /// encoder, number format parsing), and under emulation every instruction of it is translated once per boot
 /// (docs/benchmarks.md, "Code run once at start-up"). A growable builder moves to the heap past its buffer, so
-/// nothing is cut off; a fixed one (<c>growable: false</c>) records the overflow and stops, allocating nothing.
+/// nothing is cut off; a fixed one (<c>growable: false</c>) allocates nothing: the first piece that does not fit
+/// is dropped with everything after it, and <see cref="Overflowed"/> says so.
 /// The appenders are kept out of line so each call site stays a few instructions.
 /// </summary>
 public ref struct LineBuilder
@@ -89,6 +90,8 @@ public ref struct LineBuilder
     [MethodImpl(MethodImplOptions.NoInlining)]
     public void Hex16(ulong value)
     {
+        if (!Reserve(18))   // all or nothing, as every other appender
+            return;
         Append("0x");
         Digits(value, 16, 'a');
     }
