@@ -33,11 +33,13 @@ public static unsafe class KernelEnvironment
     private static int s_count;
     private static string? s_commandLine;
 
-    /// <summary>Keeps the command line for the <c>env.NAME=value</c> words (called once at boot).</summary>
+    /// <summary>Keeps the command line for the <c>env.NAME=value</c> words (at boot; again in tests, which then
+    /// read the new command line's variables).</summary>
     public static void Use(CommandLine commandLine)
     {
         Collector.Collector.Verify = commandLine.Has("strix.gcverify");
         s_commandLine = commandLine.Text;
+        s_variables = null;
     }
 
     /// <summary>The variables, made from the command line on first use; null before <see cref="Use"/>.</summary>
