@@ -94,7 +94,7 @@ if [[ -n "${FUNCTIONS:-}" ]]; then
     "$WORK/owned" | sort -k2,2n -k1,1rn >"$FUNCTIONS"
 fi
 echo "Functions with the most distinct instructions translated (top $TOP):"
-awk '{ count[$2]++ } END { for (f in count) print count[f], f }' "$WORK/owned" | sort -rn | head -n "$TOP" | sed 's/^/  /'
+awk '{ count[$2]++ } END { for (f in count) print count[f], f }' "$WORK/owned" | sort -rn | sed -n "1,${TOP}s/^/  /p"
 
 # 2. The code buffer's and the guest RAM's host memory after the boot.
 echo "QEMU's host memory at boot complete (kB; $RUNS boots, no logging):"
