@@ -1,4 +1,3 @@
-using StrixOS.Text;
 using StrixOS.Boot;
 using StrixOS.Boot.Stage;
 using StrixOS.Cpu;
@@ -9,8 +8,7 @@ using StrixOS.Memory.Heap;
 using StrixOS.Memory.PhysicalMemory;
 using StrixOS.Plugs;
 using StrixOS.Testing;
-
-using System;
+using StrixOS.Text;
 
 namespace StrixOS;
 
@@ -212,7 +210,7 @@ public static class KernelHost
         var line = new LineBuilder(stackalloc char[LineBuilder.LineLength]);
         line.Append("StrixOS " + Version + ": a C# unikernel for x86-64 (NativeAOT, CoreLib ");
         // As Version.ToString(): major.minor, then build and revision where they are set.
-        Version coreLib = System.Environment.Version;
+        System.Version coreLib = System.Environment.Version;
         line.Decimal(coreLib.Major);
         line.Append('.');
         line.Decimal(coreLib.Minor);

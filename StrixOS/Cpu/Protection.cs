@@ -1,6 +1,6 @@
-using StrixOS.Text;
 using StrixOS.Diagnostics;
 using StrixOS.Plugs;
+using StrixOS.Text;
 
 namespace StrixOS.Cpu;
 

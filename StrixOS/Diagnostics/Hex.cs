@@ -1,4 +1,5 @@
 using StrixOS.Text;
+
 namespace StrixOS.Diagnostics;
 
 /// <summary>Hex formatting for addresses and registers: always 0x plus 16 digits, so columns line up.</summary>

@@ -1,7 +1,7 @@
-using StrixOS.Text;
 using StrixOS.Diagnostics;
 using StrixOS.Memory;
 using StrixOS.Plugs;
+using StrixOS.Text;
 
 namespace StrixOS.Boot.Stage;
 

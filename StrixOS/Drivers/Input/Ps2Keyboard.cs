@@ -1,7 +1,7 @@
-using StrixOS.Text;
 using StrixOS.Cpu;
 using StrixOS.Diagnostics;
 using StrixOS.Plugs;
+using StrixOS.Text;
 
 namespace StrixOS.Drivers.Input;
 

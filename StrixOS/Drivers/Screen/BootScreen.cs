@@ -1,7 +1,7 @@
 using StrixOS.Boot.Stage;
 using StrixOS.Cpu;
-using StrixOS.Memory;
 using StrixOS.Diagnostics;
+using StrixOS.Memory;
 using StrixOS.Text;
 
 namespace StrixOS.Drivers.Screen;
