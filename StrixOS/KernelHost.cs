@@ -8,6 +8,7 @@ using StrixOS.Memory.Heap;
 using StrixOS.Memory.PhysicalMemory;
 using StrixOS.Plugs;
 using StrixOS.Testing;
+using StrixOS.Text;
 
 namespace StrixOS;
 
@@ -41,7 +42,7 @@ public static class KernelHost
         Timestamp.NoteStartUpProgress();
         // The host test runner passes its command line through QEMU fw_cfg; GRUB's comes with BootInfo.
         string? hostCommandLine = QemuFwCfg.ReadTextFile("opt/strix/cmdline");
-        KernelLog.Raw($"StrixOS {Version}: a C# unikernel for x86-64 (NativeAOT, CoreLib {System.Environment.Version})");
+        PrintBanner();
         BootTrace.Mark("QEMU command line (fw_cfg), banner");
 
         BootInfo boot = BootInfoReader.Read(new CommandLine(hostCommandLine ?? ""));
@@ -63,6 +64,11 @@ public static class KernelHost
         if (commandLine.Has("strix.memmap"))
             MemoryPictureReport.Print(boot);
         FailureHooks.Run(commandLine);
+        // The clock's first read, which measures the TSC over the PIT's 55 ms start-up window: here, before the
+        // memory start-up, whose first writes to host memory can take tens of ms in a slow boot and close the
+        // window (then the first read would wait for a measurement of its own). CoreLib's formatting did this read
+        // implicitly before the boot's lines stopped using it (docs/benchmarks.md, "Code run once at start-up").
+        _ = Timestamp.TicksPerSecond;
         BootTrace.Mark("boot report, CPU protection");
 
         // Memory has one owner: page tables, frames (the boot allocator, then the buddy allocator),
@@ -84,9 +90,7 @@ public static class KernelHost
         ulong earlyHeapUsed = Runtime.KernelHeap.UsedBytes;
         Runtime.KernelHeap.Use(memory.Heap);
         Runtime.Collector.Collector.PhysicalMemoryBytes = frames.TotalFrames * 4096;
-        KernelLog.Info($"memory: {frames.FreeFrames} of {frames.TotalFrames} frames free (buddy allocator, {frames.MetadataFrames} frames of bitmap, " +
-                       $"{memory.BootAllocatorFrames} frames from the boot allocator before the hand-over); " +
-                       $"PCID {(pcid ? "on" : "off")}; kernel heap at {Hex.Format(KernelHeapLayout.Start)} (boot used {earlyHeapUsed / 1024} KiB of the early heap)");
+        PrintMemorySystem(memory, pcid, earlyHeapUsed);
         BootTrace.Mark("heap switch, memory report");
 
         Drivers.Screen.BootScreen.MapFramebuffer(memory.PageTable, frames);
@@ -186,7 +190,63 @@ public static class KernelHost
             if (region.Type is MemoryRegionType.Kernel or MemoryRegionType.BootPageTables or MemoryRegionType.Module or MemoryRegionType.InUse)
                 kernelOwned += region.Size;
         }
-        KernelLog.Info($"memory: reclaimed {reclaimed * 4} KiB of boot memory; frame allocator {(frames.TotalFrames - frames.HeldFrames) * 4} KiB, " +
-                       $"held {frames.HeldFrames * 4} KiB, kernel image, boot tables and modules {kernelOwned / 1024} KiB");
+        var line = new LineBuilder(stackalloc char[LineBuilder.LineLength]);
+        line.Append("memory: reclaimed ");
+        line.Decimal(reclaimed * 4);
+        line.Append(" KiB of boot memory; frame allocator ");
+        line.Decimal((frames.TotalFrames - frames.HeldFrames) * 4);
+        line.Append(" KiB, held ");
+        line.Decimal(frames.HeldFrames * 4);
+        line.Append(" KiB, kernel image, boot tables and modules ");
+        line.Decimal(kernelOwned / 1024);
+        line.Append(" KiB");
+        KernelLog.Info(line.Written);
+    }
+
+    // The boot's lines are built with LineBuilder, not string interpolation: CoreLib's general formatting is
+    // code a boot would translate once (docs/benchmarks.md, "Code run once at start-up").
+    private static void PrintBanner()
+    {
+        var line = new LineBuilder(stackalloc char[LineBuilder.LineLength]);
+        line.Append("StrixOS " + Version + ": a C# unikernel for x86-64 (NativeAOT, CoreLib ");
+        // As Version.ToString(): major.minor, then build and revision where they are set.
+        System.Version coreLib = System.Environment.Version;
+        line.Decimal(coreLib.Major);
+        line.Append('.');
+        line.Decimal(coreLib.Minor);
+        if (coreLib.Build >= 0)
+        {
+            line.Append('.');
+            line.Decimal(coreLib.Build);
+            if (coreLib.Revision >= 0)
+            {
+                line.Append('.');
+                line.Decimal(coreLib.Revision);
+            }
+        }
+        line.Append(')');
+        KernelLog.Raw(line.Written);
+    }
+
+    private static void PrintMemorySystem(MemorySystem memory, bool pcid, ulong earlyHeapUsed)
+    {
+        BuddyFrameAllocator frames = memory.Frames;
+        var line = new LineBuilder(stackalloc char[LineBuilder.LineLength]);
+        line.Append("memory: ");
+        line.Decimal(frames.FreeFrames);
+        line.Append(" of ");
+        line.Decimal(frames.TotalFrames);
+        line.Append(" frames free (buddy allocator, ");
+        line.Decimal(frames.MetadataFrames);
+        line.Append(" frames of bitmap, ");
+        line.Decimal(memory.BootAllocatorFrames);
+        line.Append(" frames from the boot allocator before the hand-over); PCID ");
+        line.Append(pcid ? "on" : "off");
+        line.Append("; kernel heap at ");
+        line.Hex16(KernelHeapLayout.Start);
+        line.Append(" (boot used ");
+        line.Decimal(earlyHeapUsed / 1024);
+        line.Append(" KiB of the early heap)");
+        KernelLog.Info(line.Written);
     }
 }

@@ -228,4 +228,31 @@ public class AcpiTablesTests
                 Assert.False(string.IsNullOrEmpty(r.Error.Describe()));
         }
     }
+
+    /// <summary>The boot's "acpi:" line, as the string interpolation before LineBuilder wrote it.</summary>
+    private static string InterpolatedDescription(AcpiTables t)
+    {
+        var names = new System.Text.StringBuilder();
+        foreach (AcpiTableEntry e in t.Tables)
+            names.Append(names.Length == 0 ? "" : " ").Append(e.Signature);
+        return $"ACPI {(t.UsesXsdt ? "XSDT" : "RSDT")} (OEM {t.Rsdp.OemId.Trim()}): {names}; {t.Madt.LocalApics.Count} CPU(s), " +
+               $"{t.Madt.IoApics.Count} I/O APIC(s), {t.Madt.Overrides.Count} ISA override(s); " +
+               $"HPET {(t.Hpet is { } h ? $"at 0x{h.BaseAddress.Address:X}" : "absent")}; " +
+               $"\\_S5 {(t.S5 is { } s ? $"SLP_TYP {s.TypeA}/{s.TypeB}" : "absent")}";
+    }
+
+    [Fact]
+    public void DescribeIsTheLineTheBootAlwaysPrinted()
+    {
+        AcpiTables rsdt = AcpiTables.Parse(AcpiImage.RsdpV1(RsdtAt), QemuLike()).Value;
+        Assert.Equal(InterpolatedDescription(rsdt), rsdt.Describe());
+        Assert.StartsWith("ACPI RSDT (OEM ", rsdt.Describe());
+        Assert.Contains("HPET at 0xFED00000; \\_S5 SLP_TYP 5/0", rsdt.Describe());
+
+        AcpiImage noS5 = QemuLike(withHpet: false);
+        noS5.Place(DsdtAt, AcpiImage.Dsdt([]));
+        AcpiTables xsdt = AcpiTables.Parse(AcpiImage.RsdpV2(RsdtAt, XsdtAt), noS5).Value;
+        Assert.Equal(InterpolatedDescription(xsdt), xsdt.Describe());
+        Assert.EndsWith("HPET absent; \\_S5 absent", xsdt.Describe());
+    }
 }

@@ -1,5 +1,6 @@
 using StrixOS.Diagnostics;
 using StrixOS.Plugs;
+using StrixOS.Text;
 
 namespace StrixOS.Cpu;
 
@@ -88,8 +89,15 @@ public static class Clock
         uint elapsed = uint.MaxValue - remaining;
         LocalApic.TimerStop();
         s_apicTicksPerSecond = (ulong)elapsed * 1_000_000_000UL / (end - start);
-        KernelLog.Info($"clock: TSC {Timestamp.TicksPerSecond / 1000} kHz (measured against the {Timestamp.Source}), " +
-                       $"APIC timer {s_apicTicksPerSecond / 1000} kHz (bus clock / 16)");
+        var line = new LineBuilder(stackalloc char[LineBuilder.LineLength]);
+        line.Append("clock: TSC ");
+        line.Decimal(Timestamp.TicksPerSecond / 1000);
+        line.Append(" kHz (measured against the ");
+        line.Append(Timestamp.Source);
+        line.Append("), APIC timer ");
+        line.Decimal(s_apicTicksPerSecond / 1000);
+        line.Append(" kHz (bus clock / 16)");
+        KernelLog.Info(line.Written);
     }
 
     /// <summary>APIC timer ticks for <paramref name="nanoseconds"/>, at least 1, at most the counter's range.</summary>

@@ -1,5 +1,6 @@
 using StrixOS.Diagnostics;
 using StrixOS.Plugs;
+using StrixOS.Text;
 
 namespace StrixOS.Cpu;
 
@@ -25,8 +26,17 @@ public static class Protection
         X64.WriteCr4(cr4);
         cr4 = X64.ReadCr4();
         SmapEnabled = (cr4 & Cr4Smap) != 0;
-        KernelLog.Info($"CPU protections: CR0.WP {On((X64.ReadCr0() & Cr0WriteProtect) != 0)}, " +
-                       $"SMEP {On((cr4 & Cr4Smep) != 0)}, SMAP {On(SmapEnabled)}, UMIP {On((cr4 & Cr4Umip) != 0)}, EFER.NXE on");
+        var line = new LineBuilder(stackalloc char[LineBuilder.LineLength]);
+        line.Append("CPU protections: CR0.WP ");
+        line.Append(On((X64.ReadCr0() & Cr0WriteProtect) != 0));
+        line.Append(", SMEP ");
+        line.Append(On((cr4 & Cr4Smep) != 0));
+        line.Append(", SMAP ");
+        line.Append(On(SmapEnabled));
+        line.Append(", UMIP ");
+        line.Append(On((cr4 & Cr4Umip) != 0));
+        line.Append(", EFER.NXE on");
+        KernelLog.Info(line.Written);
     }
 
     private static string On(bool enabled) => enabled ? "on" : "off (not reported by CPUID)";

@@ -1,3 +1,4 @@
+using System;
 using StrixOS.Drivers;
 
 namespace StrixOS.Diagnostics;
@@ -20,7 +21,13 @@ public static class KernelLog
     public static void Warning(string message) => Write(LogLevel.Warning, message);
     public static void Error(string message) => Write(LogLevel.Error, message);
 
-    public static void Write(LogLevel level, string message)
+    /// <summary>A line built with StrixOS.Text.LineBuilder, written without making a string of it.</summary>
+    public static void Info(ReadOnlySpan<char> message) => Write(LogLevel.Info, message);
+    public static void Warning(ReadOnlySpan<char> message) => Write(LogLevel.Warning, message);
+
+    public static void Write(LogLevel level, string message) => Write(level, message.AsSpan());
+
+    public static void Write(LogLevel level, ReadOnlySpan<char> message)
     {
         if (level < MinimumLevel)
             return;
@@ -31,9 +38,15 @@ public static class KernelLog
             LogLevel.Warning => "[warn]  "u8,
             _ => "[error] "u8,
         });
-        SerialPort.Com1.WriteLine(message);
+        Raw(message);
     }
 
     /// <summary>A line with no level tag (banners, tables, test-protocol lines).</summary>
     public static void Raw(string line) => SerialPort.Com1.WriteLine(line);
+
+    public static void Raw(ReadOnlySpan<char> line)
+    {
+        SerialPort.Com1.Write(line);
+        SerialPort.Com1.Write("\n"u8);
+    }
 }

@@ -23,7 +23,7 @@ public static class MachineDevices
         Threading.Scheduler.Start();
         Runtime.Collector.FinalizerThread.Start();
         Diagnostics.BootTrace.Mark("scheduler (APIC timer calibrated), finalizer thread");
-        Diagnostics.KernelLog.Info($"screen: {Screen.BootScreen.Description}");
+        Diagnostics.KernelLog.Info("screen: " + Screen.BootScreen.Description);
         Input.Ps2Keyboard.Initialize();
         Input.SerialInput.Initialize();
         ClockProbes.Run(commandLine);

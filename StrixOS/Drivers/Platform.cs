@@ -2,6 +2,7 @@ using StrixOS.Acpi;
 using StrixOS.Boot;
 using StrixOS.Diagnostics;
 using StrixOS.Memory;
+using StrixOS.Text;
 
 namespace StrixOS.Drivers;
 
@@ -23,6 +24,9 @@ public static class Platform
             return;
         }
         Acpi = tables.Value;
-        KernelLog.Info($"acpi: {Acpi.Describe()}");
+        var line = new LineBuilder(stackalloc char[LineBuilder.LineLength]);
+        line.Append("acpi: ");
+        Acpi.Describe(ref line);
+        KernelLog.Info(line.Written);
     }
 }

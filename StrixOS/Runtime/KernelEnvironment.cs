@@ -26,36 +26,75 @@ public static unsafe class KernelEnvironment
     /// </summary>
     private static readonly string[] Defaults = ["TZ=", "DOTNET_DebugWriteToStdErr=1"];
 
-    // Each variable is kept as a NUL-terminated "NAME=value" string on the native heap, as in environ.
-    private static byte** s_variables;
+    // Each variable is kept as a NUL-terminated "NAME=value" string on the native heap, as in environ. They are
+    // made on first use from the command line Use kept: most boots never read one (docs/benchmarks.md, "Code
+    // run once at start-up"). Two threads making them at once make the same table, so either one may win.
+    private static volatile byte** s_variables;
     private static int s_count;
+    private static string? s_commandLine;
 
-    /// <summary>Takes the <c>env.NAME=value</c> words of the command line (called once at boot).</summary>
+    /// <summary>Keeps the command line for the <c>env.NAME=value</c> words (at boot; again in tests, which then
+    /// read the new command line's variables).</summary>
     public static void Use(CommandLine commandLine)
     {
         Collector.Collector.Verify = commandLine.Has("strix.gcverify");
-        string[] words = commandLine.Text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        s_variables = (byte**)KernelHeap.Allocate((ulong)(words.Length + Defaults.Length + 1) * 8);
-        s_count = 0;
-        foreach (string word in words)
+        s_commandLine = commandLine.Text;
+        s_variables = null;
+    }
+
+    /// <summary>The variables, made from the command line on first use; null before <see cref="Use"/>.</summary>
+    private static byte** Variables()
+    {
+        if (s_variables == null && s_commandLine != null)
+            MakeVariables(s_commandLine);
+        return s_variables;
+    }
+
+    private static void MakeVariables(ReadOnlySpan<char> text)
+    {
+        // Words are split at spaces by hand (no string.Split, Substring, Concat).
+        int words = 0;
+        for (int position = 0; NextWord(text, ref position, out _);)
+            words++;
+        byte** variables = (byte**)KernelHeap.Allocate((ulong)(words + Defaults.Length + 1) * 8);
+        int count = 0;
+        for (int position = 0; NextWord(text, ref position, out ReadOnlySpan<char> word);)
         {
-            if (word.StartsWith("env.", StringComparison.Ordinal) && word.IndexOf('=') > 4)
-                s_variables[s_count++] = ToCString(word.Substring(4));
+            if (word.StartsWith(EnvPrefix) && word.IndexOf('=') > EnvPrefix.Length)
+                variables[count++] = ToCString(word.Slice(EnvPrefix.Length));
         }
         foreach (string pair in Defaults)
         {
-            string name = pair.Substring(0, pair.IndexOf('=') + 1);
+            ReadOnlySpan<char> name = pair.AsSpan(0, pair.IndexOf('=') + 1);
             bool set = false;
-            foreach (string word in words)
-                set |= word.StartsWith("env." + name, StringComparison.Ordinal);
+            for (int position = 0; NextWord(text, ref position, out ReadOnlySpan<char> word);)
+                set |= word.StartsWith(EnvPrefix) && word.Slice(EnvPrefix.Length).StartsWith(name);
             if (!set)
-                s_variables[s_count++] = ToCString(pair);
+                variables[count++] = ToCString(pair);
         }
-        s_variables[s_count] = null;
+        variables[count] = null;
+        s_count = count;
+        s_variables = variables;
+    }
+
+    private const string EnvPrefix = "env.";
+
+    /// <summary>The next word of <paramref name="text"/> from <paramref name="position"/>, spaces skipped; false at the end.</summary>
+    private static bool NextWord(ReadOnlySpan<char> text, ref int position, out ReadOnlySpan<char> word)
+    {
+        while (position < text.Length && text[position] == ' ')
+            position++;
+        int start = position;
+        while (position < text.Length && text[position] != ' ')
+            position++;
+        word = text.Slice(start, position - start);
+        return word.Length > 0;
     }
 
     /// <summary>A copy on the native heap, NUL-terminated (ASCII; other characters become '?').</summary>
-    public static byte* ToCString(string text)
+    public static byte* ToCString(string text) => ToCString(text.AsSpan());
+
+    public static byte* ToCString(ReadOnlySpan<char> text)
     {
         byte* copy = KernelHeap.Allocate((ulong)text.Length + 1);
         for (int i = 0; i < text.Length; i++)
@@ -67,11 +106,12 @@ public static unsafe class KernelEnvironment
     [RuntimeExport("SystemNative_GetEnv")]
     private static byte* GetEnv(byte* name)
     {
-        if (s_variables == null)
+        byte** variables = Variables();
+        if (variables == null)
             return name[0] == 'T' && name[1] == 'Z' && name[2] == 0 ? EmptyTz() : null;
         for (int i = 0; i < s_count; i++)
         {
-            byte* entry = s_variables[i];
+            byte* entry = variables[i];
             int j = 0;
             while (name[j] != 0 && entry[j] == name[j])
                 j++;
@@ -87,8 +127,8 @@ public static unsafe class KernelEnvironment
     [RuntimeExport("SystemNative_GetEnviron")]
     private static byte** GetEnviron()
     {
-        if (s_variables == null)
-            Use(new CommandLine(""));
+        if (Variables() == null)
+            MakeVariables("");
         return s_variables;
     }
 

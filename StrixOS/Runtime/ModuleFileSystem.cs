@@ -14,13 +14,26 @@ namespace StrixOS.Runtime;
 /// </summary>
 public static class ModuleFileSystem
 {
-    private static ReadOnlyFileTree s_tree = new();
+    // Null until the first file module is mounted or the tree is first asked for: an image without files
+    // builds its empty tree on first use, not at every boot (docs/benchmarks.md, "Code run once at start-up").
+    private static ReadOnlyFileTree? s_tree;
 
-    public static ReadOnlyFileTree Tree => s_tree;
+    public static ReadOnlyFileTree Tree => s_tree ?? CreateEmpty();
+
+    private static ReadOnlyFileTree CreateEmpty()
+    {
+        System.Threading.Interlocked.CompareExchange(ref s_tree, new ReadOnlyFileTree(), null);
+        return s_tree;
+    }
 
     /// <summary>Builds the tree from the boot modules (once, at boot); a module it cannot take is logged and left out.</summary>
     public static void Mount(BootInfo boot)
     {
+        bool anyFile = false;
+        foreach (BootModule module in boot.Modules)
+            anyFile |= module.Name.StartsWith('/');
+        if (!anyFile)
+            return;
         var tree = new ReadOnlyFileTree();
         foreach (BootModule module in boot.Modules)
         {

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using StrixOS.Memory;
+using StrixOS.Text;
 
 namespace StrixOS.Acpi;
 
@@ -19,12 +20,17 @@ public sealed class AcpiTables
 
     public Rsdp Rsdp { get; private init; }
     public bool UsesXsdt { get; private init; }
-    public IReadOnlyList<AcpiTableEntry> Tables { get; private init; } = Array.Empty<AcpiTableEntry>();
+    public IReadOnlyList<AcpiTableEntry> Tables => _tables;
+
     public Madt Madt { get; private init; } = null!;
     public Fadt Fadt { get; private init; } = null!;
     public Hpet? Hpet { get; private init; }
     /// <summary>\_S5's sleep types, or null when the DSDT has no \_S5 of the simple shape.</summary>
     public SleepState? S5 { get; private init; }
+
+    private readonly List<AcpiTableEntry> _tables;
+
+    private AcpiTables(List<AcpiTableEntry> tables) => _tables = tables;
 
     public static Result<AcpiTables, AcpiError> Parse(ReadOnlySpan<byte> rsdpBytes, IPhysicalMemoryReader memory)
     {
@@ -44,7 +50,7 @@ public sealed class AcpiTables
         if ((rootBytes.Length - AcpiTableReader.HeaderLength) % pointerSize != 0 || count > MaxRootEntries)
             return new AcpiError(AcpiErrorKind.BadLength, rootName, rootAddress, (ulong)rootBytes.Length, AcpiTableReader.HeaderLength);
 
-        var tables = new List<AcpiTableEntry>();
+        var tables = new List<AcpiTableEntry>(count);   // sized: no growth code at boot
         Span<byte> signature = stackalloc byte[4];
         for (int i = 0; i < count; i++)
         {
@@ -86,11 +92,10 @@ public sealed class AcpiTables
             hpet = Acpi.Hpet.Parse(hpetBytes.Value);
         }
 
-        return new AcpiTables
+        return new AcpiTables(tables)
         {
             Rsdp = rsdp.Value,
             UsesXsdt = xsdt,
-            Tables = tables,
             Madt = madt.Value,
             Fadt = fadt,
             Hpet = hpet,
@@ -101,13 +106,48 @@ public sealed class AcpiTables
     /// <summary>One line for the boot log: root table, what it lists, the interrupt controllers.</summary>
     public string Describe()
     {
-        var names = new System.Text.StringBuilder();
-        foreach (AcpiTableEntry t in Tables)
-            names.Append(names.Length == 0 ? "" : " ").Append(t.Signature);
-        return $"ACPI {(UsesXsdt ? "XSDT" : "RSDT")} (OEM {Rsdp.OemId.Trim()}): {names}; {Madt.LocalApics.Count} CPU(s), " +
-               $"{Madt.IoApics.Count} I/O APIC(s), {Madt.Overrides.Count} ISA override(s); " +
-               $"HPET {(Hpet is { } h ? $"at 0x{h.BaseAddress.Address:X}" : "absent")}; " +
-               $"\\_S5 {(S5 is { } s ? $"SLP_TYP {s.TypeA}/{s.TypeB}" : "absent")}";
+        var text = new LineBuilder(stackalloc char[LineBuilder.LineLength]);
+        Describe(ref text);
+        return text.ToString();
+    }
+
+    /// <summary>The tables in one line, e.g. "ACPI RSDT (OEM BOCHS): FACP APIC HPET WAET; 1 CPU(s), ...". Built with
+    /// <see cref="LineBuilder"/>, not interpolation or StringBuilder: the kernel prints it at every boot.</summary>
+    public void Describe(ref LineBuilder text)
+    {
+        text.Append(UsesXsdt ? "ACPI XSDT (OEM " : "ACPI RSDT (OEM ");
+        text.Append(Rsdp.OemId.Trim());
+        text.Append("): ");
+        for (int i = 0; i < _tables.Count; i++)
+        {
+            if (i > 0)
+                text.Append(' ');
+            text.Append(_tables[i].Signature);
+        }
+        text.Append("; ");
+        text.Decimal(Madt.LocalApics.Count);
+        text.Append(" CPU(s), ");
+        text.Decimal(Madt.IoApics.Count);
+        text.Append(" I/O APIC(s), ");
+        text.Decimal(Madt.Overrides.Count);
+        text.Append(" ISA override(s); HPET ");
+        if (Hpet is { } h)
+        {
+            text.Append("at 0x");
+            text.HexUpper(h.BaseAddress.Address);
+        }
+        else
+            text.Append("absent");
+        text.Append("; \\_S5 ");
+        if (S5 is { } s)
+        {
+            text.Append("SLP_TYP ");
+            text.Decimal(s.TypeA);
+            text.Append('/');
+            text.Decimal(s.TypeB);
+        }
+        else
+            text.Append("absent");
     }
 
     private static ulong Find(List<AcpiTableEntry> tables, string signature)

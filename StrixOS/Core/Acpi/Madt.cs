@@ -35,9 +35,17 @@ public sealed class Madt
     public IReadOnlyList<MadtIoApic> IoApics => _ioApics;
     public IReadOnlyList<InterruptOverride> Overrides => _overrides;
 
-    private readonly List<MadtLocalApic> _localApics = new();
-    private readonly List<MadtIoApic> _ioApics = new();
-    private readonly List<InterruptOverride> _overrides = new();
+    // Sized by a first pass over the entries: List's growth is code every boot would translate once per entry type.
+    private readonly List<MadtLocalApic> _localApics;
+    private readonly List<MadtIoApic> _ioApics;
+    private readonly List<InterruptOverride> _overrides;
+
+    private Madt(int localApics, int ioApics, int overrides)
+    {
+        _localApics = new List<MadtLocalApic>(localApics);
+        _ioApics = new List<MadtIoApic>(ioApics);
+        _overrides = new List<InterruptOverride>(overrides);
+    }
 
     /// <summary>The GSI and flags an ISA IRQ arrives on: an override if there is one, else the same number, edge, high.</summary>
     public InterruptOverride RouteIsaIrq(byte irq)
@@ -51,11 +59,8 @@ public sealed class Madt
     /// <summary>Parses a table whose header and checksum <see cref="AcpiTableReader"/> verified.</summary>
     public static Result<Madt, AcpiError> Parse(ReadOnlySpan<byte> table, ulong address)
     {
-        var madt = new Madt
-        {
-            LocalApicAddress = AcpiBytes.U32(table, 36),
-            HasLegacyPics = (AcpiBytes.U32(table, 40) & 1) != 0,
-        };
+        // First pass: every entry's length is checked and the entries of each kind counted.
+        int localApics = 0, ioApics = 0, overrides = 0;
         int offset = MinimumLength;
         while (offset < table.Length)
         {
@@ -66,8 +71,21 @@ public sealed class Madt
             int needed = type switch { 0 => 8, 1 => 12, 2 => 10, 5 => 12, _ => 2 };
             if (length < needed || length > table.Length - offset)
                 return new AcpiError(AcpiErrorKind.BadEntry, "APIC", address, (ulong)offset, length);
-            ReadOnlySpan<byte> entry = table.Slice(offset, length);
-            switch (type)
+            localApics += type == 0 ? 1 : 0;
+            ioApics += type == 1 ? 1 : 0;
+            overrides += type == 2 ? 1 : 0;
+            offset += length;
+        }
+
+        var madt = new Madt(localApics, ioApics, overrides)
+        {
+            LocalApicAddress = AcpiBytes.U32(table, 36),
+            HasLegacyPics = (AcpiBytes.U32(table, 40) & 1) != 0,
+        };
+        for (offset = MinimumLength; offset < table.Length; offset += table[offset + 1])
+        {
+            ReadOnlySpan<byte> entry = table.Slice(offset, table[offset + 1]);
+            switch (entry[0])
             {
                 case 0:
                     madt._localApics.Add(new MadtLocalApic(entry[2], entry[3], (AcpiBytes.U32(entry, 4) & 1) != 0));
@@ -82,7 +100,6 @@ public sealed class Madt
                     madt.LocalApicAddress = AcpiBytes.U64(entry, 4);
                     break;
             }
-            offset += length;
         }
         return madt;
     }

@@ -1,6 +1,7 @@
 using StrixOS.Cpu;
 using StrixOS.Diagnostics;
 using StrixOS.Plugs;
+using StrixOS.Text;
 
 namespace StrixOS.Drivers.Input;
 
@@ -46,8 +47,12 @@ public static class Ps2Keyboard
         Flush();
         Present = true;
         byte vector = Cpu.Interrupts.RegisterIsaIrq(1, OnInterrupt);
-        KernelLog.Info($"keyboard: PS/2 on IRQ 1 (vector 0x{vector:X2}), scan code set 1 " +
-                       (FirmwareTranslated ? "(controller translates set 2)" : "(translation switched on)"));
+        var line = new LineBuilder(stackalloc char[LineBuilder.LineLength]);
+        line.Append("keyboard: PS/2 on IRQ 1 (vector 0x");
+        line.HexUpper(vector, 2);
+        line.Append("), scan code set 1 ");
+        line.Append(FirmwareTranslated ? "(controller translates set 2)" : "(translation switched on)");
+        KernelLog.Info(line.Written);
     }
 
     private static void OnInterrupt()

@@ -1,5 +1,6 @@
 using StrixOS.Diagnostics;
 using StrixOS.Plugs;
+using StrixOS.Text;
 
 namespace StrixOS.Drivers.Input;
 
@@ -23,7 +24,11 @@ public static class SerialInput
         Ports.Out8(ModemControl, 0x0B);        // DTR, RTS, OUT2 (OUT2 gates the UART's interrupt line)
         Ports.Out8(InterruptEnable, 0x01);     // received data available
         OnInterrupt();                         // bytes that arrived before the interrupt was on
-        KernelLog.Info($"serial: COM1 input on IRQ 4 (vector 0x{vector:X2})");
+        var line = new LineBuilder(stackalloc char[LineBuilder.LineLength]);
+        line.Append("serial: COM1 input on IRQ 4 (vector 0x");
+        line.HexUpper(vector, 2);
+        line.Append(')');
+        KernelLog.Info(line.Written);
     }
 
     private static void OnInterrupt()

@@ -1,7 +1,8 @@
 using StrixOS.Boot.Stage;
 using StrixOS.Cpu;
-using StrixOS.Memory;
 using StrixOS.Diagnostics;
+using StrixOS.Memory;
+using StrixOS.Text;
 
 namespace StrixOS.Drivers.Screen;
 
@@ -26,9 +27,20 @@ public static unsafe class BootScreen
         if (Framebuffer == null)
             return;
         Result<ulong, MapError> mapped = FramebufferWindow.Map(Framebuffer, pageTable, frames);
-        Description += mapped.IsOk
-            ? $", mapped at 0x{mapped.Value:X} (writable, NX, {(PageAttributeTable.WriteCombiningEnabled ? "write-combining" : "write-through: no PAT")})"
-            : $", still drawn through the offset map: its own mapping failed: {mapped.Error.Describe()}";
+        var text = new LineBuilder(stackalloc char[LineBuilder.LineLength]);
+        text.Append(Description);
+        if (mapped.IsOk)
+        {
+            text.Append(", mapped at 0x");
+            text.HexUpper(mapped.Value);
+            text.Append(PageAttributeTable.WriteCombiningEnabled ? " (writable, NX, write-combining)" : " (writable, NX, write-through: no PAT)");
+        }
+        else
+        {
+            text.Append(", still drawn through the offset map: its own mapping failed: ");
+            text.Append(mapped.Error.Describe());
+        }
+        Description = text.ToString();
     }
 
     public static void Attach()
@@ -65,7 +77,12 @@ public static unsafe class BootScreen
             if (kind == 2 && address + (ulong)width * height * 2 <= limit)
             {
                 ScreenConsole.Attach(new VgaTextScreen(address, (int)width, (int)height));
-                Description = $"VGA text {width}x{height}";
+                var vga = new LineBuilder(stackalloc char[LineBuilder.LineLength]);
+                vga.Append("VGA text ");
+                vga.Decimal(width);
+                vga.Append('x');
+                vga.Decimal(height);
+                Description = vga.ToString();
                 return;
             }
             if (kind == 1 && (bpp == 32 || bpp == 24) && address + (ulong)pitch * height <= limit && *(uint*)(framebuffer + 4) >= 38)
@@ -73,10 +90,32 @@ public static unsafe class BootScreen
                 Framebuffer = new FramebufferScreen(address, (int)pitch, (int)width, (int)height, bpp,
                     framebuffer[32], framebuffer[34], framebuffer[36]);
                 ScreenConsole.Attach(Framebuffer);
-                Description = $"framebuffer {width}x{height}x{bpp} at physical 0x{address:X}, {width / 8}x{height / 16} characters";
+                var pixels = new LineBuilder(stackalloc char[LineBuilder.LineLength]);
+                pixels.Append("framebuffer ");
+                pixels.Decimal(width);
+                pixels.Append('x');
+                pixels.Decimal(height);
+                pixels.Append('x');
+                pixels.Decimal(bpp);
+                pixels.Append(" at physical 0x");
+                pixels.HexUpper(address);
+                pixels.Append(", ");
+                pixels.Decimal(width / 8);
+                pixels.Append('x');
+                pixels.Decimal(height / 16);
+                pixels.Append(" characters");
+                Description = pixels.ToString();
                 return;
             }
-            Description = $"unsupported framebuffer (type {kind}, {bpp} bpp at 0x{address:X})";
+            var unsupported = new LineBuilder(stackalloc char[LineBuilder.LineLength]);
+            unsupported.Append("unsupported framebuffer (type ");
+            unsupported.Decimal(kind);
+            unsupported.Append(", ");
+            unsupported.Decimal(bpp);
+            unsupported.Append(" bpp at 0x");
+            unsupported.HexUpper(address);
+            unsupported.Append(')');
+            Description = unsupported.ToString();
             return;
         }
         if (!efi)
