@@ -4,14 +4,14 @@
 ;
 ; Entered by GRUB in 32-bit protected mode, paging off (multiboot2). For each of the kernel's loadable
 ; segments (kernel-image.inc, written by pack-kernel.sh): expand its LZ4 frame to the segment's physical
-; address and check the size. Then the boot modules the image carries (the symbol and line tables, so that GRUB
-; opens one file, not three: each file costs GRUB far more than its bytes): expand each to its pages after the
-; expander's data, and hand them to the kernel as GRUB hands over a module2 file, as a multiboot2 module tag, in a
-; copy of GRUB's boot information (the kernel keeps modules' frames and places its stack above them, boot.asm).
-; Only then zero each segment's rest (BSS): the frames lie on the kernel's BSS (expander.ld), so that GRUB writes
-; nothing above the kernel's range but this code, its records and the modules' pages (each 2 MiB region of RAM a
-; boot writes costs the host a huge page under QEMU). Then jump to the kernel's entry with GRUB's EAX and the copy
-; in EBX. This ELF's first two segments cover the kernel's whole physical range (expander.ld), so GRUB puts neither
+; address, check the size and zero the rest of the segment (BSS) up to the frames. Then the boot modules the image
+; carries (the symbol and line tables, so that GRUB opens one file, not three: each file costs GRUB far more than
+; its bytes): expand each to its pages after the expander's data, and hand them to the kernel as GRUB hands over a
+; module2 file, as a multiboot2 module tag, in a copy of GRUB's boot information (the kernel keeps modules' frames
+; and places its stack above them, boot.asm). Only then zero the BSS over the frames: they lie on the kernel's BSS
+; (expander.ld), so that GRUB writes nothing above the kernel's range but this code, its records and the modules'
+; pages (each 2 MiB region of RAM a boot writes costs the host a huge page under QEMU). Then jump to the kernel's
+; entry with GRUB's EAX and the copy in EBX. This ELF's first two segments cover the kernel's whole physical range (expander.ld), so GRUB puts neither
 ; the boot information nor modules there; the expander lies above it and is free memory once the kernel runs, but
 ; for the pages of the modules and of the boot information's copy.
 ;
