@@ -127,3 +127,7 @@ ld -n -nostdlib -static -z noexecstack -z max-page-size=0x1000 --fatal-warnings 
    --defsym KERNEL_FILE_END="$FILE_END" --defsym EXPANDER_BASE="$EXPANDER_BASE" \
    -o "$WORK/expander.elf" "$WORK/expander.o" "$FONT"
 strip --strip-all -o "$OUTPUT" "$WORK/expander.elf"
+# GRUB looks for the multiboot2 header (8-aligned) in the file's first 32 KiB only; expander.ld puts it first in the
+# frames' section, which ld places first in the file because it has the lowest address.
+od -A d -t x4 -v -w8 -N 32768 "$OUTPUT" | awk '$2 == "e85250d6" { found = 1 } END { exit !found }' || {
+  echo "pack-kernel.sh: $OUTPUT has no multiboot2 header in its first 32 KiB (expander.ld)" >&2; exit 1; }
