@@ -85,6 +85,41 @@ public class KernelExpanderTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ASegmentRecordReachingTheFramesStopsTheBootInTheExpander()
+    {
+        // The frames lie on the kernel's BSS (expander.ld): a record whose file bytes reached them would overwrite
+        // frames not yet read. The build never writes one; the expander checks anyway. The data segment's record
+        // (the last with BSS) gets file bytes up to its memory bytes, i.e. over its whole BSS and the frames.
+        string output = Path.GetDirectoryName(KernelBoot.DefaultImage)!;
+        string bootElf = Path.Combine(output, "boot", "strix.elf");
+        string kernelElf = Path.Combine(output, "strix.elf");
+        Assert.True(File.Exists(bootElf) && File.Exists(kernelElf), $"{bootElf} or {kernelElf} does not exist: build it with ./strix build");
+        byte[] kernel = File.ReadAllBytes(kernelElf);
+        ulong phoff = BitConverter.ToUInt64(kernel, 0x20);
+        int phentsize = BitConverter.ToUInt16(kernel, 0x36), phnum = BitConverter.ToUInt16(kernel, 0x38);
+        (uint Phys, uint FileSize, uint MemSize) data = default;
+        for (int i = 0; i < phnum; i++)
+        {
+            int h = (int)phoff + i * phentsize;
+            if (BitConverter.ToUInt32(kernel, h) != 1)   // PT_LOAD
+                continue;
+            var segment = ((uint)BitConverter.ToUInt64(kernel, h + 0x18), (uint)BitConverter.ToUInt64(kernel, h + 0x20), (uint)BitConverter.ToUInt64(kernel, h + 0x28));
+            if (segment.Item2 > 0 && segment.Item2 < segment.Item3 && segment.Item1 >= data.Phys)
+                data = segment;
+        }
+        Assert.True(data.MemSize > 0, $"{kernelElf}: no loaded segment with file bytes and BSS");
+        byte[] image = File.ReadAllBytes(bootElf);
+        byte[] record = new byte[12];
+        BitConverter.TryWriteBytes(record.AsSpan(0), data.Phys);
+        BitConverter.TryWriteBytes(record.AsSpan(4), data.FileSize);
+        BitConverter.TryWriteBytes(record.AsSpan(8), data.MemSize);
+        List<int> found = FindAll(image, record);
+        Assert.True(found.Count == 1, $"{bootElf}: the data segment's record (0x{data.Phys:x}, {data.FileSize}, {data.MemSize}) found {found.Count} times");
+        BitConverter.TryWriteBytes(image.AsSpan(found[0] + 4), data.MemSize);
+        await BootDamagedImage(image, "a kernel segment lies outside the reserved range or over the compressed image");
+    }
+
+    [Fact]
     public void TheImageCarriesTheSymbolAndLineTablesTheBuildPacked()
     {
         string output = Path.GetDirectoryName(KernelBoot.DefaultImage)!;

@@ -35,8 +35,8 @@ public unsafe struct BootLayout
     /// (boot tables built, long mode on), before CoreLib's module start-up, before Main.</summary>
     public ulong EntryTsc, HigherHalfTsc, RuntimeStartTsc, MainTsc;
     /// <summary>The frames behind the kernel stack (StackGuard + 4 KiB to StackTop) except its top 64 KiB: not part
-    /// of the image, the boot stage takes them from the memory map, above the image, the boot information and the
-    /// modules, from a 2 MiB boundary when it can. The top 64 KiB (all a boot uses) are frames of the image's .bss,
+    /// of the image, the boot stage takes them from the memory map: the highest run above the image, the boot information
+    /// and the modules, from a 2 MiB boundary when it can. The top 64 KiB (all a boot uses) are frames of the image's .bss,
     /// mapped only there, so the stack writes to no 2 MiB region of RAM the boot loader had not (boot.asm).</summary>
     public ulong StackPhysicalStart, StackPhysicalEnd;
     /// <summary>TSC at the expander's first instruction (Boot/Stage/Expander: it expands this image from the compressed

@@ -215,12 +215,13 @@ long_mode_low:
     ; The kernel stack is not part of the image (linker.ld): GRUB neither reads nor zeroes its 8 MiB,
     ; and the image stays small enough to keep clear of firmware memory (OVMF's ACPI NVS at 8 MiB).
     ; Its top STACK_TOP_SIZE bytes (all a boot uses) are frames of the image's .bss, which the expander
-    ; zeroed; the rest is the lowest 4 KiB-aligned run inside one available entry of the memory map (tag 6)
-    ; above the image, the boot information and every module (GRUB puts those right after the image),
-    ; starting at a 2 MiB boundary when one fits. Why: under QEMU the host backs guest RAM in 2 MiB pages on
-    ; first write (milliseconds each on some hosts), and this keeps the stack out of the 2 MiB region that
-    ; holds the end of what GRUB loaded: that region's free rest is where the frame allocator starts, so a
-    ; boot writes to no 2 MiB region the loader had not (docs/benchmarks.md, fifth round).
+    ; zeroed; the rest is the highest run inside one available entry of the memory map (tag 6) above the
+    ; image, the boot information and every module (GRUB puts those right after the image), starting at a
+    ; 2 MiB boundary when one fits (else at a 4 KiB one). Why: under QEMU the host backs guest RAM in 2 MiB
+    ; pages on first write (milliseconds each on some hosts), and nothing writes the run; the frame allocator
+    ; starts in the free rest of the 2 MiB region that holds the end of what GRUB loaded, and at the top of
+    ; memory the run does not push its first frames past 8 MiB of untouched RAM into fresh regions
+    ; (docs/benchmarks.md, "Host memory a boot touches").
     ; C# keeps the run out of the frame allocator (BootInfoReader: a Kernel range). r12 is kept.
     mov esi, [mb_info_phys]
     mov ecx, [rsi]
@@ -255,11 +256,9 @@ long_mode_low:
     mov r14, __kernel_stack_top - STACK_TOP_SIZE
     mov rax, __kernel_stack_bottom
     sub r14, rax                                    ; r14: the run's bytes
-    mov rbp, rbx                                    ; rbp: the lowest address the run may use
-    add rbx, HUGE_PAGE_SIZE - 1                     ; first pass: from the next 2 MiB boundary
-    and rbx, ~(HUGE_PAGE_SIZE - 1)
+    mov rbp, -HUGE_PAGE_SIZE                        ; rbp: the start's alignment mask; first pass: 2 MiB
 .stack_search:
-    mov r13, -1                                     ; r13: the lowest fit so far
+    xor r13d, r13d                                  ; r13: the highest fit so far (0: none)
     lea rdi, [rsi + 8]
 .stack_tag_loop:
     lea rax, [rdi + 8]
@@ -291,16 +290,14 @@ long_mode_low:
     add rdx, [r10 + 8]
     jc .stack_next_entry
     cmp rax, rbx
-    cmovb rax, rbx
-    add rax, 4095
-    and rax, ~4095
-    mov r15, rax
-    add r15, r14
+    cmovb rax, rbx                                  ; rax: the lowest start allowed in this entry
+    sub rdx, r14
     jc .stack_next_entry
-    cmp r15, rdx
-    ja .stack_next_entry
-    cmp rax, r13
-    cmovb r13, rax
+    and rdx, rbp                                    ; rdx: the highest aligned start that fits the entry
+    cmp rdx, rax
+    jb .stack_next_entry
+    cmp rdx, r13
+    cmova r13, rdx
 .stack_next_entry:
     add r10, r9
     jmp .stack_entry_loop
@@ -310,11 +307,11 @@ long_mode_low:
     add rdi, rcx
     jmp .stack_tag_loop
 .stack_tags_done:
-    cmp r13, -1
-    jne .stack_found
-    cmp rbx, rbp                                    ; nothing from the boundary up: any fit above the modules
+    test r13, r13
+    jnz .stack_found
+    cmp rbp, -4096                                  ; no 2 MiB-aligned fit: any 4 KiB-aligned one
     je no_stack_memory
-    mov rbx, rbp
+    mov rbp, -4096
     jmp .stack_search
 .stack_found:
     mov [kernel_stack_phys], r13

@@ -4,22 +4,25 @@
 ;
 ; Entered by GRUB in 32-bit protected mode, paging off (multiboot2). For each of the kernel's loadable
 ; segments (kernel-image.inc, written by pack-kernel.sh): expand its LZ4 frame to the segment's physical
-; address, check the size, zero the rest of the segment (BSS). Then the boot modules the image carries (the
-; symbol and line tables, so that GRUB opens one file, not three: each file costs GRUB far more than its bytes):
-; expand each to its pages over the kernel's spent frames, and hand them to the kernel as GRUB hands over a module2 file,
-; as a multiboot2 module tag, in a copy of GRUB's boot information (the kernel keeps modules' frames and places
-; its stack above them, boot.asm). Then jump to the kernel's entry with GRUB's EAX and the copy in EBX.
-; This ELF's first segment reserves the kernel's whole physical range (expander.ld), so GRUB
-; puts neither the boot information nor modules there; the expander and its compressed bytes lie above it
-; and are free memory once the kernel runs, but for the pages of the modules and of the boot information's copy.
+; address, check the size and zero the rest of the segment (BSS) up to the frames. Then the boot modules the image
+; carries (the symbol and line tables, so that GRUB opens one file, not three: each file costs GRUB far more than
+; its bytes): expand each to its pages after the expander's data, and hand them to the kernel as GRUB hands over a
+; module2 file, as a multiboot2 module tag, in a copy of GRUB's boot information (the kernel keeps modules' frames
+; and places its stack above them, boot.asm). Only then zero the BSS over the frames: they lie on the kernel's BSS
+; (expander.ld), so that GRUB writes nothing above the kernel's range but this code, its records and the modules'
+; pages (each 2 MiB region of RAM a boot writes costs the host a huge page under QEMU). Then jump to the kernel's
+; entry with GRUB's EAX and the copy in EBX. This ELF's first two segments cover the kernel's whole physical range (expander.ld), so GRUB puts neither
+; the boot information nor modules there; the expander lies above it and is free memory once the kernel runs, but
+; for the pages of the modules and of the boot information's copy.
 ;
-; Every write is checked against the segment being expanded, which the build placed inside the reserved range:
+; Every write is checked against the segment being expanded, which the build placed inside the reserved range
+; and below the frames (or the frames above the range):
 ; malformed, truncated or oversized data stops here with a message (boot_fail32: COM1, the screen, QEMU's
 ; debug-exit with failure, halt), never in a half-written kernel.
 
 %include "kernel-image.inc"     ; KERNEL_ENTRY, KERNEL_PHYS_START/END, KERNEL_EXPANDER_TSC, kernel_segments, frames,
-                                ; image_modules, IMAGE_MODULE_TAG_BYTES, payload_start,
-                                ; IMAGE_MODULE_PAGES_END, BOOT_INFO_COPY(_BYTES)
+                                ; image_modules, IMAGE_MODULE_TAG_BYTES, IMAGE_MODULE_BYTES, BOOT_INFO_COPY_BYTES,
+                                ; payload_start, payload_end
 
 LZ4_FRAME_MAGIC     equ 0x184D2204
 ; FLG byte the build asks lz4 for: version 01, independent blocks, no block checksums, content size present,
@@ -75,6 +78,7 @@ global expander_start
 section .boot.text progbits alloc exec nowrite align=16
 section .boot.data progbits alloc noexec write align=8
 section .boot.bss nobits alloc noexec write align=16
+section .module_pages nobits alloc noexec write align=4096
 
 %include "multiboot2_header.inc"
 
@@ -106,30 +110,31 @@ expander_start:
     cmp [ebx + SEGMENT_FILE_SIZE], edx
     ja boot_fail32
     cmp dword [ebx + SEGMENT_FILE_SIZE], 0
-    je .bss                                         ; all BSS: no frame
+    je .next_segment                                ; all BSS: no frame
     mov [segment_start], edi
     mov edx, edi
     add edx, [ebx + SEGMENT_FILE_SIZE]              ; edx: end of the segment's file bytes
+    ; The file bytes must not reach the frames, which are read until the last module is expanded.
+    cmp edx, payload_start
+    jbe .clear_of_frames
+    cmp edi, payload_end
+    jb boot_fail32
+.clear_of_frames:
     mov esi, [ebx + SEGMENT_FRAME]
     mov ebp, [ebx + SEGMENT_FRAME_END]
     call expand_frame
-.bss:
-    ; BSS: the rest of the segment.
+.next_segment:
+    ; The BSS below the frames now (measured faster than all of it at the end); the rest once they are spent.
+    mov edi, [ebx + SEGMENT_PHYS]
+    add edi, [ebx + SEGMENT_FILE_SIZE]
     mov ecx, [ebx + SEGMENT_PHYS]
     add ecx, [ebx + SEGMENT_MEM_SIZE]
-    sub ecx, edi
-    xor eax, eax
-    mov edx, ecx
-    shr ecx, 2
-    rep stosd
-    mov ecx, edx
-    and ecx, 3
-    rep stosb
+    call zero_below_frames
     add ebx, SEGMENT_RECORD
     jmp .segment
 
 .expanded:
-    ; The modules, each into its own pages over the kernel's frames, spent now (checked against those pages).
+    ; The modules, each into its own pages (checked against those pages).
     mov ebx, image_modules
 .module:
     cmp ebx, image_modules_end
@@ -137,7 +142,7 @@ expander_start:
     mov edi, [ebx + MODULE_DATA]
     mov edx, [ebx + MODULE_BYTES]
     mov esi, msg_bad_module
-    FAIL_UNLESS_WITHIN edi, edx, payload_start, IMAGE_MODULE_PAGES_END
+    FAIL_UNLESS_WITHIN edi, edx, module_pages, module_pages + IMAGE_MODULE_BYTES
     mov [segment_start], edi
     add edx, edi
     mov esi, [ebx + MODULE_FRAME]
@@ -146,6 +151,22 @@ expander_start:
     add ebx, MODULE_RECORD
     jmp .module
 .modules_expanded:
+    ; Every frame is spent: the BSS of each segment from the frames' start (what zero_below_frames left) is zeroed.
+    mov ebx, kernel_segments
+.bss:
+    cmp ebx, kernel_segments_end
+    jae .zeroed
+    mov edi, [ebx + SEGMENT_PHYS]
+    add edi, [ebx + SEGMENT_FILE_SIZE]
+    mov eax, payload_start
+    cmp edi, eax
+    cmovb edi, eax                                  ; edi: the later of the BSS's start and the frames' start
+    mov ecx, [ebx + SEGMENT_PHYS]
+    add ecx, [ebx + SEGMENT_MEM_SIZE]
+    call zero_range
+    add ebx, SEGMENT_RECORD
+    jmp .bss
+.zeroed:
     call pass_modules
 
     ; strix.boottrace: the kernel's boot layout (in its .boot.data, now expanded) gets the expander's start.
@@ -196,7 +217,7 @@ pass_modules:
     cmp eax, BOOT_INFO_COPY_BYTES - IMAGE_MODULE_TAG_BYTES - 8
     ja boot_fail32
     mov esi, edx
-    mov edi, BOOT_INFO_COPY
+    mov edi, boot_info_copy
     mov ecx, eax
     shr ecx, 2
     rep movsd
@@ -213,7 +234,7 @@ pass_modules:
     mov [edi + 12], eax
     lea ebp, [edi + ecx + 7]
     and ebp, ~7                                     ; the next tag
-    mov dword [ebp - 8], 0                          ; the padding after the name is zero (these pages held frames)
+    mov dword [ebp - 8], 0                          ; the padding after the name is zero
     mov dword [ebp - 4], 0
     sub ecx, 16
     mov esi, [ebx + MODULE_NAME]
@@ -226,9 +247,29 @@ pass_modules:
     mov dword [edi], MB2_TAG_END
     mov dword [edi + 4], 8
     add edi, 8
-    sub edi, BOOT_INFO_COPY
-    mov [BOOT_INFO_COPY], edi                       ; the copy's total size
-    mov dword [grub_ebx], BOOT_INFO_COPY
+    sub edi, boot_info_copy
+    mov [boot_info_copy], edi                       ; the copy's total size
+    mov dword [grub_ebx], boot_info_copy
+.done:
+    ret
+
+; Zeroes [edi, ecx) below payload_start (none of it when edi is at or above it). Uses eax, ecx, edx, edi.
+zero_below_frames:
+    mov eax, payload_start
+    cmp ecx, eax
+    cmova ecx, eax
+    ; fall through
+; Zeroes [edi, ecx) (nothing when ecx <= edi). Uses eax, ecx, edx, edi.
+zero_range:
+    sub ecx, edi
+    jbe .done
+    xor eax, eax
+    mov edx, ecx
+    shr ecx, 2
+    rep stosd
+    mov ecx, edx
+    and ecx, 3
+    rep stosb
 .done:
     ret
 
@@ -420,7 +461,7 @@ frame_bad_match:
 %include "boot_message.inc"
 
 section .boot.rodata progbits alloc noexec nowrite align=16
-msg_bad_segment: db "StrixOS expander: a kernel segment lies outside the reserved range (a build fault)", 13, 10, 0
+msg_bad_segment: db "StrixOS expander: a kernel segment lies outside the reserved range or over the compressed image (a build fault)", 13, 10, 0
 msg_bad_frame:   db "StrixOS expander: the kernel's compressed image is not an LZ4 frame this expander reads", 13, 10, 0
 msg_bad_size:    db "StrixOS expander: the kernel's compressed image expands to the wrong size", 13, 10, 0
 msg_truncated:   db "StrixOS expander: the kernel's compressed image is truncated", 13, 10, 0
@@ -440,5 +481,10 @@ segment_start:  dd 0
 section .boot.bss
 expander_stack: resb 4096
 expander_stack_top:
+
+; The modules' pages, then the boot information's copy: reserved by the image (GRUB zeroes them, puts nothing there).
+section .module_pages
+module_pages:   resb IMAGE_MODULE_BYTES
+boot_info_copy: resb BOOT_INFO_COPY_BYTES
 
 section .note.GNU-stack noalloc noexec nowrite progbits

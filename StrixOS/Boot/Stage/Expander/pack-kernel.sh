@@ -37,6 +37,7 @@ INC="$WORK/kernel-image.inc"
 } >"$INC"
 FRAMES=""
 n=0
+FILE_END=$((PHYS_START))            # the end of the last byte the expander writes from a frame (above it: BSS only)
 # PT_LOAD: offset, virtual, physical, file size, memory size (readelf -l's columns 2-6).
 while read -r offset _ phys filesz memsz; do
   (( memsz > 0 )) || continue
@@ -48,6 +49,7 @@ while read -r offset _ phys filesz memsz; do
     dd if="$KERNEL" of="$WORK/segment-$n" iflag=skip_bytes,count_bytes bs=64K skip=$((offset)) count=$((filesz)) status=none
     lz4 -qq -12 -B7 --content-size --no-frame-crc -c "$WORK/segment-$n" >"$WORK/segment-$n.lz4"
     echo "    dd $phys, $filesz, $memsz, segment_${n}_frame, segment_${n}_frame_end" >>"$INC"
+    (( phys + filesz <= FILE_END )) || FILE_END=$(( phys + filesz ))
     FRAMES+="segment_${n}_frame: incbin \"$WORK/segment-$n.lz4\""$'\n'"segment_${n}_frame_end:"$'\n'
   else
     echo "    dd $phys, 0, $memsz, 0, 0" >>"$INC"
@@ -58,12 +60,9 @@ done < <(readelf -lW "$KERNEL" | awk '$1 == "LOAD" { print $2, $3, $4, $5, $6 }'
 echo "kernel_segments_end:" >>"$INC"
 
 # The modules: a record each (where it expands to, its bytes, its frame, its multiboot2 tag's size, its name).
-# They expand over the kernel's frames, spent once the kernel is expanded: the payload starts on a page with the
-# kernel's frames, then the modules' frames. Each module gets 4 KiB-aligned pages of its own from the payload's
-# start, which the kernel keeps as a module; the copy of the boot information with their tags (expander.asm) the
-# pages after them, which the kernel reclaims with the rest of the boot information. So the image reserves no
-# memory for them beyond its file bytes (on a small machine GRUB needs what is left for itself); should the
-# kernel's frames be shorter than those pages, zeros after them make room (the modules' frames stay behind).
+# Each module gets 4 KiB-aligned pages of its own from module_pages (after the expander's data, reserved by the
+# image: GRUB zeroes them, puts nothing there), which the kernel keeps as a module; the copy of the boot information
+# with their tags (expander.asm) the pages after them, which the kernel reclaims with the rest of the boot information.
 BOOT_INFO_COPY_BYTES=$((0x10000))   # room for GRUB's boot information: a few KiB under OVMF (the EFI memory map)
 MODULE_NAMES="" MODULE_BYTES=0 MODULE_TAG_BYTES=0 MODULE_FRAMES=""
 echo "image_modules:                  ; data, bytes, frame, frame end, tag size, name" >>"$INC"
@@ -77,55 +76,58 @@ for module in "$@"; do
   cp "$file" "$WORK/module-$m"
   lz4 -qq -12 -B7 --content-size --no-frame-crc -c "$WORK/module-$m" >"$WORK/module-$m.lz4"
   tag=$(( 16 + ${#name} + 1 ))                    # type, size, start, end, the name and its NUL
-  echo "    dd payload_start + $MODULE_BYTES, $bytes, module_${m}_frame, module_${m}_frame_end, $tag, module_${m}_name" >>"$INC"
+  echo "    dd module_pages + $MODULE_BYTES, $bytes, module_${m}_frame, module_${m}_frame_end, $tag, module_${m}_name" >>"$INC"
   MODULE_FRAMES+="module_${m}_frame: incbin \"$WORK/module-$m.lz4\""$'\n'"module_${m}_frame_end:"$'\n'
   MODULE_NAMES+="module_${m}_name: db \"$name\", 0"$'\n'
   MODULE_BYTES=$(( MODULE_BYTES + ((bytes + 0xFFF) & ~0xFFF) ))
   MODULE_TAG_BYTES=$(( MODULE_TAG_BYTES + ((tag + 7) & ~7) ))
   m=$((m + 1))
 done
-KERNEL_FRAME_BYTES=$(cat "$WORK"/segment-*.lz4 | wc -c)
-ROOM=$(( MODULE_BYTES + BOOT_INFO_COPY_BYTES ))
-PAD=$(( ROOM > KERNEL_FRAME_BYTES ? ROOM - KERNEL_FRAME_BYTES : 0 ))
 {
   echo "image_modules_end:"
   printf '%s' "$MODULE_NAMES"
   echo "IMAGE_MODULE_TAG_BYTES equ $MODULE_TAG_BYTES"
-  echo "IMAGE_MODULE_PAGES_END equ payload_start + $MODULE_BYTES   ; the modules' pages: payload_start to here"
-  echo "BOOT_INFO_COPY        equ payload_start + $MODULE_BYTES"
+  echo "IMAGE_MODULE_BYTES    equ $MODULE_BYTES     ; the modules' pages: module_pages to module_pages + this"
   echo "BOOT_INFO_COPY_BYTES  equ $BOOT_INFO_COPY_BYTES"
-  echo "section .payload progbits alloc noexec nowrite align=4096"
+  echo "section .payload progbits alloc noexec nowrite align=8"
   echo "payload_start:"
   printf '%s' "$FRAMES"
-  (( PAD == 0 )) || echo "times $PAD db 0"
-  echo "section .payload.modules progbits alloc noexec nowrite align=4096"
   printf '%s' "$MODULE_FRAMES"
+  echo "payload_end:"
 } >>"$INC"
 
-# Where the expander and its frames go: right after the kernel's range, unless they would reach OVMF's ACPI NVS at
-# 8-9 MiB (StrixOS.Tests/Deploy/RecordedBootReports.cs; KernelImagePlacementTests checks the result): then at 9 MiB.
+# Where the compressed bytes go: inside the kernel's range, on its BSS, ending at the range's end, so that GRUB writes
+# nothing above the range but the expander (host memory: under QEMU every 2 MiB region of guest RAM the boot writes
+# costs the host a huge page, docs/benchmarks.md "Host memory a boot touches"). The expander writes the segments'
+# file bytes below them and zeroes the BSS, over them, only after it has expanded every frame (the modules too).
+# When the frames are larger than the BSS they start at the page after the last file byte and reach past the range.
+# The expander, its data and the modules' pages follow (the range's end, or the frames' end). Should that reach
+# OVMF's ACPI NVS at 8-9 MiB (StrixOS.Tests/Deploy/RecordedBootReports.cs; KernelImagePlacementTests checks the
+# result), the frames, the expander and the modules' pages go to 9 MiB, above the kernel's range.
 # STRIX_FIRMWARE_HOLE_START lowers that limit, to try the 9 MiB placement with a small image.
-# The image's end: the expander, its frames and any room made for the modules, its stack and data (64 KiB is more
-# than the expander's code, stack and data take). The modules' frames follow, in a segment of their own: when only
-# they would reach the firmware's memory, they alone go to 9 MiB (the rest of the image stays low, which leaves GRUB
-# room on a small machine: a Debug image at 9 MiB does not load in 12 MiB).
 HOLE=${STRIX_FIRMWARE_HOLE_START:-0x800000}
-FRAME_BYTES=$(( KERNEL_FRAME_BYTES + PAD ))
-MODULE_FRAME_BYTES=0
-(( m == 0 )) || MODULE_FRAME_BYTES=$(cat "$WORK"/module-*.lz4 | wc -c)
-EXPANDER_BASE=$(( (PHYS_END + 0xFFF) & ~0xFFF ))
-MODULE_FRAMES_BASE=0                               # 0: right after the expander's data
-if (( EXPANDER_BASE + FRAME_BYTES + 0x10000 > HOLE )); then
-  EXPANDER_BASE=0x900000
-elif (( EXPANDER_BASE + FRAME_BYTES + 0x10000 + MODULE_FRAME_BYTES > HOLE )); then
-  MODULE_FRAMES_BASE=0x900000
+PAYLOAD_BYTES=$(( 64 + $(cat "$WORK"/segment-*.lz4 | wc -c) ))   # the multiboot2 header (expander.ld), then the frames
+(( m == 0 )) || PAYLOAD_BYTES=$(( PAYLOAD_BYTES + $(cat "$WORK"/module-*.lz4 | wc -c) ))
+FILE_END=$(( (FILE_END + 0xFFF) & ~0xFFF ))
+PAYLOAD_BASE=$(( (PHYS_END - PAYLOAD_BYTES) & ~0xFFF ))
+(( PAYLOAD_BASE >= FILE_END )) || PAYLOAD_BASE=$FILE_END
+PAYLOAD_END=$(( (PAYLOAD_BASE + PAYLOAD_BYTES + 0xFFF) & ~0xFFF ))
+(( PAYLOAD_END >= PHYS_END )) || PAYLOAD_END=$PHYS_END
+# The expander's code, records, data and stack take less than 64 KiB.
+if (( PAYLOAD_END + 0x10000 + MODULE_BYTES + BOOT_INFO_COPY_BYTES > HOLE )); then
+  PAYLOAD_BASE=0x900000
+  PAYLOAD_END=$(( (PAYLOAD_BASE + PAYLOAD_BYTES + 0xFFF) & ~0xFFF ))
 fi
-printf -v EXPANDER_BASE '0x%x' "$EXPANDER_BASE"
-printf -v MODULE_FRAMES_BASE '0x%x' "$MODULE_FRAMES_BASE"
+printf -v PAYLOAD_BASE '0x%x' "$PAYLOAD_BASE"
+printf -v EXPANDER_BASE '0x%x' "$PAYLOAD_END"
 
 nasm -f elf64 -w+all -Werror -i "$WORK/" -i "$HERE/" -i "$HERE/../" "$HERE/expander.asm" -o "$WORK/expander.o"
 ld -n -nostdlib -static -z noexecstack -z max-page-size=0x1000 --fatal-warnings -T "$HERE/expander.ld" \
-   --defsym KERNEL_PHYS_START="$PHYS_START" --defsym KERNEL_PHYS_END="$PHYS_END" --defsym EXPANDER_BASE="$EXPANDER_BASE" \
-   --defsym MODULE_FRAMES_BASE="$MODULE_FRAMES_BASE" \
+   --defsym KERNEL_PHYS_START="$PHYS_START" --defsym KERNEL_PHYS_END="$PHYS_END" --defsym PAYLOAD_BASE="$PAYLOAD_BASE" \
+   --defsym KERNEL_FILE_END="$FILE_END" --defsym EXPANDER_BASE="$EXPANDER_BASE" \
    -o "$WORK/expander.elf" "$WORK/expander.o" "$FONT"
 strip --strip-all -o "$OUTPUT" "$WORK/expander.elf"
+# GRUB looks for the multiboot2 header (8-aligned) in the file's first 32 KiB only; expander.ld puts it first in the
+# frames' section, which ld places first in the file because it has the lowest address.
+od -A d -t x4 -v -w8 -N 32768 "$OUTPUT" | awk '$2 == "e85250d6" { found = 1 } END { exit !found }' || {
+  echo "pack-kernel.sh: $OUTPUT has no multiboot2 header in its first 32 KiB (expander.ld)" >&2; exit 1; }
