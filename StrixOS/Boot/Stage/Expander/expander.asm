@@ -97,6 +97,21 @@ expander_start:
     rdtsc
     mov [start_tsc], eax
     mov [start_tsc + 4], edx
+    ; SSE for the copies and the zeroing: under QEMU's TCG every pass of a `rep` string instruction is a pass through
+    ; its translated block, so 16 bytes per instruction cost far less than 4. The kernel needs SSE2 as well
+    ; (boot.asm): without it the boot stops here with boot.asm's message.
+    mov eax, 1
+    cpuid
+    mov esi, msg_no_sse2
+    test edx, 1 << 26
+    jz boot_fail32
+    mov eax, cr0
+    and eax, ~(1 << 2)                              ; EM off
+    or eax, 1 << 1                                  ; MP
+    mov cr0, eax
+    mov eax, cr4
+    or eax, (1 << 9) | (1 << 10)                    ; OSFXSR, OSXMMEXCPT (boot.asm sets both again)
+    mov cr4, eax
 
     mov ebx, kernel_segments
 .segment:
@@ -259,16 +274,45 @@ zero_below_frames:
     cmp ecx, eax
     cmova ecx, eax
     ; fall through
-; Zeroes [edi, ecx) (nothing when ecx <= edi). Uses eax, ecx, edx, edi.
+; Zeroes [edi, ecx) (nothing when ecx <= edi): bytes up to a 16-byte boundary, then 128 bytes per pass in aligned
+; 16-byte stores, then 16 at a time, then the last bytes. Uses eax, ecx, edx, edi, xmm0.
 zero_range:
     sub ecx, edi
     jbe .done
     xor eax, eax
-    mov edx, ecx
-    shr ecx, 2
-    rep stosd
+    mov edx, edi
+    neg edx
+    and edx, 15                                     ; edx: bytes to the next 16-byte boundary
+    cmp ecx, edx
+    jbe .bytes
+    sub ecx, edx
+    xchg ecx, edx
+    rep stosb
     mov ecx, edx
-    and ecx, 3
+    pxor xmm0, xmm0
+    cmp ecx, 128
+    jb .sixteen
+.wide:
+    movdqa [edi], xmm0
+    movdqa [edi + 16], xmm0
+    movdqa [edi + 32], xmm0
+    movdqa [edi + 48], xmm0
+    movdqa [edi + 64], xmm0
+    movdqa [edi + 80], xmm0
+    movdqa [edi + 96], xmm0
+    movdqa [edi + 112], xmm0
+    add edi, 128
+    sub ecx, 128
+    cmp ecx, 128
+    jae .wide
+.sixteen:
+    cmp ecx, 16
+    jb .bytes
+    movdqa [edi], xmm0
+    add edi, 16
+    sub ecx, 16
+    jmp .sixteen
+.bytes:
     rep stosb
 .done:
     ret
@@ -336,17 +380,65 @@ expand_frame:
     jmp boot_fail32
 
 ; Expands one LZ4 block (sequences of: token, literal length, literals, match offset, match length).
-; esi: block, ebp: its end, edi: output, edx: output end. Returns esi = ebp.
+; esi: block, ebp: its end, edi: output, edx: output end. Returns esi = ebp. Under TCG what costs is the guest
+; instructions run and the translated blocks passed through (each conditional jump ends one; a `ret` is an indirect
+; jump, looked up each time): most sequences take the fast path, seven blocks and no call.
 expand_block:
     push ebx
 .sequence:
+    ; The fast path: at least 32 bytes left in the block and 64 of room in the output, neither length nibble 15
+    ; (literals up to 14 bytes, a match of up to 18), the match 16 or more bytes back and within what is written.
+    ; Then every check of the careful path below holds (the literals and the offset lie in the block, the literals
+    ; and the match, even as 16- and 32-byte moves, in the room, and this is not the last sequence): one 16-byte move
+    ; for the literals, two for the match (the second reads what the first wrote when the match is 16 to 31 back).
+    ; Anything else goes the careful way, from the same token.
+    mov eax, ebp
+    sub eax, esi
+    cmp eax, 32
+    jb .careful
+    mov eax, edx
+    sub eax, edi
+    cmp eax, 64
+    jb .careful
+    movzx ebx, byte [esi]
+    cmp ebx, 0xF0
+    jae .careful
+    mov eax, ebx
+    and eax, 15
+    cmp eax, 15
+    je .careful
+    mov ecx, ebx
+    shr ecx, 4                                      ; the literals' length
+    movzx eax, word [esi + ecx + 1]                 ; the match offset
+    cmp eax, 16
+    jb .careful
+    neg eax
+    add eax, edi
+    add eax, ecx                                    ; eax: the match's source
+    cmp eax, [segment_start]
+    jb .careful
+    movdqu xmm0, [esi + 1]
+    movdqu [edi], xmm0
+    lea esi, [esi + ecx + 3]                        ; past the token, the literals and the offset
+    add edi, ecx
+    and ebx, 15
+    add ebx, 4                                      ; the match's length
+    movdqu xmm0, [eax]
+    movdqu [edi], xmm0
+    movdqu xmm0, [eax + 16]
+    movdqu [edi + 16], xmm0
+    add edi, ebx
+    jmp .sequence
+.careful:
     cmp esi, ebp
     jae frame_truncated
     movzx ebx, byte [esi]                           ; token: literal length (high nibble), match length
     inc esi
     mov ecx, ebx
     shr ecx, 4
-    call read_length
+    cmp ecx, 15
+    je .literal_length_more
+.literal_length:
     ; Literals: within the block and within the output.
     mov eax, ebp
     sub eax, esi
@@ -356,16 +448,14 @@ expand_block:
     sub eax, edi
     cmp ecx, eax
     ja frame_too_long
-    cmp ecx, 16                                     ; most runs are short: 16 bytes in four dword moves (the
-    ja .long_literals                               ; few extra bytes written are rewritten next, and stay in
-    cmp eax, 16                                     ; the segment: eax is its room)
+    cmp ecx, 16                                     ; most runs are short: one 16-byte move (the few extra bytes
+    ja .long_literals                               ; written are rewritten next, and stay in the segment: eax is
+    cmp eax, 16                                     ; its room; the bytes read past the block are the image's)
     jb .long_literals
-    COPY16 esi, edi, eax
+    movdqu xmm0, [esi]
+    movdqu [edi], xmm0
     add esi, ecx
     add edi, ecx
-    jmp .literals_done
-.long_literals:
-    call copy_forward
 .literals_done:
     cmp esi, ebp                                    ; the last sequence has literals only
     je .done
@@ -377,15 +467,15 @@ expand_block:
     add esi, 2
     test eax, eax
     jz frame_bad_match
-    push edx
-    mov edx, edi
-    sub edx, [segment_start]
-    cmp eax, edx
-    pop edx
+    mov ecx, edi
+    sub ecx, [segment_start]
+    cmp eax, ecx
     ja frame_bad_match
     mov ecx, ebx
     and ecx, 15
-    call read_length
+    cmp ecx, 15
+    je .match_length_more
+.match_length:
     add ecx, 4                                      ; the minimum match
     mov ebx, edx
     sub ebx, edi
@@ -394,17 +484,33 @@ expand_block:
     push esi
     mov esi, edi
     sub esi, eax
-    cmp eax, 4                                      ; closer than a dword: the copy repeats a short pattern
-    jb .bytewise
-    cmp ecx, 16                                     ; short, with room: four dword moves (each reads bytes
-    ja .long_match                                  ; already written: the source is 4 or more behind)
+    cmp eax, 16                                     ; 16 or more behind: 16-byte moves read only bytes written
+    jb .near_match
+    cmp ecx, 16
+    ja .long_match
     cmp ebx, 16
     jb .long_match
-    COPY16 esi, edi, ebx
+    movdqu xmm0, [esi]
+    movdqu [edi], xmm0
     add edi, ecx
     pop esi
     jmp .sequence
 .long_match:
+    call copy_forward_wide
+    pop esi
+    jmp .sequence
+.near_match:
+    cmp eax, 4                                      ; closer than a dword: the copy repeats a short pattern
+    jb .bytewise
+    cmp ecx, 16                                     ; short, with room: four dword moves (each reads bytes
+    ja .near_long_match                             ; already written: the source is 4 or more behind)
+    cmp ebx, 16
+    jb .near_long_match
+    COPY16 esi, edi, ebx
+    add edi, ecx
+    pop esi
+    jmp .sequence
+.near_long_match:
     call copy_forward
     pop esi
     jmp .sequence
@@ -412,15 +518,22 @@ expand_block:
     rep movsb
     pop esi
     jmp .sequence
+.long_literals:
+    call copy_forward_wide
+    jmp .literals_done
+.literal_length_more:
+    call read_length_more
+    jmp .literal_length
+.match_length_more:
+    call read_length_more
+    jmp .match_length
 .done:
     pop ebx
     ret
 
-; ecx: a length nibble; 15 means more bytes follow (each added, until one is not 255). Stays within the block;
+; ecx: 15, a length nibble that says more bytes follow (each added, until one is not 255). Stays within the block;
 ; a length that grows past what any output could hold is a malformed block. Keeps eax (the match offset).
-read_length:
-    cmp ecx, 15
-    jne .ret
+read_length_more:
     push eax
 .more:
     cmp esi, ebp
@@ -433,7 +546,6 @@ read_length:
     cmp eax, 255
     je .more
     pop eax
-.ret:
     ret
 
 ; Copies ecx bytes from esi to edi, forwards in dwords then bytes (a source at least 4 bytes behind the
@@ -444,6 +556,44 @@ copy_forward:
     rep movsd
     mov ecx, eax
     and ecx, 3
+    rep movsb
+    ret
+
+; Copies ecx bytes from esi to edi, forwards: 32 bytes per pass in 16-byte moves while more than 32 are left, then 16
+; while more than 16 are, then the run's last 16 bytes (rewriting some with the same bytes); bytes when the run is
+; shorter than 16. The source is 16 or more bytes behind the destination, or apart from it: every move reads only
+; bytes already in place. Returns esi and edi at the run's ends. Uses eax, ecx, xmm0.
+copy_forward_wide:
+    cmp ecx, 16
+    jb .bytes
+    lea eax, [esi + ecx - 16]                       ; the last 16 bytes' source
+    push eax
+    lea eax, [edi + ecx]                            ; the run's end
+.pass:
+    cmp ecx, 32
+    jbe .sixteen
+    movdqu xmm0, [esi]
+    movdqu [edi], xmm0
+    movdqu xmm0, [esi + 16]
+    movdqu [edi + 16], xmm0
+    add esi, 32
+    add edi, 32
+    sub ecx, 32
+    jmp .pass
+.sixteen:
+    cmp ecx, 16
+    jbe .last
+    movdqu xmm0, [esi]
+    movdqu [edi], xmm0
+.last:
+    pop esi
+    lea edi, [eax - 16]
+    movdqu xmm0, [esi]
+    movdqu [edi], xmm0
+    add esi, 16
+    mov edi, eax
+    ret
+.bytes:
     rep movsb
     ret
 
@@ -469,6 +619,7 @@ msg_too_long:    db "StrixOS expander: the kernel's compressed image expands pas
 msg_bad_module:  db "StrixOS expander: a boot module lies outside the image's module pages (a build fault)", 13, 10, 0
 msg_bad_boot_info: db "StrixOS expander: GRUB's boot information has no end tag within its size", 13, 10, 0
 msg_boot_info_too_large: db "StrixOS expander: GRUB's boot information is too large to copy with the image's modules", 13, 10, 0
+msg_no_sse2:     db "StrixOS boot: this CPU has no SSE2", 13, 10, 0
 msg_bad_match:   db "StrixOS expander: the kernel's compressed image refers to bytes before its segment", 13, 10, 0
 
 section .boot.data
