@@ -4,7 +4,7 @@
 ;
 ; Entered by GRUB in 32-bit protected mode, paging off (multiboot2). For each of the kernel's loadable
 ; segments (kernel-image.inc, written by pack-kernel.sh): expand its LZ4 frame to the segment's physical
-; address, check the size and zero the rest of the segment (BSS) up to the frames. Then the boot modules the image
+; address and check the size (GRUB has zeroed the BSS below the frames). Then the boot modules the image
 ; carries (the symbol and line tables, so that GRUB opens one file, not three: each file costs GRUB far more than
 ; its bytes): expand each to its pages after the expander's data, and hand them to the kernel as GRUB hands over a
 ; module2 file, as a multiboot2 module tag, in a copy of GRUB's boot information (the kernel keeps modules' frames
@@ -139,12 +139,6 @@ expander_start:
     mov ebp, [ebx + SEGMENT_FRAME_END]
     call expand_frame
 .next_segment:
-    ; The BSS below the frames now (measured faster than all of it at the end); the rest once they are spent.
-    mov edi, [ebx + SEGMENT_PHYS]
-    add edi, [ebx + SEGMENT_FILE_SIZE]
-    mov ecx, [ebx + SEGMENT_PHYS]
-    add ecx, [ebx + SEGMENT_MEM_SIZE]
-    call zero_below_frames
     add ebx, SEGMENT_RECORD
     jmp .segment
 
@@ -166,16 +160,23 @@ expander_start:
     add ebx, MODULE_RECORD
     jmp .module
 .modules_expanded:
-    ; Every frame is spent: the BSS of each segment from the frames' start (what zero_below_frames left) is zeroed.
+    ; Every frame is spent: each segment's BSS is zeroed, but for what GRUB has zeroed and nothing has written since.
+    ; The image's first segment (expander.ld) reserves the kernel's range up to KERNEL_ZEROED_END (the frames' page,
+    ; or the range's end) with no file bytes, and GRUB's multiboot2 loader zeroes the memory bytes of every segment
+    ; past its file bytes (grub-core/loader/multiboot_elfxx.c, the same on every platform and from any device: BIOS
+    ; and UEFI, CD, disk and network; GRUB is the only loader StrixOS ships, docs/deploy.md). Below that end the
+    ; expander writes only the segments' file bytes (every move checked against them), so their BSS there is still
+    ; zero; from it on (the multiboot2 header, the frames) it is zeroed here. Under TCG 16-byte stores cost about
+    ; 0.3 ms per MB, and GRUB's zeroing is not avoidable (docs/benchmarks.md, "The expander under TCG").
     mov ebx, kernel_segments
 .bss:
     cmp ebx, kernel_segments_end
     jae .zeroed
     mov edi, [ebx + SEGMENT_PHYS]
     add edi, [ebx + SEGMENT_FILE_SIZE]
-    mov eax, payload_start
+    mov eax, KERNEL_ZEROED_END
     cmp edi, eax
-    cmovb edi, eax                                  ; edi: the later of the BSS's start and the frames' start
+    cmovb edi, eax                                  ; edi: the later of the BSS's start and GRUB's zeroing's end
     mov ecx, [ebx + SEGMENT_PHYS]
     add ecx, [ebx + SEGMENT_MEM_SIZE]
     call zero_range
@@ -268,12 +269,6 @@ pass_modules:
 .done:
     ret
 
-; Zeroes [edi, ecx) below payload_start (none of it when edi is at or above it). Uses eax, ecx, edx, edi.
-zero_below_frames:
-    mov eax, payload_start
-    cmp ecx, eax
-    cmova ecx, eax
-    ; fall through
 ; Zeroes [edi, ecx) (nothing when ecx <= edi): bytes up to a 16-byte boundary, then 128 bytes per pass in aligned
 ; 16-byte stores, then 16 at a time, then the last bytes. Uses eax, ecx, edx, edi, xmm0.
 zero_range:
@@ -380,52 +375,65 @@ expand_frame:
     jmp boot_fail32
 
 ; Expands one LZ4 block (sequences of: token, literal length, literals, match offset, match length).
-; esi: block, ebp: its end, edi: output, edx: output end. Returns esi = ebp. Under TCG what costs is the guest
-; instructions run and the translated blocks passed through (each conditional jump ends one; a `ret` is an indirect
-; jump, looked up each time): most sequences take the fast path, seven blocks and no call.
+; esi: block, ebp: its end, edi: output, edx: output end. Returns esi = ebp. Under TCG what costs is the guest's
+; memory accesses and the translated blocks it passes through (each conditional jump ends one; a `ret` is an indirect
+; jump, looked up each time): most sequences take the fast path, four blocks and no call.
 expand_block:
     push ebx
 .sequence:
-    ; The fast path: at least 32 bytes left in the block and 64 of room in the output, neither length nibble 15
-    ; (literals up to 14 bytes, a match of up to 18), the match 16 or more bytes back and within what is written.
-    ; Then every check of the careful path below holds (the literals and the offset lie in the block, the literals
-    ; and the match, even as 16- and 32-byte moves, in the room, and this is not the last sequence): one 16-byte move
-    ; for the literals, two for the match (the second reads what the first wrote when the match is 16 to 31 back).
-    ; Anything else goes the careful way, from the same token.
+    ; The fast path: at least 32 bytes left in the block, 64 of room in the output and 16 written, neither length
+    ; nibble 15 (literals up to 14 bytes, a match of up to 18), the match 16 or more bytes back and within what is
+    ; written. Then every check of the careful path below holds (the literals and the offset lie in the block, the
+    ; literals and the match, as 16- and 32-byte moves, in the room, and this is not the last sequence): one 16-byte
+    ; move for the literals, one or two for the match (the second reads what the first wrote when the match is 16 to
+    ; 31 back). Anything else goes the careful way, from the same token. Checks are merged (sign bits ORed) so that
+    ; each is not a block of its own.
     mov eax, ebp
     sub eax, esi
-    cmp eax, 32
-    jb .careful
-    mov eax, edx
-    sub eax, edi
-    cmp eax, 64
-    jb .careful
-    movzx ebx, byte [esi]
-    cmp ebx, 0xF0
-    jae .careful
-    mov eax, ebx
-    and eax, 15
-    cmp eax, 15
-    je .careful
+    sub eax, 32                                     ; negative: fewer than 32 bytes left in the block
+    mov ecx, edx
+    sub ecx, edi
+    sub ecx, 64                                     ; negative: less than 64 bytes of room
+    or eax, ecx
+    mov ecx, edi
+    sub ecx, [segment_start]
+    sub ecx, 16                                     ; negative: fewer than 16 bytes written
+    or eax, ecx
+    js .careful
+    movzx ebx, byte [esi]                           ; token
+    lea eax, [ebx + 0x11]                           ; the carries out of each nibble of token + 0x11: set for a
+    xor eax, ebx                                    ; nibble of 15
+    xor eax, 0x11
+    test eax, 0x110
+    jnz .careful
     mov ecx, ebx
     shr ecx, 4                                      ; the literals' length
     movzx eax, word [esi + ecx + 1]                 ; the match offset
-    cmp eax, 16
-    jb .careful
+    sub eax, 16
+    lea ebx, [edi + ecx - 16]
+    sub ebx, [segment_start]                        ; what is written after the literals, less 16 (not negative)
+    cmp eax, ebx                                    ; unsigned: an offset below 16 wraps above
+    ja .careful
     neg eax
-    add eax, edi
-    add eax, ecx                                    ; eax: the match's source
-    cmp eax, [segment_start]
-    jb .careful
-    movdqu xmm0, [esi + 1]
+    lea eax, [eax + edi - 16]
+    add eax, ecx                                    ; the match's source
+    movzx ebx, byte [esi]                           ; the token again
+    movq xmm0, [esi + 1]
+    movhps xmm0, [esi + 1 + 8]
     movdqu [edi], xmm0
     lea esi, [esi + ecx + 3]                        ; past the token, the literals and the offset
     add edi, ecx
     and ebx, 15
     add ebx, 4                                      ; the match's length
-    movdqu xmm0, [eax]
+    movq xmm0, [eax]
+    movhps xmm0, [eax + 8]
     movdqu [edi], xmm0
-    movdqu xmm0, [eax + 16]
+    cmp ebx, 16
+    lea edi, [edi + ebx]
+    jbe .sequence
+    movq xmm0, [eax + 16]
+    movhps xmm0, [eax + 16 + 8]
+    sub edi, ebx
     movdqu [edi + 16], xmm0
     add edi, ebx
     jmp .sequence
@@ -452,7 +460,8 @@ expand_block:
     ja .long_literals                               ; written are rewritten next, and stay in the segment: eax is
     cmp eax, 16                                     ; its room; the bytes read past the block are the image's)
     jb .long_literals
-    movdqu xmm0, [esi]
+    movq xmm0, [esi]
+    movhps xmm0, [esi + 8]
     movdqu [edi], xmm0
     add esi, ecx
     add edi, ecx
@@ -490,7 +499,8 @@ expand_block:
     ja .long_match
     cmp ebx, 16
     jb .long_match
-    movdqu xmm0, [esi]
+    movq xmm0, [esi]
+    movhps xmm0, [esi + 8]
     movdqu [edi], xmm0
     add edi, ecx
     pop esi
@@ -572,9 +582,11 @@ copy_forward_wide:
 .pass:
     cmp ecx, 32
     jbe .sixteen
-    movdqu xmm0, [esi]
+    movq xmm0, [esi]
+    movhps xmm0, [esi + 8]
     movdqu [edi], xmm0
-    movdqu xmm0, [esi + 16]
+    movq xmm0, [esi + 16]
+    movhps xmm0, [esi + 16 + 8]
     movdqu [edi + 16], xmm0
     add esi, 32
     add edi, 32
@@ -583,12 +595,14 @@ copy_forward_wide:
 .sixteen:
     cmp ecx, 16
     jbe .last
-    movdqu xmm0, [esi]
+    movq xmm0, [esi]
+    movhps xmm0, [esi + 8]
     movdqu [edi], xmm0
 .last:
     pop esi
     lea edi, [eax - 16]
-    movdqu xmm0, [esi]
+    movq xmm0, [esi]
+    movhps xmm0, [esi + 8]
     movdqu [edi], xmm0
     add esi, 16
     mov edi, eax
