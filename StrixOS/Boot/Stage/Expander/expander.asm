@@ -42,6 +42,68 @@ LZ4_BLOCK_STORED    equ 0x80000000      ; block size's top bit: the block's byte
     mov [%2 + 12], %3
 %endmacro
 
+; Moves 16 bytes from [%1] to [%2] through xmm0: two 8-byte loads, as QEMU's TCG (7.2) turns a 16-byte load into two
+; 8-byte stores that a 16-byte read of the same place then waits for (store forwarding fails), at every move.
+%macro MOVE16 2
+    movq xmm0, [%1]
+    movhps xmm0, [%1 + 8]
+    movdqu [%2], xmm0
+%endmacro
+
+; Inlined where used (a `ret` is an indirect jump, which QEMU's TCG looks up at every pass):
+
+; ecx: 15, a length nibble that says more bytes follow (each added, until one is not 255). Stays within the block;
+; a length that grows past what any output could hold is a malformed block. Keeps eax (the match offset).
+%macro READ_LENGTH_MORE 0
+    push eax
+%%more:
+    cmp esi, ebp
+    jae frame_truncated
+    movzx eax, byte [esi]
+    inc esi
+    add ecx, eax                                    ; no overflow: frames take less than 2^24 bytes (expander.ld)
+    cmp eax, 255
+    je %%more
+    pop eax
+    cmp ecx, 0x10000000
+    ja frame_too_long
+%endmacro
+
+; Copies ecx bytes from esi to edi, forwards: 32 bytes per pass in 16-byte moves while more than 32 are left, then 16
+; while more than 16 are, then the run's last 16 bytes (rewriting some with the same bytes); bytes when the run is
+; shorter than 16. The source is 16 or more bytes behind the destination, or apart from it: every move reads only
+; bytes already in place. Leaves esi and edi at the run's ends. Uses eax, ecx, xmm0.
+%macro COPY_FORWARD_WIDE 0
+    cmp ecx, 16
+    jb %%bytes
+    lea eax, [esi + ecx - 16]                       ; the last 16 bytes' source
+    push eax
+    lea eax, [edi + ecx]                            ; the run's end
+%%pass:
+    cmp ecx, 32
+    jbe %%sixteen
+    MOVE16 esi, edi
+    MOVE16 esi + 16, edi + 16
+    add esi, 32
+    add edi, 32
+    sub ecx, 32
+    jmp %%pass
+%%sixteen:
+    cmp ecx, 16
+    jbe %%last
+    MOVE16 esi, edi
+%%last:
+    pop esi
+    lea edi, [eax - 16]
+    MOVE16 esi, edi
+    add esi, 16
+    mov edi, eax
+    jmp %%done
+%%bytes:
+    rep movsb
+%%done:
+%endmacro
+
 ; Fails (boot_fail32, message in esi) unless the %2 bytes from address %1 lie within [%3, %4). Uses eax.
 %macro FAIL_UNLESS_WITHIN 4
     cmp %1, %3
@@ -418,23 +480,17 @@ expand_block:
     lea eax, [eax + edi - 16]
     add eax, ecx                                    ; the match's source
     movzx ebx, byte [esi]                           ; the token again
-    movq xmm0, [esi + 1]
-    movhps xmm0, [esi + 1 + 8]
-    movdqu [edi], xmm0
+    MOVE16 esi + 1, edi
     lea esi, [esi + ecx + 3]                        ; past the token, the literals and the offset
     add edi, ecx
     and ebx, 15
     add ebx, 4                                      ; the match's length
-    movq xmm0, [eax]
-    movhps xmm0, [eax + 8]
-    movdqu [edi], xmm0
+    MOVE16 eax, edi
     cmp ebx, 16
     lea edi, [edi + ebx]
     jbe .sequence
-    movq xmm0, [eax + 16]
-    movhps xmm0, [eax + 16 + 8]
     sub edi, ebx
-    movdqu [edi + 16], xmm0
+    MOVE16 eax + 16, edi + 16
     add edi, ebx
     jmp .sequence
 .careful:
@@ -460,26 +516,22 @@ expand_block:
     ja .long_literals                               ; written are rewritten next, and stay in the segment: eax is
     cmp eax, 16                                     ; its room; the bytes read past the block are the image's)
     jb .long_literals
-    movq xmm0, [esi]
-    movhps xmm0, [esi + 8]
-    movdqu [edi], xmm0
+    MOVE16 esi, edi
     add esi, ecx
     add edi, ecx
 .literals_done:
-    cmp esi, ebp                                    ; the last sequence has literals only
-    je .done
     mov eax, ebp
     sub eax, esi
     cmp eax, 2
-    jb frame_truncated
+    jb .block_end                                   ; the last sequence has literals only
     movzx eax, word [esi]                           ; match offset: 1 to what is written of this segment
     add esi, 2
-    test eax, eax
-    jz frame_bad_match
     mov ecx, edi
     sub ecx, [segment_start]
+    dec eax                                         ; unsigned: an offset of 0 wraps above
     cmp eax, ecx
-    ja frame_bad_match
+    jae frame_bad_match
+    inc eax
     mov ecx, ebx
     and ecx, 15
     cmp ecx, 15
@@ -499,14 +551,12 @@ expand_block:
     ja .long_match
     cmp ebx, 16
     jb .long_match
-    movq xmm0, [esi]
-    movhps xmm0, [esi + 8]
-    movdqu [edi], xmm0
+    MOVE16 esi, edi
     add edi, ecx
     pop esi
     jmp .sequence
 .long_match:
-    call copy_forward_wide
+    COPY_FORWARD_WIDE
     pop esi
     jmp .sequence
 .near_match:
@@ -529,33 +579,19 @@ expand_block:
     pop esi
     jmp .sequence
 .long_literals:
-    call copy_forward_wide
+    COPY_FORWARD_WIDE
     jmp .literals_done
 .literal_length_more:
-    call read_length_more
+    READ_LENGTH_MORE
     jmp .literal_length
 .match_length_more:
-    call read_length_more
+    READ_LENGTH_MORE
     jmp .match_length
+.block_end:
+    test eax, eax
+    jnz frame_truncated                             ; one byte left: not even a match offset
 .done:
     pop ebx
-    ret
-
-; ecx: 15, a length nibble that says more bytes follow (each added, until one is not 255). Stays within the block;
-; a length that grows past what any output could hold is a malformed block. Keeps eax (the match offset).
-read_length_more:
-    push eax
-.more:
-    cmp esi, ebp
-    jae frame_truncated
-    movzx eax, byte [esi]
-    inc esi
-    add ecx, eax
-    cmp ecx, 0x10000000
-    ja frame_too_long
-    cmp eax, 255
-    je .more
-    pop eax
     ret
 
 ; Copies ecx bytes from esi to edi, forwards in dwords then bytes (a source at least 4 bytes behind the
@@ -566,48 +602,6 @@ copy_forward:
     rep movsd
     mov ecx, eax
     and ecx, 3
-    rep movsb
-    ret
-
-; Copies ecx bytes from esi to edi, forwards: 32 bytes per pass in 16-byte moves while more than 32 are left, then 16
-; while more than 16 are, then the run's last 16 bytes (rewriting some with the same bytes); bytes when the run is
-; shorter than 16. The source is 16 or more bytes behind the destination, or apart from it: every move reads only
-; bytes already in place. Returns esi and edi at the run's ends. Uses eax, ecx, xmm0.
-copy_forward_wide:
-    cmp ecx, 16
-    jb .bytes
-    lea eax, [esi + ecx - 16]                       ; the last 16 bytes' source
-    push eax
-    lea eax, [edi + ecx]                            ; the run's end
-.pass:
-    cmp ecx, 32
-    jbe .sixteen
-    movq xmm0, [esi]
-    movhps xmm0, [esi + 8]
-    movdqu [edi], xmm0
-    movq xmm0, [esi + 16]
-    movhps xmm0, [esi + 16 + 8]
-    movdqu [edi + 16], xmm0
-    add esi, 32
-    add edi, 32
-    sub ecx, 32
-    jmp .pass
-.sixteen:
-    cmp ecx, 16
-    jbe .last
-    movq xmm0, [esi]
-    movhps xmm0, [esi + 8]
-    movdqu [edi], xmm0
-.last:
-    pop esi
-    lea edi, [eax - 16]
-    movq xmm0, [esi]
-    movhps xmm0, [esi + 8]
-    movdqu [edi], xmm0
-    add esi, 16
-    mov edi, eax
-    ret
-.bytes:
     rep movsb
     ret
 
