@@ -443,19 +443,19 @@ expand_frame:
 expand_block:
     push ebx
 .sequence:
-    ; The fast path: at least 32 bytes left in the block, 64 of room in the output and 16 written, neither length
-    ; nibble 15 (literals up to 14 bytes, a match of up to 18), the match 16 or more bytes back and within what is
-    ; written. Then every check of the careful path below holds (the literals and the offset lie in the block, the
-    ; literals and the match, as 16- and 32-byte moves, in the room, and this is not the last sequence): one 16-byte
-    ; move for the literals, one or two for the match (the second reads what the first wrote when the match is 16 to
-    ; 31 back). Anything else goes the careful way, from the same token. Checks are merged (sign bits ORed) so that
-    ; each is not a block of its own.
+    ; The fast path: at least 32 bytes left in the block, 384 of room in the output and 16 written, literals up to
+    ; 14 bytes (nibble below 15), the match 16 or more bytes back and within what is written, its length up to 273
+    ; (nibble below 15, or 15 and one more byte, not 255). Then every check of the careful path below holds (the
+    ; literals, the offset and the length's byte lie in the block, the literals and the match, with the moves' slack
+    ; in the room, and this is not the last sequence): one 16-byte move for the literals, 16-byte moves for the match
+    ; (each reads bytes written before it, being 16 or more behind). Anything else goes the careful way, from the
+    ; same token. Checks are merged (sign bits ORed) so that each is not a block of its own.
     mov eax, ebp
     sub eax, esi
     sub eax, 32                                     ; negative: fewer than 32 bytes left in the block
     mov ecx, edx
     sub ecx, edi
-    sub ecx, 64                                     ; negative: less than 64 bytes of room
+    sub ecx, 384                                    ; negative: less than 384 bytes of room
     or eax, ecx
     mov ecx, edi
     sub ecx, [segment_start]
@@ -463,11 +463,8 @@ expand_block:
     or eax, ecx
     js .careful
     movzx ebx, byte [esi]                           ; token
-    lea eax, [ebx + 0x11]                           ; the carries out of each nibble of token + 0x11: set for a
-    xor eax, ebx                                    ; nibble of 15
-    xor eax, 0x11
-    test eax, 0x110
-    jnz .careful
+    cmp ebx, 0xF0
+    jae .careful                                    ; 15 or more literals
     mov ecx, ebx
     shr ecx, 4                                      ; the literals' length
     movzx eax, word [esi + ecx + 1]                 ; the match offset
@@ -480,19 +477,44 @@ expand_block:
     lea eax, [eax + edi - 16]
     add eax, ecx                                    ; the match's source
     movzx ebx, byte [esi]                           ; the token again
-    MOVE16 esi + 1, edi
+    MOVE16 esi + 1, edi                             ; the literals
     lea esi, [esi + ecx + 3]                        ; past the token, the literals and the offset
     add edi, ecx
+    MOVE16 eax, edi                                 ; the match's first 16 bytes
     and ebx, 15
-    add ebx, 4                                      ; the match's length
-    MOVE16 eax, edi
-    cmp ebx, 16
-    lea edi, [edi + ebx]
+    cmp ebx, 12                                     ; a match of 16 bytes or fewer (the nibble + 4): done
+    lea edi, [edi + ebx + 4]
     jbe .sequence
-    sub edi, ebx
-    MOVE16 eax + 16, edi + 16
+    cmp ebx, 15
+    je .fast_long_match
+    sub edi, ebx                                    ; 17 or 18 bytes: 16 more from the match's 16th
+    MOVE16 eax + 16, edi + 12
     add edi, ebx
     jmp .sequence
+.fast_long_match:
+    ; edi is 19 past the match's start (its length so far), esi at the length's next byte.
+    movzx ecx, byte [esi]
+    cmp ecx, 255
+    je .fast_to_careful                             ; more bytes follow
+    inc esi
+    add ecx, edi                                    ; the match's end: 19 + the byte from its start
+    sub edi, 19 - 16                                ; on from its 16th byte
+    add eax, 16
+.fast_long_pass:
+    MOVE16 eax, edi
+    MOVE16 eax + 16, edi + 16
+    add eax, 32
+    add edi, 32
+    cmp edi, ecx
+    jb .fast_long_pass                              ; (up to 31 bytes past the end: in the room)
+    mov edi, ecx
+    jmp .sequence
+.fast_to_careful:
+    ; The careful way from the match offset, with a match nibble of 15 (what it reads of the token).
+    sub esi, 2
+    sub edi, 19
+    mov ebx, 15
+    jmp .literals_done
 .careful:
     cmp esi, ebp
     jae frame_truncated
