@@ -242,6 +242,23 @@ public class Multiboot2ParserTests
     }
 
     [Fact]
+    public void ModulesBetweenOtherTagsAndUpToTheLimitAreAllRead()
+    {
+        // The modules are counted in the walk and read in a second one that skips every other tag.
+        Multiboot2Builder builder = new Multiboot2Builder().Module(0x200000, 0x201000, "first").CommandLine("strix.idle")
+            .MemoryMap(new MmapEntry(0x100000, 0x100000, MmapAvailable)).BootLoaderName("GRUB");
+        for (int i = 1; i < Multiboot2.MaxModules; i++)
+            builder.Module(0x300000 + (uint)i * 0x1000, 0x300000 + (uint)i * 0x1000 + 7, "m" + i);
+        Multiboot2Info info = Parse(builder.CommandLine("ignored: not the first").End().Build());
+        Assert.Equal(Multiboot2.MaxModules, info.Modules.Length);
+        Assert.Equal((0x200000UL, 0x201000UL, "first"), (info.Modules[0].Start, info.Modules[0].End, info.Modules[0].Name));
+        for (int i = 1; i < Multiboot2.MaxModules; i++)
+            Assert.Equal((0x300000UL + (ulong)i * 0x1000, 0x300000UL + (ulong)i * 0x1000 + 7, "m" + i),
+                (info.Modules[i].Start, info.Modules[i].End, info.Modules[i].Name));
+        Assert.Equal("strix.idle", info.CommandLine);
+    }
+
+    [Fact]
     public void AnInvertedModuleIsAnError()
     {
         BootInfoError error = ParseError(WithMap().Module(0x300000, 0x200000, "bad").End().Build());

@@ -28,9 +28,10 @@ public sealed class AcpiTables
     /// <summary>\_S5's sleep types, or null when the DSDT has no \_S5 of the simple shape.</summary>
     public SleepState? S5 { get; private init; }
 
-    private readonly List<AcpiTableEntry> _tables;
+    // An array, not a List: List<T> is one more generic instantiation per entry type a boot translates once.
+    private readonly AcpiTableEntry[] _tables;
 
-    private AcpiTables(List<AcpiTableEntry> tables) => _tables = tables;
+    private AcpiTables(AcpiTableEntry[] tables) => _tables = tables;
 
     public static Result<AcpiTables, AcpiError> Parse(ReadOnlySpan<byte> rsdpBytes, IPhysicalMemoryReader memory)
     {
@@ -50,7 +51,7 @@ public sealed class AcpiTables
         if ((rootBytes.Length - AcpiTableReader.HeaderLength) % pointerSize != 0 || count > MaxRootEntries)
             return new AcpiError(AcpiErrorKind.BadLength, rootName, rootAddress, (ulong)rootBytes.Length, AcpiTableReader.HeaderLength);
 
-        var tables = new List<AcpiTableEntry>(count);   // sized: no growth code at boot
+        var tables = new AcpiTableEntry[count];
         Span<byte> signature = stackalloc byte[4];
         for (int i = 0; i < count; i++)
         {
@@ -58,7 +59,7 @@ public sealed class AcpiTables
             ulong address = xsdt ? AcpiBytes.U64(rootBytes, at) : AcpiBytes.U32(rootBytes, at);
             if (!memory.TryRead(address, signature))
                 return new AcpiError(AcpiErrorKind.Unreadable, rootName + " entry", address, 4);
-            tables.Add(new AcpiTableEntry(AcpiBytes.Ascii(signature), address));
+            tables[i] = new AcpiTableEntry(AcpiBytes.Ascii(signature), address);
         }
 
         Result<byte[], AcpiError> madtBytes = ReadListed(memory, tables, "APIC", Madt.MinimumLength);
@@ -116,20 +117,20 @@ public sealed class AcpiTables
     public void Describe(ref LineBuilder text)
     {
         text.Append(UsesXsdt ? "ACPI XSDT (OEM " : "ACPI RSDT (OEM ");
-        text.Append(Rsdp.OemId.Trim());
+        text.Append(TrimWhiteSpace(Rsdp.OemId));
         text.Append("): ");
-        for (int i = 0; i < _tables.Count; i++)
+        for (int i = 0; i < _tables.Length; i++)
         {
             if (i > 0)
                 text.Append(' ');
             text.Append(_tables[i].Signature);
         }
         text.Append("; ");
-        text.Decimal(Madt.LocalApics.Count);
+        text.Decimal(Madt.LocalApicCount);
         text.Append(" CPU(s), ");
         text.Decimal(Madt.IoApics.Count);
         text.Append(" I/O APIC(s), ");
-        text.Decimal(Madt.Overrides.Count);
+        text.Decimal(Madt.OverrideCount);
         text.Append(" ISA override(s); HPET ");
         if (Hpet is { } h)
         {
@@ -150,15 +151,30 @@ public sealed class AcpiTables
             text.Append("absent");
     }
 
-    private static ulong Find(List<AcpiTableEntry> tables, string signature)
+    /// <summary>As <see cref="string.Trim()"/> without a new string: the OEM ID is space-padded, and CoreLib's trim of
+    /// a padded string (its helper and a substring) is code only this line would translate at boot.</summary>
+    private static ReadOnlySpan<char> TrimWhiteSpace(string text)
     {
-        foreach (AcpiTableEntry t in tables)
-            if (t.Signature == signature)
-                return t.Address;
+        int start = 0;
+        int end = text.Length;
+        while (start < end && char.IsWhiteSpace(text[start]))
+            start++;
+        while (end > start && char.IsWhiteSpace(text[end - 1]))
+            end--;
+        return text.AsSpan(start, end - start);
+    }
+
+    private static ulong Find(AcpiTableEntry[] tables, string signature)
+    {
+        for (int i = 0; i < tables.Length; i++)
+        {
+            if (tables[i].Signature == signature)
+                return tables[i].Address;
+        }
         return 0;
     }
 
-    private static Result<byte[], AcpiError> ReadListed(IPhysicalMemoryReader memory, List<AcpiTableEntry> tables, string signature, int minimumLength)
+    private static Result<byte[], AcpiError> ReadListed(IPhysicalMemoryReader memory, AcpiTableEntry[] tables, string signature, int minimumLength)
     {
         ulong address = Find(tables, signature);
         if (address == 0)

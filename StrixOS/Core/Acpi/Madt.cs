@@ -34,25 +34,31 @@ public sealed class Madt
     public IReadOnlyList<MadtLocalApic> LocalApics => _localApics;
     public IReadOnlyList<MadtIoApic> IoApics => _ioApics;
     public IReadOnlyList<InterruptOverride> Overrides => _overrides;
+    public int LocalApicCount => _localApics.Length;
+    public int OverrideCount => _overrides.Length;
 
-    // Sized by a first pass over the entries: List's growth is code every boot would translate once per entry type.
-    private readonly List<MadtLocalApic> _localApics;
+    // Sized by a first pass over the entries. Arrays where the boot reads them directly (List<T> is one more
+    // generic instantiation per entry type a boot translates once); the I/O APICs stay a List because the
+    // interrupt set-up reads them through IReadOnlyList, which List answers without an interface dispatch.
+    private readonly MadtLocalApic[] _localApics;
     private readonly List<MadtIoApic> _ioApics;
-    private readonly List<InterruptOverride> _overrides;
+    private readonly InterruptOverride[] _overrides;
 
     private Madt(int localApics, int ioApics, int overrides)
     {
-        _localApics = new List<MadtLocalApic>(localApics);
+        _localApics = new MadtLocalApic[localApics];
         _ioApics = new List<MadtIoApic>(ioApics);
-        _overrides = new List<InterruptOverride>(overrides);
+        _overrides = new InterruptOverride[overrides];
     }
 
     /// <summary>The GSI and flags an ISA IRQ arrives on: an override if there is one, else the same number, edge, high.</summary>
     public InterruptOverride RouteIsaIrq(byte irq)
     {
-        foreach (InterruptOverride o in _overrides)
-            if (o.Source == irq)
-                return o;
+        for (int i = 0; i < _overrides.Length; i++)
+        {
+            if (_overrides[i].Source == irq)
+                return _overrides[i];
+        }
         return new InterruptOverride(irq, irq, 0);
     }
 
@@ -82,19 +88,20 @@ public sealed class Madt
             LocalApicAddress = AcpiBytes.U32(table, 36),
             HasLegacyPics = (AcpiBytes.U32(table, 40) & 1) != 0,
         };
+        int localApic = 0, interruptOverride = 0;
         for (offset = MinimumLength; offset < table.Length; offset += table[offset + 1])
         {
             ReadOnlySpan<byte> entry = table.Slice(offset, table[offset + 1]);
             switch (entry[0])
             {
                 case 0:
-                    madt._localApics.Add(new MadtLocalApic(entry[2], entry[3], (AcpiBytes.U32(entry, 4) & 1) != 0));
+                    madt._localApics[localApic++] = new MadtLocalApic(entry[2], entry[3], (AcpiBytes.U32(entry, 4) & 1) != 0);
                     break;
                 case 1:
                     madt._ioApics.Add(new MadtIoApic(entry[2], AcpiBytes.U32(entry, 4), AcpiBytes.U32(entry, 8)));
                     break;
                 case 2:
-                    madt._overrides.Add(new InterruptOverride(entry[3], AcpiBytes.U32(entry, 4), AcpiBytes.U16(entry, 8)));
+                    madt._overrides[interruptOverride++] = new InterruptOverride(entry[3], AcpiBytes.U32(entry, 4), AcpiBytes.U16(entry, 8));
                     break;
                 case 5:
                     madt.LocalApicAddress = AcpiBytes.U64(entry, 4);

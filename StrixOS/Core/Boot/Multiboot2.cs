@@ -1,6 +1,5 @@
 using System;
 using System.Buffers.Binary;
-using System.Collections.Generic;
 using System.Diagnostics.CodeAnalysis;
 using StrixOS.Memory;
 
@@ -96,7 +95,7 @@ public static class Multiboot2
         info = info.Slice(0, (int)totalSize);
 
         var result = new Multiboot2Info { TotalSize = totalSize, Reserved = ReadU32(info, 4) };
-        var modules = new List<BootModule>();
+        int modules = 0;   // validated during the walk, read in Finish: an array of the right size, no List growth
         int memoryMapOffset = -1;
         int efiMemoryMapOffset = -1;
         int rsdpV1Offset = -1;
@@ -147,9 +146,10 @@ public static class Multiboot2
                     haveLoaderName = true;
                     break;
                 case Multiboot2TagType.Module:
-                    error = ReadModule(tag, offset, modules);
+                    error = CheckModule(tag, offset, modules);
                     if (!error.IsNone)
                         return false;
+                    modules++;
                     break;
                 case Multiboot2TagType.BasicMemoryInfo:
                     if (size < BasicMemoryInfoSize)
@@ -195,7 +195,7 @@ public static class Multiboot2
     }
 
     private static bool Finish(
-        ReadOnlySpan<byte> info, Multiboot2Info result, List<BootModule> modules, int memoryMapOffset,
+        ReadOnlySpan<byte> info, Multiboot2Info result, int modules, int memoryMapOffset,
         int efiMemoryMapOffset, int rsdpV1Offset, int rsdpV2Offset,
         [NotNullWhen(true)] out Multiboot2Info? parsed, out BootInfoError error)
     {
@@ -232,12 +232,29 @@ public static class Multiboot2
             result.RsdpOffset = (uint)(rsdpOffset + TagHeaderSize);
             result.RsdpRevision = rsdp[15];
         }
-        result.SetModules(modules.ToArray());
+        result.SetModules(ReadModules(info, modules));
         parsed = result;
         return true;
     }
 
-    private static BootInfoError ReadModule(ReadOnlySpan<byte> tag, int offset, List<BootModule> modules)
+    /// <summary>The module tags of an information structure the walk in <see cref="TryParse"/> checked, in order.</summary>
+    private static BootModule[] ReadModules(ReadOnlySpan<byte> info, int count)
+    {
+        if (count == 0)
+            return [];
+        var modules = new BootModule[count];
+        int found = 0;
+        for (int offset = HeaderSize; found < count; offset += (int)((ReadU32(info, offset + 4) + 7) & ~7u))
+        {
+            if (ReadU32(info, offset) != (uint)Multiboot2TagType.Module)
+                continue;
+            ReadOnlySpan<byte> tag = info.Slice(offset, (int)ReadU32(info, offset + 4));
+            modules[found++] = new BootModule(ReadU32(tag, 8), ReadU32(tag, 12), ReadString(tag.Slice(ModuleHeaderSize)));
+        }
+        return modules;
+    }
+
+    private static BootInfoError CheckModule(ReadOnlySpan<byte> tag, int offset, int modules)
     {
         if (tag.Length < ModuleHeaderSize)
             return new BootInfoError(BootInfoErrorKind.TagTooSmall, (uint)Multiboot2TagType.Module, (uint)offset, (ulong)tag.Length, ModuleHeaderSize);
@@ -245,9 +262,8 @@ public static class Multiboot2
         uint end = ReadU32(tag, 12);
         if (end < start)
             return new BootInfoError(BootInfoErrorKind.InvertedModule, (uint)Multiboot2TagType.Module, (uint)offset, start, end);
-        if (modules.Count == MaxModules)
-            return new BootInfoError(BootInfoErrorKind.TooManyModules, (uint)Multiboot2TagType.Module, (uint)offset, (ulong)modules.Count + 1, MaxModules);
-        modules.Add(new BootModule(start, end, ReadString(tag.Slice(ModuleHeaderSize))));
+        if (modules == MaxModules)
+            return new BootInfoError(BootInfoErrorKind.TooManyModules, (uint)Multiboot2TagType.Module, (uint)offset, (ulong)modules + 1, MaxModules);
         return default;
     }
 
