@@ -4,7 +4,7 @@
 ;
 ; Entered by GRUB in 32-bit protected mode, paging off (multiboot2). For each of the kernel's loadable
 ; segments (kernel-image.inc, written by pack-kernel.sh): expand its LZ4 frame to the segment's physical
-; address, check the size and zero the rest of the segment (BSS) up to the frames. Then the boot modules the image
+; address and check the size (GRUB has zeroed the BSS below the frames). Then the boot modules the image
 ; carries (the symbol and line tables, so that GRUB opens one file, not three: each file costs GRUB far more than
 ; its bytes): expand each to its pages after the expander's data, and hand them to the kernel as GRUB hands over a
 ; module2 file, as a multiboot2 module tag, in a copy of GRUB's boot information (the kernel keeps modules' frames
@@ -40,6 +40,68 @@ LZ4_BLOCK_STORED    equ 0x80000000      ; block size's top bit: the block's byte
     mov [%2 + 8], %3
     mov %3, [%1 + 12]
     mov [%2 + 12], %3
+%endmacro
+
+; Moves 16 bytes from [%1] to [%2] through xmm0: two 8-byte loads, as QEMU's TCG (7.2) turns a 16-byte load into two
+; 8-byte stores that a 16-byte read of the same place then waits for (store forwarding fails), at every move.
+%macro MOVE16 2
+    movq xmm0, [%1]
+    movhps xmm0, [%1 + 8]
+    movdqu [%2], xmm0
+%endmacro
+
+; Inlined where used (a `ret` is an indirect jump, which QEMU's TCG looks up at every pass):
+
+; ecx: 15, a length nibble that says more bytes follow (each added, until one is not 255). Stays within the block;
+; a length that grows past what any output could hold is a malformed block. Keeps eax (the match offset).
+%macro READ_LENGTH_MORE 0
+    push eax
+%%more:
+    cmp esi, ebp
+    jae frame_truncated
+    movzx eax, byte [esi]
+    inc esi
+    add ecx, eax                                    ; no overflow: frames take less than 2^24 bytes (expander.ld)
+    cmp eax, 255
+    je %%more
+    pop eax
+    cmp ecx, 0x10000000
+    ja frame_too_long
+%endmacro
+
+; Copies ecx bytes from esi to edi, forwards: 32 bytes per pass in 16-byte moves while more than 32 are left, then 16
+; while more than 16 are, then the run's last 16 bytes (rewriting some with the same bytes); bytes when the run is
+; shorter than 16. The source is 16 or more bytes behind the destination, or apart from it: every move reads only
+; bytes already in place. Leaves esi and edi at the run's ends. Uses eax, ecx, xmm0.
+%macro COPY_FORWARD_WIDE 0
+    cmp ecx, 16
+    jb %%bytes
+    lea eax, [esi + ecx - 16]                       ; the last 16 bytes' source
+    push eax
+    lea eax, [edi + ecx]                            ; the run's end
+%%pass:
+    cmp ecx, 32
+    jbe %%sixteen
+    MOVE16 esi, edi
+    MOVE16 esi + 16, edi + 16
+    add esi, 32
+    add edi, 32
+    sub ecx, 32
+    jmp %%pass
+%%sixteen:
+    cmp ecx, 16
+    jbe %%last
+    MOVE16 esi, edi
+%%last:
+    pop esi
+    lea edi, [eax - 16]
+    MOVE16 esi, edi
+    add esi, 16
+    mov edi, eax
+    jmp %%done
+%%bytes:
+    rep movsb
+%%done:
 %endmacro
 
 ; Fails (boot_fail32, message in esi) unless the %2 bytes from address %1 lie within [%3, %4). Uses eax.
@@ -97,6 +159,21 @@ expander_start:
     rdtsc
     mov [start_tsc], eax
     mov [start_tsc + 4], edx
+    ; SSE for the copies and the zeroing: under QEMU's TCG every pass of a `rep` string instruction is a pass through
+    ; its translated block, so 16 bytes per instruction cost far less than 4. The kernel needs SSE2 as well
+    ; (boot.asm): without it the boot stops here with boot.asm's message.
+    mov eax, 1
+    cpuid
+    mov esi, msg_no_sse2
+    test edx, 1 << 26
+    jz boot_fail32
+    mov eax, cr0
+    and eax, ~(1 << 2)                              ; EM off
+    or eax, 1 << 1                                  ; MP
+    mov cr0, eax
+    mov eax, cr4
+    or eax, (1 << 9) | (1 << 10)                    ; OSFXSR, OSXMMEXCPT (boot.asm sets both again)
+    mov cr4, eax
 
     mov ebx, kernel_segments
 .segment:
@@ -124,12 +201,6 @@ expander_start:
     mov ebp, [ebx + SEGMENT_FRAME_END]
     call expand_frame
 .next_segment:
-    ; The BSS below the frames now (measured faster than all of it at the end); the rest once they are spent.
-    mov edi, [ebx + SEGMENT_PHYS]
-    add edi, [ebx + SEGMENT_FILE_SIZE]
-    mov ecx, [ebx + SEGMENT_PHYS]
-    add ecx, [ebx + SEGMENT_MEM_SIZE]
-    call zero_below_frames
     add ebx, SEGMENT_RECORD
     jmp .segment
 
@@ -151,16 +222,23 @@ expander_start:
     add ebx, MODULE_RECORD
     jmp .module
 .modules_expanded:
-    ; Every frame is spent: the BSS of each segment from the frames' start (what zero_below_frames left) is zeroed.
+    ; Every frame is spent: each segment's BSS is zeroed, but for what GRUB has zeroed and nothing has written since.
+    ; The image's first segment (expander.ld) reserves the kernel's range up to KERNEL_ZEROED_END (the frames' page,
+    ; or the range's end) with no file bytes, and GRUB's multiboot2 loader zeroes the memory bytes of every segment
+    ; past its file bytes (grub-core/loader/multiboot_elfxx.c, the same on every platform and from any device: BIOS
+    ; and UEFI, CD, disk and network; GRUB is the only loader StrixOS ships, docs/deploy.md). Below that end the
+    ; expander writes only the segments' file bytes (every move checked against them), so their BSS there is still
+    ; zero; from it on (the multiboot2 header, the frames) it is zeroed here. Under TCG 16-byte stores cost about
+    ; 0.3 ms per MB, and GRUB's zeroing is not avoidable (docs/benchmarks.md, "The expander under TCG").
     mov ebx, kernel_segments
 .bss:
     cmp ebx, kernel_segments_end
     jae .zeroed
     mov edi, [ebx + SEGMENT_PHYS]
     add edi, [ebx + SEGMENT_FILE_SIZE]
-    mov eax, payload_start
+    mov eax, KERNEL_ZEROED_END
     cmp edi, eax
-    cmovb edi, eax                                  ; edi: the later of the BSS's start and the frames' start
+    cmovb edi, eax                                  ; edi: the later of the BSS's start and GRUB's zeroing's end
     mov ecx, [ebx + SEGMENT_PHYS]
     add ecx, [ebx + SEGMENT_MEM_SIZE]
     call zero_range
@@ -253,22 +331,45 @@ pass_modules:
 .done:
     ret
 
-; Zeroes [edi, ecx) below payload_start (none of it when edi is at or above it). Uses eax, ecx, edx, edi.
-zero_below_frames:
-    mov eax, payload_start
-    cmp ecx, eax
-    cmova ecx, eax
-    ; fall through
-; Zeroes [edi, ecx) (nothing when ecx <= edi). Uses eax, ecx, edx, edi.
+; Zeroes [edi, ecx) (nothing when ecx <= edi): bytes up to a 16-byte boundary, then 128 bytes per pass in aligned
+; 16-byte stores, then 16 at a time, then the last bytes. Uses eax, ecx, edx, edi, xmm0.
 zero_range:
     sub ecx, edi
     jbe .done
     xor eax, eax
-    mov edx, ecx
-    shr ecx, 2
-    rep stosd
+    mov edx, edi
+    neg edx
+    and edx, 15                                     ; edx: bytes to the next 16-byte boundary
+    cmp ecx, edx
+    jbe .bytes
+    sub ecx, edx
+    xchg ecx, edx
+    rep stosb
     mov ecx, edx
-    and ecx, 3
+    pxor xmm0, xmm0
+    cmp ecx, 128
+    jb .sixteen
+.wide:
+    movdqa [edi], xmm0
+    movdqa [edi + 16], xmm0
+    movdqa [edi + 32], xmm0
+    movdqa [edi + 48], xmm0
+    movdqa [edi + 64], xmm0
+    movdqa [edi + 80], xmm0
+    movdqa [edi + 96], xmm0
+    movdqa [edi + 112], xmm0
+    add edi, 128
+    sub ecx, 128
+    cmp ecx, 128
+    jae .wide
+.sixteen:
+    cmp ecx, 16
+    jb .bytes
+    movdqa [edi], xmm0
+    add edi, 16
+    sub ecx, 16
+    jmp .sixteen
+.bytes:
     rep stosb
 .done:
     ret
@@ -336,17 +437,94 @@ expand_frame:
     jmp boot_fail32
 
 ; Expands one LZ4 block (sequences of: token, literal length, literals, match offset, match length).
-; esi: block, ebp: its end, edi: output, edx: output end. Returns esi = ebp.
+; esi: block, ebp: its end, edi: output, edx: output end. Returns esi = ebp. Under TCG what costs is the guest's
+; memory accesses and the translated blocks it passes through (each conditional jump ends one; a `ret` is an indirect
+; jump, looked up each time): most sequences take the fast path, four blocks and no call.
 expand_block:
     push ebx
 .sequence:
+    ; The fast path: at least 32 bytes left in the block, 384 of room in the output and 16 written, literals up to
+    ; 14 bytes (nibble below 15), the match 16 or more bytes back and within what is written, its length up to 273
+    ; (nibble below 15, or 15 and one more byte, not 255). Then every check of the careful path below holds (the
+    ; literals, the offset and the length's byte lie in the block, the literals and the match, with the moves' slack
+    ; in the room, and this is not the last sequence): one 16-byte move for the literals, 16-byte moves for the match
+    ; (each reads bytes written before it, being 16 or more behind). Anything else goes the careful way, from the
+    ; same token. Checks are merged (sign bits ORed) so that each is not a block of its own.
+    mov eax, ebp
+    sub eax, esi
+    sub eax, 32                                     ; negative: fewer than 32 bytes left in the block
+    mov ecx, edx
+    sub ecx, edi
+    sub ecx, 384                                    ; negative: less than 384 bytes of room
+    or eax, ecx
+    mov ecx, edi
+    sub ecx, [segment_start]
+    sub ecx, 16                                     ; negative: fewer than 16 bytes written
+    or eax, ecx
+    js .careful
+    movzx ebx, byte [esi]                           ; token
+    cmp ebx, 0xF0
+    jae .careful                                    ; 15 or more literals
+    mov ecx, ebx
+    shr ecx, 4                                      ; the literals' length
+    movzx eax, word [esi + ecx + 1]                 ; the match offset
+    sub eax, 16
+    lea ebx, [edi + ecx - 16]
+    sub ebx, [segment_start]                        ; what is written after the literals, less 16 (not negative)
+    cmp eax, ebx                                    ; unsigned: an offset below 16 wraps above
+    ja .careful
+    neg eax
+    lea eax, [eax + edi - 16]
+    add eax, ecx                                    ; the match's source
+    movzx ebx, byte [esi]                           ; the token again
+    MOVE16 esi + 1, edi                             ; the literals
+    lea esi, [esi + ecx + 3]                        ; past the token, the literals and the offset
+    add edi, ecx
+    MOVE16 eax, edi                                 ; the match's first 16 bytes
+    and ebx, 15
+    cmp ebx, 12                                     ; a match of 16 bytes or fewer (the nibble + 4): done
+    lea edi, [edi + ebx + 4]
+    jbe .sequence
+    cmp ebx, 15
+    je .fast_long_match
+    sub edi, ebx                                    ; 17 or 18 bytes: 16 more from the match's 16th
+    MOVE16 eax + 16, edi + 12
+    add edi, ebx
+    jmp .sequence
+.fast_long_match:
+    ; edi is 19 past the match's start (its length so far), esi at the length's next byte.
+    movzx ecx, byte [esi]
+    cmp ecx, 255
+    je .fast_to_careful                             ; more bytes follow
+    inc esi
+    add ecx, edi                                    ; the match's end: 19 + the byte from its start
+    sub edi, 19 - 16                                ; on from its 16th byte
+    add eax, 16
+.fast_long_pass:
+    MOVE16 eax, edi
+    MOVE16 eax + 16, edi + 16
+    add eax, 32
+    add edi, 32
+    cmp edi, ecx
+    jb .fast_long_pass                              ; (up to 31 bytes past the end: in the room)
+    mov edi, ecx
+    jmp .sequence
+.fast_to_careful:
+    ; The careful way from the match offset, with a match nibble of 15 (what it reads of the token).
+    sub esi, 2
+    sub edi, 19
+    mov ebx, 15
+    jmp .literals_done
+.careful:
     cmp esi, ebp
     jae frame_truncated
     movzx ebx, byte [esi]                           ; token: literal length (high nibble), match length
     inc esi
     mov ecx, ebx
     shr ecx, 4
-    call read_length
+    cmp ecx, 15
+    je .literal_length_more
+.literal_length:
     ; Literals: within the block and within the output.
     mov eax, ebp
     sub eax, esi
@@ -356,36 +534,31 @@ expand_block:
     sub eax, edi
     cmp ecx, eax
     ja frame_too_long
-    cmp ecx, 16                                     ; most runs are short: 16 bytes in four dword moves (the
-    ja .long_literals                               ; few extra bytes written are rewritten next, and stay in
-    cmp eax, 16                                     ; the segment: eax is its room)
+    cmp ecx, 16                                     ; most runs are short: one 16-byte move (the few extra bytes
+    ja .long_literals                               ; written are rewritten next, and stay in the segment: eax is
+    cmp eax, 16                                     ; its room; the bytes read past the block are the image's)
     jb .long_literals
-    COPY16 esi, edi, eax
+    MOVE16 esi, edi
     add esi, ecx
     add edi, ecx
-    jmp .literals_done
-.long_literals:
-    call copy_forward
 .literals_done:
-    cmp esi, ebp                                    ; the last sequence has literals only
-    je .done
     mov eax, ebp
     sub eax, esi
     cmp eax, 2
-    jb frame_truncated
+    jb .block_end                                   ; the last sequence has literals only
     movzx eax, word [esi]                           ; match offset: 1 to what is written of this segment
     add esi, 2
-    test eax, eax
-    jz frame_bad_match
-    push edx
-    mov edx, edi
-    sub edx, [segment_start]
-    cmp eax, edx
-    pop edx
-    ja frame_bad_match
+    mov ecx, edi
+    sub ecx, [segment_start]
+    dec eax                                         ; unsigned: an offset of 0 wraps above
+    cmp eax, ecx
+    jae frame_bad_match
+    inc eax
     mov ecx, ebx
     and ecx, 15
-    call read_length
+    cmp ecx, 15
+    je .match_length_more
+.match_length:
     add ecx, 4                                      ; the minimum match
     mov ebx, edx
     sub ebx, edi
@@ -394,17 +567,32 @@ expand_block:
     push esi
     mov esi, edi
     sub esi, eax
-    cmp eax, 4                                      ; closer than a dword: the copy repeats a short pattern
-    jb .bytewise
-    cmp ecx, 16                                     ; short, with room: four dword moves (each reads bytes
-    ja .long_match                                  ; already written: the source is 4 or more behind)
+    cmp eax, 16                                     ; 16 or more behind: 16-byte moves read only bytes written
+    jb .near_match
+    cmp ecx, 16
+    ja .long_match
     cmp ebx, 16
     jb .long_match
-    COPY16 esi, edi, ebx
+    MOVE16 esi, edi
     add edi, ecx
     pop esi
     jmp .sequence
 .long_match:
+    COPY_FORWARD_WIDE
+    pop esi
+    jmp .sequence
+.near_match:
+    cmp eax, 4                                      ; closer than a dword: the copy repeats a short pattern
+    jb .bytewise
+    cmp ecx, 16                                     ; short, with room: four dword moves (each reads bytes
+    ja .near_long_match                             ; already written: the source is 4 or more behind)
+    cmp ebx, 16
+    jb .near_long_match
+    COPY16 esi, edi, ebx
+    add edi, ecx
+    pop esi
+    jmp .sequence
+.near_long_match:
     call copy_forward
     pop esi
     jmp .sequence
@@ -412,28 +600,20 @@ expand_block:
     rep movsb
     pop esi
     jmp .sequence
+.long_literals:
+    COPY_FORWARD_WIDE
+    jmp .literals_done
+.literal_length_more:
+    READ_LENGTH_MORE
+    jmp .literal_length
+.match_length_more:
+    READ_LENGTH_MORE
+    jmp .match_length
+.block_end:
+    test eax, eax
+    jnz frame_truncated                             ; one byte left: not even a match offset
 .done:
     pop ebx
-    ret
-
-; ecx: a length nibble; 15 means more bytes follow (each added, until one is not 255). Stays within the block;
-; a length that grows past what any output could hold is a malformed block. Keeps eax (the match offset).
-read_length:
-    cmp ecx, 15
-    jne .ret
-    push eax
-.more:
-    cmp esi, ebp
-    jae frame_truncated
-    movzx eax, byte [esi]
-    inc esi
-    add ecx, eax
-    cmp ecx, 0x10000000
-    ja frame_too_long
-    cmp eax, 255
-    je .more
-    pop eax
-.ret:
     ret
 
 ; Copies ecx bytes from esi to edi, forwards in dwords then bytes (a source at least 4 bytes behind the
@@ -469,6 +649,7 @@ msg_too_long:    db "StrixOS expander: the kernel's compressed image expands pas
 msg_bad_module:  db "StrixOS expander: a boot module lies outside the image's module pages (a build fault)", 13, 10, 0
 msg_bad_boot_info: db "StrixOS expander: GRUB's boot information has no end tag within its size", 13, 10, 0
 msg_boot_info_too_large: db "StrixOS expander: GRUB's boot information is too large to copy with the image's modules", 13, 10, 0
+msg_no_sse2:     db "StrixOS boot: this CPU has no SSE2", 13, 10, 0
 msg_bad_match:   db "StrixOS expander: the kernel's compressed image refers to bytes before its segment", 13, 10, 0
 
 section .boot.data

@@ -119,12 +119,17 @@ if (( PAYLOAD_END + 0x10000 + MODULE_BYTES + BOOT_INFO_COPY_BYTES > HOLE )); the
   PAYLOAD_END=$(( (PAYLOAD_BASE + PAYLOAD_BYTES + 0xFFF) & ~0xFFF ))
 fi
 printf -v PAYLOAD_BASE '0x%x' "$PAYLOAD_BASE"
+# The end of the image's first segment, which reserves the kernel's range below the frames with no file bytes: GRUB
+# zeroes it, and the expander zeroes only the BSS above it (expander.asm).
+ZEROED_END=$(( PAYLOAD_BASE < PHYS_END ? PAYLOAD_BASE : PHYS_END ))
+printf -v ZEROED_END '0x%x' "$ZEROED_END"
+echo "KERNEL_ZEROED_END     equ $ZEROED_END" >>"$INC"
 printf -v EXPANDER_BASE '0x%x' "$PAYLOAD_END"
 
 nasm -f elf64 -w+all -Werror -i "$WORK/" -i "$HERE/" -i "$HERE/../" "$HERE/expander.asm" -o "$WORK/expander.o"
 ld -n -nostdlib -static -z noexecstack -z max-page-size=0x1000 --fatal-warnings -T "$HERE/expander.ld" \
    --defsym KERNEL_PHYS_START="$PHYS_START" --defsym KERNEL_PHYS_END="$PHYS_END" --defsym PAYLOAD_BASE="$PAYLOAD_BASE" \
-   --defsym KERNEL_FILE_END="$FILE_END" --defsym EXPANDER_BASE="$EXPANDER_BASE" \
+   --defsym KERNEL_FILE_END="$FILE_END" --defsym EXPANDER_BASE="$EXPANDER_BASE" --defsym KERNEL_ZEROED_END="$ZEROED_END" \
    -o "$WORK/expander.elf" "$WORK/expander.o" "$FONT"
 strip --strip-all -o "$OUTPUT" "$WORK/expander.elf"
 # GRUB looks for the multiboot2 header (8-aligned) in the file's first 32 KiB only; expander.ld puts it first in the
