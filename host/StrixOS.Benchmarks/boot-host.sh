@@ -12,15 +12,9 @@ SLOW_SYS="${SLOW_SYS:-0.10}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 command -v /usr/bin/time >/dev/null || { echo "boot-host.sh: GNU time is missing (apt-get install time)" >&2; exit 2; }
-# Builds the application image, the floor kernel ($WORK/floor.elf) and the QEMU-line tools ($TOOLS).
+# Builds both ISOs (the application image's $STRIX_ISO, the floor's $WORK/floor.iso), their QEMU lines
+# (FLOOR_ARGS, STRIX_ARGS: the test engine's machine, QemuConfiguration) and the tools ($TOOLS).
 source "$ROOT/host/StrixOS.Benchmarks/BootFloor/prepare.sh"
-STRIX_ISO="$ROOT/StrixOS/bin/Release/app/strix.iso"
-mkdir -p "$WORK/iso/boot/grub"
-cp "$WORK/floor.elf" "$WORK/iso/boot/"
-cp "$FLOOR_DIR/grub.cfg" "$WORK/iso/boot/grub/"
-grub-mkrescue -o "$WORK/floor.iso" "$WORK/iso" >/dev/null 2>&1
-mapfile -t FLOOR_ARGS < <(dotnet "$TOOLS" qemu-args "$WORK/floor.iso" --serial null)
-mapfile -t STRIX_ARGS < <(dotnet "$TOOLS" qemu-args "$STRIX_ISO" --serial null)
 
 # One boot: prints "wall_ms user_s sys_s rss_kb".
 boot() {

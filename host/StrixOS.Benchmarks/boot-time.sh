@@ -8,18 +8,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 RUNS="${1:-5}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
-# Builds the application image, the floor kernel ($WORK/floor.elf) and the QEMU-line tools ($TOOLS).
+# Builds both ISOs (the application image's $STRIX_ISO, the floor's $WORK/floor.iso), their QEMU lines
+# (FLOOR_ARGS, STRIX_ARGS: the test engine's machine, QemuConfiguration) and the tools ($TOOLS).
 source "$ROOT/host/StrixOS.Benchmarks/BootFloor/prepare.sh"
-STRIX_ISO="$ROOT/StrixOS/bin/Release/app/strix.iso"
-
-mkdir -p "$WORK/iso/boot/grub"
-cp "$WORK/floor.elf" "$WORK/iso/boot/"
-cp "$FLOOR_DIR/grub.cfg" "$WORK/iso/boot/grub/"
-grub-mkrescue -o "$WORK/floor.iso" "$WORK/iso" >/dev/null 2>&1
-
-# Both kernels boot on the same machine, whose QEMU line the test engine builds (QemuConfiguration).
-mapfile -t FLOOR_ARGS < <(dotnet "$TOOLS" qemu-args "$WORK/floor.iso" --serial null)
-mapfile -t STRIX_ARGS < <(dotnet "$TOOLS" qemu-args "$STRIX_ISO" --serial null)
 
 boot_ms() {
   local iso="$1" start end status=0 args
