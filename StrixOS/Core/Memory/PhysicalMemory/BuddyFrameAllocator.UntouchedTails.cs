@@ -11,6 +11,11 @@ namespace StrixOS.Memory.PhysicalMemory;
 /// release would have used; so the allocator behaves as if the whole tail had been released, but start-up
 /// writes to no free frame (under QEMU every first write to a 2 MiB region of guest RAM makes the host fault
 /// it in: docs/benchmarks.md).
+/// <para>A cut block is at most 2 MiB unless the request needs a larger one: the request takes the block at once,
+/// splitting it, and the halves it does not take get headers, so a larger block cut for a 4 KiB frame would write
+/// headers into the 2 MiB regions above the one the frame is in (a 4 MiB block at 0x400000: a header at 0x600000). The
+/// rest of the larger block stays the tail, which starts at the cut block's buddy: a block freed later merges with it
+/// as before, so the blocks are still the eager release's.</para>
 /// <para>The one interaction with the lists: a block freed just below a tail whose first block is its buddy
 /// merges with that block, which then leaves the tail (<see cref="ReleaseBlock"/>). Tails only shrink from
 /// below, so a block on a list never lies inside one.</para>
@@ -46,10 +51,11 @@ public sealed unsafe partial class BuddyFrameAllocator
     private const ulong LowMemoryEndFrame = LowMemoryEnd >> FrameShift;
 
     /// <summary>Cuts blocks off the untouched tails onto the lists until one of at least <paramref name="order"/> is
-    /// there: the ranges above the first MiB first, lowest first, then the ones below it. False when the tails hold
-    /// none (they are then empty).</summary>
+    /// there: the ranges above the first MiB first, lowest first, then the ones below it; each block at most 2 MiB or
+    /// <paramref name="order"/>, whichever is larger. False when the tails hold none (they are then empty).</summary>
     private bool CarveUntil(int order)
     {
+        int largest = order > Order2MiB ? order : Order2MiB;
         for (int pass = 0; pass < 2; pass++)
         {
             bool lowPass = pass == 1;
@@ -59,7 +65,7 @@ public sealed unsafe partial class BuddyFrameAllocator
                     continue;
                 while (_tails[range] < _ends[range])
                 {
-                    if (CarveBlock((uint)range) >= order)
+                    if (CarveBlock((uint)range, largest) >= order)
                         return true;
                 }
             }
@@ -67,12 +73,13 @@ public sealed unsafe partial class BuddyFrameAllocator
         return false;
     }
 
-    /// <summary>Moves the first block of a non-empty tail onto its list and returns its order. No merge: its
-    /// buddy below, if any, was freed while it was the tail's first block, and merged with it then.</summary>
-    private int CarveBlock(uint range)
+    /// <summary>Moves the first block of a non-empty tail, of at most <paramref name="largest"/>, onto its list and
+    /// returns its order. No merge: its buddy below, if any, was freed while it was the tail's first block, and merged
+    /// with it then; a block cut smaller than the eager release's has its buddy above, as the tail's new first block.</summary>
+    private int CarveBlock(uint range, int largest)
     {
         ulong first = _tails[range];
-        int order = BlockOrderAt(first, _ends[range] - first);
+        int order = Math.Min(BlockOrderAt(first, _ends[range] - first), largest);
         _tails[range] = first + (1UL << order);
         Push(first, order, range);
         return order;
