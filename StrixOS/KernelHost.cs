@@ -130,11 +130,13 @@ public static class KernelHost
             TestRunSummary summary = runTests(kernel, tests);
             if (commandLine.Has("strix.gcverify"))
                 KernelLog.Info($"gcverify: {Runtime.Collector.Collector.Verified} collections verified, {Runtime.Collector.Collector.VerifiedObjects} objects and {Runtime.Collector.Collector.VerifiedReferences} references checked, none bad");
+            PrintEarlyHeapUse();
             Machine.Shutdown(summary.AllPassed);
         }
         kernel.RunBeforeRun();
         while (!kernel.StopRequested)
             kernel.RunOnce();
+        PrintEarlyHeapUse();
         KernelLog.Info(kernel.StopSucceeded ? "kernel stopped; shutting down" : "kernel stopped with failure");
         Machine.Shutdown(kernel.StopSucceeded);
     }
@@ -226,6 +228,20 @@ public static class KernelHost
         }
         line.Append(')');
         KernelLog.Raw(line.Written);
+    }
+
+    /// <summary>The early heap's use at the end of a run: it also serves the allocations nested in the kernel heap's own
+    /// work for as long as the kernel runs (KernelHeap), and its size is EARLY_HEAP_SIZE (boot.asm; the boot tests check
+    /// the margin).</summary>
+    private static void PrintEarlyHeapUse()
+    {
+        var line = new LineBuilder(stackalloc char[LineBuilder.LineLength]);
+        line.Append("early heap: ");
+        line.Decimal(Runtime.KernelHeap.EarlyHeapUsedBytes);
+        line.Append(" of ");
+        line.Decimal(Runtime.KernelHeap.EarlyHeapBytes);
+        line.Append(" bytes used at the end of the run");
+        KernelLog.Info(line.Written);
     }
 
     private static void PrintMemorySystem(MemorySystem memory, bool pcid, ulong earlyHeapUsed)

@@ -115,6 +115,28 @@ public class KernelBootTests
         Assert.Matches(@"##strix panic message=""boot: malformed multiboot2 information: multiboot2: .+""", boot.Transcript);
     }
 
+    /// <summary>The early heap serves CoreLib's start-up, the boot until the kernel heap exists, and allocations nested
+    /// in the kernel heap's work: one it cannot serve ends the kernel with a report naming it and its size (in bytes,
+    /// as boot.asm sets it), not a corrupted heap. <c>strix.fail=early-heap</c> asks for 8 bytes more than it has left.</summary>
+    [Fact]
+    public async Task ARequestTheEarlyHeapCannotServePanicsNamingItAndItsSize()
+    {
+        KernelBootResult boot = await KernelBoot.BootAsync("strix.fail=early-heap", timeoutSeconds: 30);
+        Assert.False(boot.TimedOut, "the kernel hung on an exhausted early heap");
+        Assert.True(boot.Failed, $"exit status {boot.ExitStatus}\n{boot.Transcript}");
+        Match panic = Regex.Match(boot.Transcript,
+            @"##strix panic message=""early heap exhausted: request of (\d+) bytes, (\d+) bytes free of (\d+) \(EARLY_HEAP_SIZE in boot\.asm\)""");
+        Assert.True(panic.Success, boot.Transcript);
+        ulong request = ulong.Parse(panic.Groups[1].Value, CultureInfo.InvariantCulture);
+        ulong free = ulong.Parse(panic.Groups[2].Value, CultureInfo.InvariantCulture);
+        Assert.Equal(free + 8, request);
+        string bootAsm = File.ReadAllText(Path.Combine(KernelBoot.RepositoryRoot, "StrixOS", "Boot", "Stage", "boot.asm"));
+        Match size = Regex.Match(bootAsm, @"^EARLY_HEAP_SIZE\s+equ\s+(\d+)\s*\*\s*1024\b", RegexOptions.Multiline);
+        Assert.True(size.Success, "no EARLY_HEAP_SIZE equ N * 1024 in boot.asm");
+        Assert.Equal(ulong.Parse(size.Groups[1].Value, CultureInfo.InvariantCulture) * 1024, ulong.Parse(panic.Groups[3].Value, CultureInfo.InvariantCulture));
+        Assert.True(free < ulong.Parse(panic.Groups[3].Value, CultureInfo.InvariantCulture), "nothing of the early heap was used before the request");
+    }
+
     [Fact]
     public async Task AnUnhandledExceptionPanicsWithItsTypeMessageInnerExceptionAndStackTrace()
     {

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Linq;
+using System.Text.RegularExpressions;
 using StrixOS.Tests.Runner;
 using Xunit;
 using Xunit.Abstractions;
@@ -52,6 +54,26 @@ public sealed class DeployBootTests(ITestOutputHelper output)
             output.WriteLine($"  0x{region.Start:x16}-0x{region.End:x16} {region.Type}");
         var problems = MemoryMapCheck.Problems(report, target.Firmware, target.Medium, target.Memory);
         Assert.True(problems.Count == 0, $"{label}: the memory map is not sane:\n  " + string.Join("\n  ", problems));
+    }
+
+    /// <summary>
+    /// The early heap (EARLY_HEAP_SIZE in boot.asm, in the image's BSS and so in the 2 MiB region the start-up's frames
+    /// come from) serves CoreLib's start-up and the boot until the kernel heap exists, and the allocations nested in
+    /// the kernel heap's own work after that. Sized for about twice the most a run of the test image uses (97 KiB of
+    /// 256 under OVMF at 12G, docs/benchmarks.md): a run that needs more than half of it asks for a larger one.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Targets))]
+    public void TheEarlyHeapKeepsHalfItsSizeFree(string label)
+    {
+        RunResult run = RunOf(label);
+        Assert.True(run.Boots.Count > 0, $"{label}: QEMU never booted: {run.Message}");
+        Match use = Regex.Match(run.Boots[^1].Transcript, @"early heap: (\d+) of (\d+) bytes used at the end of the run");
+        Assert.True(use.Success, $"{label}: the last boot did not report the early heap's use\n{Tail(run.Boots[^1].Transcript)}");
+        ulong used = ulong.Parse(use.Groups[1].Value, CultureInfo.InvariantCulture);
+        ulong size = ulong.Parse(use.Groups[2].Value, CultureInfo.InvariantCulture);
+        output.WriteLine($"{label}: early heap {used} of {size} bytes used");
+        Assert.True(used <= size / 2, $"{label}: the run used {used} bytes of the early heap's {size}: more than half (raise EARLY_HEAP_SIZE in boot.asm)");
     }
 
     private static DeployTarget TargetOf(string label) => DeployTarget.All.First(t => t.Label == label);

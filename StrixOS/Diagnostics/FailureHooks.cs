@@ -12,7 +12,7 @@ namespace StrixOS.Diagnostics;
 /// adds a test suite whose middle test throws an exception it does not catch (KernelTests/OnPurposeTests.cs);
 /// <c>strix.fail=thread-throw</c> (an exception unhandled on a thread other than the boot thread, once the
 /// scheduler runs: <see cref="RunAfterDevices"/>), <c>strix.fail=thread-stack-overflow</c> (a thread other than the
-/// boot thread recursing into its guard page).
+/// boot thread recursing into its guard page), <c>strix.fail=early-heap</c> (a request the early heap cannot serve).
 /// </summary>
 public static class FailureHooks
 {
@@ -46,6 +46,9 @@ public static class FailureHooks
                 Cpu.ExceptionHandler.FaultWhileReporting = true;
                 WriteThrough(0);
                 break;
+            case "early-heap":
+                ExhaustEarlyHeap();
+                break;
             default:
                 Panic.Fail($"unknown strix.fail kind '{kind}' (throw, test-throw, thread-throw, thread-stack-overflow, stub, null, unmapped, stack-overflow, handler-fault)");
                 break;
@@ -67,6 +70,10 @@ public static class FailureHooks
         thread.Join();
         Panic.Fail($"strix.fail={kind}: the thread's failure did not end the kernel");
     }
+
+    /// <summary>One request 8 bytes larger than what the early heap has left (it serves the kernel heap's nested
+    /// allocations for as long as the kernel runs): the panic names the early heap and its size.</summary>
+    private static unsafe void ExhaustEarlyHeap() => Runtime.KernelHeap.AllocateEarly(Runtime.KernelHeap.FreeBytes + 8);
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static void ThrowOnThread() =>

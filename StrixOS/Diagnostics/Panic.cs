@@ -62,9 +62,23 @@ public static unsafe class Panic
         Machine.Shutdown(success: false);
     }
 
+    /// <summary>The early heap (boot.asm's EARLY_HEAP_SIZE, in the image's BSS) cannot serve a request: before the kernel
+    /// heap exists, or for an allocation nested in the kernel heap's own work after it does.</summary>
     [DoesNotReturn]
-    public static void OutOfMemory(ulong requestBytes, ulong freeBytes) =>
-        SizeReport("kernel heap exhausted: request of "u8, requestBytes, freeBytes, " bytes free"u8);
+    public static void EarlyHeapExhausted(ulong requestBytes, ulong freeBytes, ulong sizeBytes)
+    {
+        Enter();
+        var text = new MessageBuffer(stackalloc char[MessageCapacity]);
+        text.Append("early heap exhausted: request of "u8);
+        text.Append(requestBytes);
+        text.Append(" bytes, "u8);
+        text.Append(freeBytes);
+        text.Append(" bytes free of "u8);
+        text.Append(sizeBytes);
+        text.Append(" (EARLY_HEAP_SIZE in boot.asm)"u8);
+        Report(text.Text);
+        Machine.Shutdown(success: false);
+    }
 
     [DoesNotReturn]
     public static void HeapExhausted(ulong requestBytes, ulong bytesInUse) =>

@@ -30,6 +30,8 @@ public static unsafe class KernelHeap
     /// <summary>Bytes in use in every heap: the early heap's bump area, the kernel heap's and the object heap's live blocks.</summary>
     public static ulong UsedBytes => EarlyHeapUsedBytes + (s_heapReady ? s_heap!.BytesInUse : 0) + (s_objectsReady ? s_objects!.BytesInUse : 0);
     public static ulong EarlyHeapUsedBytes => (ulong)(s_next - s_start);
+    /// <summary>The early heap's size (EARLY_HEAP_SIZE in boot.asm); 0 before its first allocation.</summary>
+    public static ulong EarlyHeapBytes => (ulong)(s_end - s_start);
     public static ulong FreeBytes => (ulong)(s_end - s_next);
     /// <summary>Bytes in live blocks of the heap that serves raw allocations now (the early heap's before <see cref="Use"/>).</summary>
     public static ulong BytesInUse => s_heapReady ? s_heap!.BytesInUse : EarlyHeapUsedBytes;
@@ -132,9 +134,10 @@ public static unsafe class KernelHeap
             Panic.Fail($"free of {Hex.Format((ulong)pointer)}: {freed.Error.Describe()}");
     }
 
-    private static byte* AllocateEarly(ulong size)
+    /// <summary>Bump allocation in the early heap; a request it cannot serve panics naming the early heap and its size.
+    /// Internal for <c>strix.fail=early-heap</c> (FailureHooks), which proves that report.</summary>
+    internal static byte* AllocateEarly(ulong size)
     {
-        size = (size + 7) & ~7UL;
         if (s_next == null)
         {
             BootLayout* layout = BootLayout.Current;
@@ -142,10 +145,12 @@ public static unsafe class KernelHeap
             s_next = s_start;
             s_end = (byte*)layout->EarlyHeapEnd;
         }
-        if (size > (ulong)(s_end - s_next))
-            Panic.OutOfMemory(size, FreeBytes);
+        // Compared before rounding up, which would wrap a request near 2^64 to 0. The free bytes are a multiple of 8
+        // (both ends are 8-aligned), so a request that fits still fits rounded.
+        if (size > FreeBytes)
+            Panic.EarlyHeapExhausted(size, FreeBytes, EarlyHeapBytes);
         byte* result = s_next;
-        s_next += size;
+        s_next += (size + 7) & ~7UL;
         return result;
     }
 }
