@@ -311,12 +311,19 @@ public unsafe class AddressSpaceTests
         using AddressSpaceFixture f = new();
         AddressSpace space = f.Create();
         PageTableIndex slot = Virt(LateKernelBase).P4Index;
-        // A read-only first mapping makes the level-4 entry without Writable; a writable one then widens it.
+        _ = space.Activate();
+        f.Manager.ActivateKernel();
+        // A read-only first mapping makes the level-4 entry without Writable: new, so no TLB holds it, and the
+        // space keeps its TLB entries at its next activation.
         Map(f.KernelTable, LateKernelBase, 0x7000, f.Frames, PageTableFlags.NoExecute);
         Assert.Equal(PageTableFlags.None, f.Level4Of(space)[slot].Flags & PageTableFlags.Writable);
+        Assert.NotEqual(0UL, space.Activate().Value & AddressSpaceManager.Cr3NoFlush);
+        f.Manager.ActivateKernel();
+        // A writable one then widens it: copied too, and the space's PCID may cache the old entry, so it flushes.
         Map(f.KernelTable, LateKernelBase + 0x4000_0000, 0x8000, f.Frames, PageTableFlags.Writable);
         Assert.NotEqual(PageTableFlags.None, f.KernelLevel4[slot].Flags & PageTableFlags.Writable);
         Assert.Equal(f.KernelLevel4[slot], f.Level4Of(space)[slot]);
+        Assert.Equal(0UL, space.Activate().Value & AddressSpaceManager.Cr3NoFlush);
     }
 
     [Fact]

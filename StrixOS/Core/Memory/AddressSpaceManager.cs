@@ -117,16 +117,20 @@ public sealed unsafe class AddressSpaceManager
     }
 
     /// <summary>
-    /// Called by the kernel's page table after it wrote its kernel-half level-4 entry <paramref name="index"/>
-    /// (a new level-3 table, or wider rights): copies the entry into every live address space. No TLB flush is
-    /// needed: an absent entry is never cached, and a widened one at worst faults once and is walked again.
+    /// Called by the kernel's page table after it wrote its kernel-half level-4 entry <paramref name="index"/>:
+    /// copies the entry into every live address space. <paramref name="created"/>: the entry was unused (a new
+    /// level-3 table), which no TLB holds, so nothing is flushed. Otherwise its flags changed, and another
+    /// PCID may cache the old entry: as after <see cref="KernelMappingsChanged"/>, every address space flushes
+    /// at its next activation (the kernel's table flushed the current PCID itself).
     /// </summary>
-    internal void KernelEntryWritten(int index)
+    internal void KernelEntryWritten(int index, bool created)
     {
         PageTableEntry entry = ((PageTableEntry*)_kernel.TableAt(_kernel.Level4Frame.StartAddress))[index];
         ulong offset = _kernel.PhysicalMemoryOffset;
         for (AddressSpace? space = _firstLive; space != null; space = space.NextLive)
             ((PageTableEntry*)(offset + space.Level4Frame.StartAddress.Value))[index] = entry;
+        if (!created)
+            _kernelGeneration++;
         System.Threading.Volatile.Write(ref _kernelEntryWrites, _kernelEntryWrites + 1);
     }
 

@@ -20,21 +20,22 @@ public sealed unsafe partial class OffsetPageTable
     /// <see cref="AddressSpaceManager.Init"/> checks).</summary>
     internal void ShareKernelHalfWith(AddressSpaceManager manager) => _kernelHalfSharer = manager;
 
-    /// <summary>After a write to the level-4 entry <paramref name="level4Entry"/> of this table: if it is a
-    /// kernel-half entry and address spaces share them, they get the new value.</summary>
+    /// <summary>After a write to the level-4 entry <paramref name="level4Entry"/> of this table (<paramref name="created"/>:
+    /// it was unused, else its flags changed): if it is a kernel-half entry and address spaces share them, they get
+    /// the new value.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Level4EntryWritten(PageTableEntry* level4Entry)
+    private void Level4EntryWritten(PageTableEntry* level4Entry, bool created)
     {
         if (_kernelHalfSharer != null)
-            ReportKernelEntry(level4Entry);
+            ReportKernelEntry(level4Entry, created);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void ReportKernelEntry(PageTableEntry* level4Entry)
+    private void ReportKernelEntry(PageTableEntry* level4Entry, bool created)
     {
         long index = level4Entry - (PageTableEntry*)_level4;
         if (index >= AddressSpaceManager.KernelHalfFirstEntry && index < PageTable.EntryCount)
-            _kernelHalfSharer!.KernelEntryWritten((int)index);
+            _kernelHalfSharer!.KernelEntryWritten((int)index, created);
     }
 
     /// <summary>True for a level-4 entry whose level-3 table must stay: a kernel-half one while shared.</summary>

@@ -104,7 +104,7 @@ public sealed unsafe partial class OffsetPageTable
                 {
                     walk.Widened = true;
                     if (level == PageTableLevel.Four)
-                        Level4EntryWritten(entry);
+                        Level4EntryWritten(entry, created: false);
                 }
                 walker.Enter(TableAt(raw & PageTableEntry.AddressMask));
                 continue;

@@ -160,13 +160,13 @@ public sealed unsafe partial class OffsetPageTable
                 LinkNewTable(entry, walk.ParentBits, allocator);
                 walk.Tables++;
                 if (level == PageTableLevel.Four)
-                    Level4EntryWritten(entry);
+                    Level4EntryWritten(entry, created: true);
             }
             else if (Widen(entry, walk.ParentBits))
             {
                 walk.Widened = true;
                 if (level == PageTableLevel.Four)
-                    Level4EntryWritten(entry);
+                    Level4EntryWritten(entry, created: false);
             }
             PageTable* child = TableAt(entry->Address.Value);
             if (level == PageTableLevel.Two)

@@ -276,7 +276,7 @@ public sealed unsafe partial class OffsetPageTable
             Write(entry, leaf);
             if (widened)
             {
-                Level4EntryWritten(walk.EntryAt(PageTableLevel.Four));
+                Level4EntryWritten(walk.EntryAt(PageTableLevel.Four), created: false);
                 _hardware.FlushPage(va); // Drops cached parent entries with the old, narrower rights.
             }
             return page;
@@ -309,7 +309,7 @@ public sealed unsafe partial class OffsetPageTable
         }
         Write(entry, leaf);
         if (widened || missingLevel == PageTableLevel.Four)
-            Level4EntryWritten(walk.EntryAt(PageTableLevel.Four));
+            Level4EntryWritten(walk.EntryAt(PageTableLevel.Four), created: missingLevel == PageTableLevel.Four);
         if (widened)
             _hardware.FlushPage(va);
         return page;
@@ -516,7 +516,7 @@ public sealed unsafe partial class OffsetPageTable
             return MapError.Of(problem);
         ulong parentBits = PresentBit | (ulong)(flags & InheritedFlags);
         if (WidenParents(ref walk, TLeaf.Level, parentBits))
-            Level4EntryWritten(walk.EntryAt(PageTableLevel.Four));
+            Level4EntryWritten(walk.EntryAt(PageTableLevel.Four), created: false);
         *leaf = new PageTableEntry((raw & PageTableEntry.AddressMask) | LeafBits(flags, TLeaf.Level));
         _hardware.FlushPage(va);
         return (PageTableFlags)(raw & ~PageTableEntry.AddressMask);
@@ -578,7 +578,7 @@ public sealed unsafe partial class OffsetPageTable
         PageTableFlags old = entry->Flags;
         entry->SetFlags((flags | PageTableFlags.Present) & ~PageTableFlags.HugePage);
         if (TLevel.Level == PageTableLevel.Four)
-            Level4EntryWritten(entry);
+            Level4EntryWritten(entry, created: false);
         _hardware.FlushAll();
         return old;
     }
