@@ -15,45 +15,50 @@ public unsafe class AddressSpaceTests
 
     // ---------------------------------------------------------------- Init
 
+    // Until issue 17.4, Init gave every empty kernel-half level-4 entry a level-3 table (254 here) so that no
+    // kernel-half level-4 entry ever changed. Now nothing is made ahead of need: the kernel's table reports each
+    // kernel-half level-4 entry it writes and the manager copies it into the live address spaces. The tests
+    // that counted 254 pre-created tables became the tests below: nothing is pre-created, no frame is taken.
+
     [Fact]
-    public void Init_GivesEveryEmptyKernelEntryAZeroedLevel3Table()
+    public void Init_CreatesNoKernelHalfTable_AndTakesNoFrame()
     {
         using AddressSpaceFixture f = new();
-        Assert.Equal(254, f.Manager.PreCreatedTables); // 256 (offset map) and 511 (kernel image) existed
-        HashSet<ulong> tables = new();
+        // The fixture's boot made slots 256 (offset map) and 511 (kernel image); Init added nothing.
         for (int i = 256; i < 512; i++)
         {
             PageTableEntry entry = f.KernelLevel4[PageTableIndex.TryNew(i).Value];
-            Assert.True(entry.IsPresent);
-            Assert.Equal(PageTableFlags.None, entry.Flags & (PageTableFlags.UserAccessible | PageTableFlags.HugePage));
-            Assert.True(tables.Add(entry.Address.Value), "two entries share a table");
-            if (i != 256 && i != 511)
-                Assert.True(f.Table(entry.Address).IsEmpty);
+            Assert.Equal(i == 256 || i == 511, entry.IsPresent);
         }
         for (int i = 0; i < 256; i++)
             Assert.True(f.KernelLevel4[PageTableIndex.TryNew(i).Value].IsUnused);
+        Assert.True(f.KernelTable.SharesKernelHalf);
     }
 
     [Fact]
-    public void Init_TakesItsTablesFromTheAllocator_AndASecondInitAddsNone()
+    public void Init_WithNoFrameLeft_SucceedsAndChangesNoTable()
+    {
+        using PagingFixture p = new(poolFrames: 300);
+        p.Allocator.LeaveOnly(0);
+        byte[] before = p.SnapshotTables();
+        Result<AddressSpaceManager, AddressSpaceError> result = AddressSpaceManager.Init(p.Mapper, p.Allocator, p.Hardware, false);
+        Assert.True(result.IsOk);
+        Assert.Equal(before, p.SnapshotTables());
+        Assert.Equal(0, p.Allocator.FreeCount);
+    }
+
+    [Fact]
+    public void Init_ASecondManagerOverTheSameKernelTable_IsRefused()
     {
         using AddressSpaceFixture f = new();
         ulong free = f.Frames.FreeFrames;
-        AddressSpaceManager again = AddressSpaceManager.Init(f.KernelTable, f.Frames, f.Hardware, pcidEnabled: false).Value;
-        Assert.Equal(0, again.PreCreatedTables);
+        Result<AddressSpaceManager, AddressSpaceError> again = AddressSpaceManager.Init(f.KernelTable, f.Frames, f.Hardware, pcidEnabled: false);
+        Assert.Equal(AddressSpaceError.KernelHalfAlreadyShared, again.Error);
         Assert.Equal(free, f.Frames.FreeFrames);
-    }
-
-    [Fact]
-    public void Init_WithTooFewFrames_ChangesNothing()
-    {
-        using PagingFixture p = new(poolFrames: 300);
-        p.Allocator.LeaveOnly(255); // 256 are needed
-        byte[] before = p.SnapshotTables();
-        Result<AddressSpaceManager, AddressSpaceError> result = AddressSpaceManager.Init(p.Mapper, p.Allocator, p.Hardware, false);
-        Assert.Equal(AddressSpaceError.OutOfFrames, result.Error);
-        Assert.Equal(before, p.SnapshotTables());
-        Assert.Equal(255, p.Allocator.FreeCount);
+        // The first manager still gets the kernel's new entries.
+        AddressSpace space = f.Create();
+        Map(f.KernelTable, LateKernelBase, 0x7000, f.Frames);
+        Assert.Equal(0x7010UL, f.MapperOf(space).TranslateAddr(Virt(LateKernelBase + 0x10)).Value.Value);
     }
 
     [Fact]
@@ -61,8 +66,11 @@ public unsafe class AddressSpaceTests
     {
         using PagingFixture p = new();
         Map(p.Mapper, 0xFFFF_8000_0000_0000, 0x5000, p.Allocator, PageTableFlags.UserAccessible);
+        byte[] before = p.SnapshotTables();
         Result<AddressSpaceManager, AddressSpaceError> result = AddressSpaceManager.Init(p.Mapper, p.Allocator, p.Hardware, false);
         Assert.Equal(AddressSpaceError.KernelEntryUserAccessible, result.Error);
+        Assert.False(p.Mapper.SharesKernelHalf);
+        Assert.Equal(before, p.SnapshotTables());
     }
 
     // ---------------------------------------------------------------- Create
@@ -260,19 +268,110 @@ public unsafe class AddressSpaceTests
     }
 
     [Fact]
-    public void AKernelMappingMadeAfterCreate_IsSeenByEverySpace()
+    public void AKernelMappingInANeverUsedSlot_IsSeenBySpacesCreatedBeforeAndAfter()
     {
         using AddressSpaceFixture f = new();
+        PageTableIndex slot = Virt(LateKernelBase).P4Index;
         AddressSpace before = f.Create();
+        AddressSpace other = f.Create();
+        Assert.True(f.KernelLevel4[slot].IsUnused);
+        Assert.True(f.Level4Of(before)[slot].IsUnused);
         Map(f.KernelTable, LateKernelBase + 0x1234_5000, 0x7000, f.Frames);
         AddressSpace after = f.Create();
-        foreach (AddressSpace space in new[] { before, after })
+        Assert.True(f.KernelLevel4[slot].IsPresent);
+        foreach (AddressSpace space in new[] { before, other, after })
         {
+            Assert.Equal(f.KernelLevel4[slot], f.Level4Of(space)[slot]);
             PhysAddr seen = f.MapperOf(space).TranslateAddr(Virt(LateKernelBase + 0x1234_5678)).Value;
             Assert.Equal(0x7678UL, seen.Value);
         }
         // And the offset map from boot.
         Assert.Equal(0x3000UL, f.MapperOf(before).TranslateAddr(Virt(OffsetMapBase + 0x3000)).Value.Value);
+    }
+
+    [Fact]
+    public void AKernelRangeInNeverUsedSlots_IsSeenByALiveSpace()
+    {
+        using AddressSpaceFixture f = new();
+        AddressSpace space = f.Create();
+        // Two slots at once: the last 2 MiB of slot 299 and the first 2 MiB of slot 300.
+        ulong start = LateKernelBase - 0x20_0000;
+        Assert.True(f.KernelTable.MapRange(Virt(start), PhysAddr.TryNew(0x20_0000).Value, 0x40_0000,
+            PageTableFlags.Writable | PageTableFlags.NoExecute, f.Frames, allowHugePages: false).IsOk);
+        OffsetPageTable mapper = f.MapperOf(space);
+        Assert.Equal(0x20_0008UL, mapper.TranslateAddr(Virt(start + 8)).Value.Value);
+        Assert.Equal(0x5F_F008UL, mapper.TranslateAddr(Virt(start + 0x3F_F008)).Value.Value);
+        for (int i = 256; i < 512; i++)
+            Assert.Equal(f.KernelLevel4[PageTableIndex.TryNew(i).Value], f.Level4Of(space)[PageTableIndex.TryNew(i).Value]);
+    }
+
+    [Fact]
+    public void AWidenedKernelEntry_IsCopiedIntoLiveSpacesToo()
+    {
+        using AddressSpaceFixture f = new();
+        AddressSpace space = f.Create();
+        PageTableIndex slot = Virt(LateKernelBase).P4Index;
+        _ = space.Activate();
+        f.Manager.ActivateKernel();
+        // A read-only first mapping makes the level-4 entry without Writable: new, so no TLB holds it, and the
+        // space keeps its TLB entries at its next activation.
+        Map(f.KernelTable, LateKernelBase, 0x7000, f.Frames, PageTableFlags.NoExecute);
+        Assert.Equal(PageTableFlags.None, f.Level4Of(space)[slot].Flags & PageTableFlags.Writable);
+        Assert.NotEqual(0UL, space.Activate().Value & AddressSpaceManager.Cr3NoFlush);
+        f.Manager.ActivateKernel();
+        // A writable one then widens it: copied too, and the space's PCID may cache the old entry, so it flushes.
+        Map(f.KernelTable, LateKernelBase + 0x4000_0000, 0x8000, f.Frames, PageTableFlags.Writable);
+        Assert.NotEqual(PageTableFlags.None, f.KernelLevel4[slot].Flags & PageTableFlags.Writable);
+        Assert.Equal(f.KernelLevel4[slot], f.Level4Of(space)[slot]);
+        Assert.Equal(0UL, space.Activate().Value & AddressSpaceManager.Cr3NoFlush);
+    }
+
+    [Fact]
+    public void ADisposedSpace_IsNotWrittenByALaterKernelEntry()
+    {
+        using AddressSpaceFixture f = new();
+        AddressSpace gone = f.Create();
+        AddressSpace live = f.Create();
+        PhysFrame goneFrame = gone.Level4Frame;
+        Assert.True(gone.Dispose().IsOk);
+        // Hold the freed level-4 frame (the allocator hands the last freed frame out first) and mark it.
+        Assert.Equal(goneFrame, f.Frames.AllocateFrame().Value);
+        f.Memory.Bytes(goneFrame.StartAddress, Frame).Fill(0xAB);
+        Map(f.KernelTable, LateKernelBase, 0x7000, f.Frames);
+        Assert.True(f.Memory.Bytes(goneFrame.StartAddress, Frame).IndexOfAnyExcept((byte)0xAB) < 0);
+        Assert.Equal(0x7000UL, f.MapperOf(live).TranslateAddr(Virt(LateKernelBase)).Value.Value);
+        Assert.Equal(1, f.Manager.LiveCount);
+    }
+
+    [Fact]
+    public void CleanUp_OfTheKernelTable_KeepsSharedKernelHalfLevel3Tables()
+    {
+        using AddressSpaceFixture f = new();
+        AddressSpace space = f.Create();
+        PageTableIndex slot = Virt(LateKernelBase).P4Index;
+        Map(f.KernelTable, LateKernelBase, 0x7000, f.Frames);
+        PageTableEntry entry = f.KernelLevel4[slot];
+        Assert.True(f.KernelTable.Unmap(PageAt(LateKernelBase)).IsOk);
+        ulong free = f.Frames.FreeFrames;
+        // The empty P1 and P2 go; the P3 stays, as the address space's copy of the entry points at it.
+        Assert.Equal(2UL, f.KernelTable.CleanUp(f.Frames));
+        Assert.Equal(free + 2, f.Frames.FreeFrames);
+        Assert.Equal(entry, f.KernelLevel4[slot]);
+        Assert.Equal(entry, f.Level4Of(space)[slot]);
+        Assert.False(f.Frames.IsFree(PhysFrame.ContainingAddress(entry.Address)));
+        // The same slot maps again through the kept table, still seen by the space.
+        Map(f.KernelTable, LateKernelBase, 0x8000, f.Frames);
+        Assert.Equal(0x8000UL, f.MapperOf(space).TranslateAddr(Virt(LateKernelBase)).Value.Value);
+    }
+
+    [Fact]
+    public void CleanUp_OfAnUnsharedTable_StillFreesEmptyKernelHalfLevel3Tables()
+    {
+        using PagingFixture p = new();
+        Map(p.Mapper, LateKernelBase, 0x7000, p.Allocator);
+        Assert.True(p.Mapper.Unmap(PageAt(LateKernelBase)).IsOk);
+        Assert.Equal(3UL, p.Mapper.CleanUp(p.Allocator));
+        Assert.True(p.EntryAt(Virt(LateKernelBase), PageTableLevel.Four).IsUnused);
     }
 
     // ---------------------------------------------------------------- Activate

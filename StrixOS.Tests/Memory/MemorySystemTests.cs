@@ -44,20 +44,33 @@ public sealed class MemorySystemTests : IDisposable
     }
 
     [Fact]
-    public void TheBootAllocatorServesTheKernelHalfTablesAndTheBitmapThenHandsOver()
+    public void TheBootAllocatorServesOnlyTheBitmapThenHandsOver()
     {
         MemorySystem memory = MemorySystem.Start(_map, _memory.Offset, _hardware, pcidEnabled: false).Value;
 
-        // The level-4 table starts empty: all 256 kernel-half entries get a level-3 table, then one bitmap frame.
-        Assert.Equal(257UL, memory.BootAllocatorFrames);
-        Assert.Equal(256UL, memory.Frames.HandedOverFrames);
+        // Until issue 17.4 the boot allocator also served 256 kernel-half level-3 tables (257 frames here); now
+        // those are made on demand, so it serves one frame, the bitmap, the first one above the taken frames.
+        Assert.Equal(1UL, memory.BootAllocatorFrames);
+        Assert.Equal(0UL, memory.Frames.HandedOverFrames); // allocated before the hand-over, bitmap aside
         Assert.Equal(1UL, memory.Frames.MetadataFrames);
-        ulong firstFree = 2 * 4096;
-        Assert.Equal(firstFree + 256 * 4096, memory.Frames.MetadataStart.Value);
-        for (ulong frame = firstFree; frame <= memory.Frames.MetadataStart.Value; frame += 4096)
-            Assert.False(memory.Frames.IsFree(PhysFrame.ContainingAddress(PhysAddr.NewTruncate(frame))));
-        Assert.Equal(memory.Frames.TotalFrames - 257, memory.Frames.FreeFrames);
-        Assert.Equal(0, memory.AddressSpaces.PreCreatedTables); // the boot allocator's tables were already there
+        Assert.Equal(2 * 4096UL, memory.Frames.MetadataStart.Value);
+        Assert.False(memory.Frames.IsFree(PhysFrame.ContainingAddress(memory.Frames.MetadataStart)));
+        Assert.Equal(memory.Frames.TotalFrames - 1, memory.Frames.FreeFrames);
+        // The level-4 table is as the boot stage left it (empty here): no kernel-half table was made.
+        for (ulong i = 0; i < 512; i++)
+            Assert.True(_memory.TableAt(PhysAddr.NewTruncate(Level4Address))[PageTableIndex.NewTruncate((ushort)i)].IsUnused);
+    }
+
+    [Fact]
+    public void TheHeapsFirstGrowth_MakesItsKernelHalfTableAndAddressSpacesSeeIt()
+    {
+        MemorySystem memory = MemorySystem.Start(_map, _memory.Offset, _hardware, pcidEnabled: false).Value;
+        AddressSpace space = memory.AddressSpaces.Create().Value;
+        // The backing the heap grows through (the heap itself would write its blocks, which the host cannot).
+        Assert.True(memory.Heap.Backing.Grow(KernelHeapLayout.Start, 4096));
+        VirtAddr heapStart = VirtAddr.NewTruncate(KernelHeapLayout.Start);
+        var mapper = new OffsetPageTable(space.Level4Frame, _memory.Offset, _hardware);
+        Assert.Equal(memory.PageTable.TranslateAddr(heapStart).Value, mapper.TranslateAddr(heapStart).Value);
     }
 
     [Fact]

@@ -11,12 +11,15 @@ namespace StrixOS.KernelTests;
 public static unsafe class AddressSpaceTests
 {
     private const ulong UserAddress = 0x0000_0040_0000_0000;
+    /// <summary>A kernel-half address in PML4 slot 401, which nothing else maps (PagingTests use slot 400).</summary>
+    private const ulong LateKernelAddress = 0xFFFF_C880_0000_0000;
 
     public static void Register(TestRegistry registry)
     {
         TestSuite suite = registry.AddSuite("AddressSpaces");
         suite.Add(nameof(TwoSpacesMapOneUserAddressToDifferentFrames), &TwoSpacesMapOneUserAddressToDifferentFrames);
         suite.Add(nameof(TenThousandCreateAndDisposeLeakNoFrame), &TenThousandCreateAndDisposeLeakNoFrame);
+        suite.Add(nameof(AKernelMappingInANewSlotIsSeenInsideASpaceCreatedBefore), &AKernelMappingInANewSlotIsSeenInsideASpaceCreatedBefore);
         suite.Add(nameof(AMillionSmallHeapBlocksStayWithinABound), &AMillionSmallHeapBlocksStayWithinABound);
     }
 
@@ -74,6 +77,38 @@ public static unsafe class AddressSpaceTests
         t.Equal(mapped, kernel.Heap.BytesMapped);
         t.Equal(before, kernel.Frames.FreeFrames + (backing.FramesMapped - heapFrames));
         t.Equal(0, kernel.AddressSpaces.LiveCount);
+    }
+
+    /// <summary>Issue 17.4: kernel-half level-3 tables are made on demand, and the manager copies a new level-4
+    /// entry into live address spaces. Here the MMU itself reads a kernel page through a space made before
+    /// the kernel first used that PML4 slot.</summary>
+    private static void AKernelMappingInANewSlotIsSeenInsideASpaceCreatedBefore(TestContext t)
+    {
+        Kernel kernel = KernelTestSuites.Kernel;
+        KernelTestSuites.MakeHeapRoom();
+        PageTableIndex slot = VirtAddr.NewTruncate(LateKernelAddress).P4Index;
+        if (!t.True(kernel.PageTable.Level4Table[slot].IsUnused, "PML4 slot 401 is already in use"))
+            return;
+        AddressSpace space = kernel.AddressSpaces.Create().Value;
+        PhysFrame frame = kernel.Frames.AllocateFrame().Value;
+        *(ulong*)(BootLayout.PhysicalMemoryOffset + frame.StartAddress.Value) = 0x5EE5_0401;
+        Page page = Page.TryFromStartAddress(VirtAddr.NewTruncate(LateKernelAddress)).Value;
+        ulong flags = InterruptFlag.SaveAndDisable(); // kernel mappings are made with interrupts off
+        Result<Page, MapError> mapped = kernel.PageTable.MapTo(page, frame, PageTableFlags.Present | PageTableFlags.NoExecute, kernel.Frames);
+        InterruptFlag.Restore(flags);
+        if (t.True(mapped.IsOk, "MapTo in slot 401 failed"))
+        {
+            t.True(space.Activate().IsOk, "activating the space failed");
+            ulong seen = System.Threading.Volatile.Read(ref *(ulong*)LateKernelAddress);
+            kernel.AddressSpaces.ActivateKernel();
+            t.Equal(0x5EE5_0401ul, seen);
+            t.True(kernel.PageTable.Unmap(page).IsOk, "unmapping the kernel page failed");
+            kernel.AddressSpaces.KernelMappingsChanged();
+        }
+        t.True(space.Dispose().IsOk, "disposing the space failed");
+        kernel.Frames.DeallocateFrame(frame);
+        // The slot's level-3 table stays for good: the next space copies the entry that points at it.
+        t.True(kernel.PageTable.Level4Table[slot].IsPresent, "the kernel-half level-4 entry went away");
     }
 
     private static void AMillionSmallHeapBlocksStayWithinABound(TestContext t)

@@ -2,7 +2,8 @@ namespace StrixOS.Memory;
 
 /// <summary>
 /// One user address space: a level-4 table whose lower half (entries 0-255) is its own and whose upper half
-/// shares the kernel's level-3 tables (see <see cref="AddressSpaceManager"/>). Made by
+/// copies the kernel's entries, so it shares the kernel's level-3 tables (the manager keeps the copies
+/// current, see <see cref="AddressSpaceManager"/>). Made by
 /// <see cref="AddressSpaceManager.Create"/>.
 /// <para>Only lower-half pages can be mapped, unmapped or translated; kernel-half addresses are refused. User
 /// leaves and their parent tables get UserAccessible; kernel entries never do. Leaves never get Global
@@ -37,6 +38,10 @@ public sealed unsafe class AddressSpace
         _tables = tables;
         Pcid = pcid;
     }
+
+    /// <summary>The manager's list of live address spaces (it copies new kernel-half level-4 entries along it).</summary>
+    internal AddressSpace? NextLive { get; set; }
+    internal AddressSpace? PreviousLive { get; set; }
 
     public PhysFrame Level4Frame => _tables.Level4Frame;
     /// <summary>This address space's PCID; 0 without PCID support or when all 4095 are taken.</summary>
@@ -177,11 +182,12 @@ public sealed unsafe class AddressSpace
             freed += FreeTable(level4[i].Address, 3);
             level4[i] = default;
         }
+        // Out of the manager's list before the level-4 frame goes: no kernel entry is copied into it later.
+        _manager.Retire(this);
         _manager.Deallocator.DeallocateFrame(Level4Frame);
         freed++;
         OwnedFrames = 0;
         IsDisposed = true;
-        _manager.Retire(this);
         return freed;
     }
 

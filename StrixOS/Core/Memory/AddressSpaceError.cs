@@ -32,6 +32,9 @@ public enum AddressSpaceError : byte
     RangeNotAligned,
     /// <summary>A range leaves the lower half or passes the 52-bit physical limit.</summary>
     RangeOutOfBounds,
+    /// <summary>Another <see cref="AddressSpaceManager"/> already shares this kernel table's kernel half: the
+    /// table reports its new kernel-half entries to one manager only.</summary>
+    KernelHalfAlreadyShared,
 }
 
 public static class AddressSpaceErrorExtensions
@@ -70,6 +73,7 @@ public static class AddressSpaceErrorExtensions
         AddressSpaceError.KernelEntryUserAccessible => "a kernel-half level-4 entry is user accessible",
         AddressSpaceError.RangeNotAligned => "the range start or length is not a multiple of 4 KiB",
         AddressSpaceError.RangeOutOfBounds => "the range leaves the lower half or passes 2^52",
+        AddressSpaceError.KernelHalfAlreadyShared => "another address-space manager already shares the kernel half",
         _ => "unknown address space error",
     };
 }

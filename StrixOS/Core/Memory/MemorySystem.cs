@@ -7,9 +7,9 @@ namespace StrixOS.Memory;
 /// <summary>
 /// The one owner of memory start-up (docs/memory.md). From the normalised memory map, PHYS_MEM_OFFSET
 /// and the paging hardware it builds, in order: the mapper over the active page tables, the boot
-/// allocator over the map's Usable frames (it serves the kernel half's first tables and the buddy
-/// allocator's bitmap), the buddy allocator that takes over from it, the address spaces sharing the
-/// kernel half, and the kernel heap (mapped on demand through the page tables).
+/// allocator over the map's Usable frames (it serves the buddy allocator's bitmap), the buddy allocator
+/// that takes over from it, the address spaces sharing the kernel half (whose level-3 tables are made on
+/// demand, from the buddy allocator), and the kernel heap (mapped on demand through the page tables).
 /// Each step's refusal comes back as a <see cref="MemorySystemError"/>; nothing is half set up and kept.
 /// </summary>
 public sealed class MemorySystem
@@ -24,7 +24,7 @@ public sealed class MemorySystem
         Heap = heap;
     }
 
-    /// <summary>Frames the boot allocator served before the hand-over (kernel-half tables and the bitmap).</summary>
+    /// <summary>Frames the boot allocator served before the hand-over (the buddy allocator's bitmap).</summary>
     public ulong BootAllocatorFrames { get; }
 
     /// <summary>The active page tables, reached through the offset map.</summary>
@@ -55,14 +55,12 @@ public sealed class MemorySystem
             return MemorySystemError.Of(pageTable.Error);
         stepDone?.Invoke("memory: page table");
 
-        // The boot allocator serves what is needed before the buddy allocator exists: the kernel half's
-        // level-3 tables, then (inside HandOver) the buddy allocator's bitmap. Then it hands over.
+        // The boot allocator serves what is needed before the buddy allocator exists: (inside HandOver) the
+        // buddy allocator's bitmap. Then it hands over. No kernel-half level-3 table is made here: the kernel's
+        // table makes each when a mapping first needs it and the address-space manager copies its entry out.
         // It serves from above the first MiB, which the buddy allocator hands out last (BuddyFrameAllocator.LowMemoryEnd).
         var boot = new BootInfoFrameAllocator(map, preferFrom: BuddyFrameAllocator.LowMemoryEnd);
-        Result<int, AddressSpaceError> kernelHalf = AddressSpaceManager.ShareKernelHalf(pageTable.Value, boot);
-        if (kernelHalf.IsError)
-            return MemorySystemError.Of(kernelHalf.Error);
-        stepDone?.Invoke("memory: boot allocator, kernel-half tables");
+        stepDone?.Invoke("memory: boot allocator");
         Result<BuddyFrameAllocator, HandOverError> frames = BuddyFrameAllocator.HandOver(boot, physicalMemoryOffset, holdReclaimable: true);
         if (frames.IsError)
             return MemorySystemError.Of(frames.Error);

@@ -5,7 +5,8 @@ public sealed unsafe partial class OffsetPageTable
 {
     /// <summary>
     /// Frees every P3, P2 and P1 table that is empty (all entries unused), bottom-up, so a table whose
-    /// children were all freed goes too; the level-4 table stays. Returns how many tables were freed, then
+    /// children were all freed goes too; the level-4 table stays, and so do the kernel-half P3 tables while
+    /// address spaces share them (<see cref="SharesKernelHalf"/>). Returns how many tables were freed, then
     /// flushes the whole TLB (cached parent entries may still point at them). The caller guarantees that
     /// every table below this level-4 table came from <paramref name="deallocator"/>'s pool and is not shared
     /// with another address space.
@@ -41,7 +42,9 @@ public sealed unsafe partial class OffsetPageTable
                 continue;
             }
             PhysAddr childAddress = entry->Address;
-            if (walker.CoversEntry && TableAt(childAddress.Value)->IsEmpty)
+            // A shared kernel-half level-3 table stays: address spaces hold copies of the entry pointing at it.
+            if (walker.CoversEntry && TableAt(childAddress.Value)->IsEmpty
+                && !(walker.Level == PageTableLevel.Four && KeepsLevel3Table(entry)))
             {
                 entry->SetUnused();
                 deallocator.DeallocateFrame(PhysFrame.NewUnchecked(childAddress.Value, PageSize.Size4KiB));

@@ -100,7 +100,12 @@ public sealed unsafe partial class OffsetPageTable
                 continue;
             if (level > PageTableLevel.One && (raw & HugeBit) == 0)
             {
-                walk.Widened |= Widen(entry, walk.ParentBits);
+                if (Widen(entry, walk.ParentBits))
+                {
+                    walk.Widened = true;
+                    if (level == PageTableLevel.Four)
+                        Level4EntryWritten(entry, created: false);
+                }
                 walker.Enter(TableAt(raw & PageTableEntry.AddressMask));
                 continue;
             }

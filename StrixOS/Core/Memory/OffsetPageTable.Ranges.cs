@@ -159,10 +159,14 @@ public sealed unsafe partial class OffsetPageTable
             {
                 LinkNewTable(entry, walk.ParentBits, allocator);
                 walk.Tables++;
+                if (level == PageTableLevel.Four)
+                    Level4EntryWritten(entry, created: true);
             }
-            else
+            else if (Widen(entry, walk.ParentBits))
             {
-                walk.Widened |= Widen(entry, walk.ParentBits);
+                walk.Widened = true;
+                if (level == PageTableLevel.Four)
+                    Level4EntryWritten(entry, created: false);
             }
             PageTable* child = TableAt(entry->Address.Value);
             if (level == PageTableLevel.Two)

@@ -275,7 +275,10 @@ public sealed unsafe partial class OffsetPageTable
             bool widened = (walk.ParentBitsInCommon & parentBits) != parentBits && WidenParents(ref walk, leafLevel, parentBits);
             Write(entry, leaf);
             if (widened)
+            {
+                Level4EntryWritten(walk.EntryAt(PageTableLevel.Four), created: false);
                 _hardware.FlushPage(va); // Drops cached parent entries with the old, narrower rights.
+            }
             return page;
         }
         if (walk.StoppedAt(AnyBits) == WalkEnd.Huge)
@@ -305,6 +308,8 @@ public sealed unsafe partial class OffsetPageTable
             entry = (PageTableEntry*)table + level.Below().IndexOf(va);
         }
         Write(entry, leaf);
+        if (widened || missingLevel == PageTableLevel.Four)
+            Level4EntryWritten(walk.EntryAt(PageTableLevel.Four), created: missingLevel == PageTableLevel.Four);
         if (widened)
             _hardware.FlushPage(va);
         return page;
@@ -510,7 +515,8 @@ public sealed unsafe partial class OffsetPageTable
         if (!FindLeaf<TLeaf>(va, out TableWalker walk, out PageTableEntry* leaf, out ulong raw, out MapErrorKind problem, record: true))
             return MapError.Of(problem);
         ulong parentBits = PresentBit | (ulong)(flags & InheritedFlags);
-        WidenParents(ref walk, TLeaf.Level, parentBits);
+        if (WidenParents(ref walk, TLeaf.Level, parentBits))
+            Level4EntryWritten(walk.EntryAt(PageTableLevel.Four), created: false);
         *leaf = new PageTableEntry((raw & PageTableEntry.AddressMask) | LeafBits(flags, TLeaf.Level));
         _hardware.FlushPage(va);
         return (PageTableFlags)(raw & ~PageTableEntry.AddressMask);
@@ -571,6 +577,8 @@ public sealed unsafe partial class OffsetPageTable
             return MapError.ParentEntryHugePage;
         PageTableFlags old = entry->Flags;
         entry->SetFlags((flags | PageTableFlags.Present) & ~PageTableFlags.HugePage);
+        if (TLevel.Level == PageTableLevel.Four)
+            Level4EntryWritten(entry, created: false);
         _hardware.FlushAll();
         return old;
     }
