@@ -85,6 +85,11 @@ public static class KernelHost
         BuddyFrameAllocator frames = memory.Frames;
         frames.OnRejectedFree = static (frame, error) =>
             Panic.Fail($"frame allocator: refused to free frame {Hex.Format(frame.StartAddress.Value)}: {error.Describe()}");
+        // GRUB's data under UEFI holds nothing the kernel reads (the expander copied the boot information and expanded
+        // the modules), and it includes the image GRUB loaded: the expander's spent frames and code, right above the
+        // kernel's range. Freed before the start-up takes its frames, so they come from there, inside the 2 MiB region
+        // GRUB already wrote, and not from a fresh one above (docs/benchmarks.md, issue 17.4).
+        ulong reclaimedEarly = boot.EfiBootServicesActive ? 0 : frames.Reclaim(MemoryRegionType.BootloaderReclaimable);
 
         // From here on `new` takes memory from a heap mapped on demand through the page tables.
         ulong earlyHeapUsed = Runtime.KernelHeap.UsedBytes;
@@ -100,7 +105,7 @@ public static class KernelHost
         // The files are modules, read in place for ever (Module pages are never reclaimed); mounted after the
         // boot report so the banner and the memory report stay together on a small screen.
         Runtime.ModuleFileSystem.Mount(boot);
-        ReclaimBootMemory(boot, frames);
+        ReclaimBootMemory(boot, frames, reclaimedEarly);
         BootTrace.Mark("reclaim boot memory");
         if (commandLine.Has(BootTrace.Option))
             BootTrace.Print();
@@ -175,14 +180,15 @@ public static class KernelHost
 
     /// <summary>
     /// Frees what the boot loader left: the kernel has copied what it needs from the multiboot information
-    /// (BootInfo, the RSDP, the screen's framebuffer tag) and ACPI is parsed, so the information structure,
-    /// GRUB's own data (under UEFI) and the ACPI-reclaimable tables become free frames. Modules stay: the
+    /// (BootInfo, the RSDP, the screen's framebuffer tag) and ACPI is parsed, so the information structure
+    /// and the ACPI-reclaimable tables become free frames (GRUB's own data under UEFI already did, before the
+    /// start-up's frames: <paramref name="reclaimedEarly"/>). Modules stay: the
     /// symbol table reads its module for as long as the kernel runs. The line printed here is what the
     /// host's reclaim test checks (docs/memory.md).
     /// </summary>
-    private static void ReclaimBootMemory(BootInfo boot, BuddyFrameAllocator frames)
+    private static void ReclaimBootMemory(BootInfo boot, BuddyFrameAllocator frames, ulong reclaimedEarly)
     {
-        ulong reclaimed = frames.Reclaim(MemoryRegionType.BootInformation) + frames.Reclaim(MemoryRegionType.AcpiReclaimable);
+        ulong reclaimed = reclaimedEarly + frames.Reclaim(MemoryRegionType.BootInformation) + frames.Reclaim(MemoryRegionType.AcpiReclaimable);
         // Boot-services memory still in use (tag 18) is never the kernel's to free.
         if (!boot.EfiBootServicesActive)
             reclaimed += frames.Reclaim(MemoryRegionType.BootloaderReclaimable);
