@@ -12,7 +12,8 @@ namespace StrixOS.Tests.AddressSpaces;
 /// kernel mappings made (read-only or writable, so level-4 entries are created on demand and later widened)
 /// and removed along the way, checked against a model after every step: each space translates exactly its own
 /// pages (isolation), every kernel mapping is visible in every live space, the kernel half of every level-4
-/// table equals the kernel's, CR3 holds what the PCID rules say, and no frame is owned twice. At the end every space is disposed and the allocator's free count is back where it started.
+/// table equals the kernel's, CR3 holds what the PCID rules say, and no frame is owned twice. At the end every
+/// space is disposed and the allocator's free count is back where it started.
 /// </summary>
 public unsafe class AddressSpacePropertyTests
 {
