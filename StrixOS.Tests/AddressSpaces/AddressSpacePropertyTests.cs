@@ -9,10 +9,11 @@ namespace StrixOS.Tests.AddressSpaces;
 
 /// <summary>
 /// Random create / map / map-frame / unmap / activate / dispose sequences over several address spaces, plus
-/// kernel mappings made and removed along the way, checked against a model after every step: each space
-/// translates exactly its own pages (isolation), every kernel mapping is visible in every live space, the
-/// kernel half of every level-4 table equals the kernel's, CR3 holds what the PCID rules say, and no frame is
-/// owned twice. At the end every space is disposed and the allocator's free count is back where it started.
+/// kernel mappings made (read-only or writable, so level-4 entries are created on demand and later widened)
+/// and removed along the way, checked against a model after every step: each space translates exactly its own
+/// pages (isolation), every kernel mapping is visible in every live space, the kernel half of every level-4
+/// table equals the kernel's, CR3 holds what the PCID rules say, and no frame is owned twice. At the end every
+/// space is disposed and the allocator's free count is back where it started.
 /// </summary>
 public unsafe class AddressSpacePropertyTests
 {
@@ -47,7 +48,7 @@ public unsafe class AddressSpacePropertyTests
         Gen.Frequency(
             (3, Gen.Const(OpKind.Create)), (2, Gen.Const(OpKind.Dispose)), (8, Gen.Const(OpKind.Map)),
             (2, Gen.Const(OpKind.MapBorrowed)), (4, Gen.Const(OpKind.Unmap)), (3, Gen.Const(OpKind.Activate)),
-            (1, Gen.Const(OpKind.ActivateKernel)), (1, Gen.Const(OpKind.KernelMap)), (1, Gen.Const(OpKind.KernelUnmap)),
+            (1, Gen.Const(OpKind.ActivateKernel)), (2, Gen.Const(OpKind.KernelMap)), (1, Gen.Const(OpKind.KernelUnmap)),
             (1, Gen.Const(OpKind.ReleaseTables))),
         Gen.Int[0, 7], Gen.Int[0, 99], Gen.Int[0, 3],
         (kind, space, page, flags) => new Op(kind, space, page, flags));
@@ -217,9 +218,18 @@ public unsafe class AddressSpacePropertyTests
                     break;
                 ulong phys = 0x3000 + (ulong)op.Flags * Frame;
                 ulong free = f.Frames.FreeFrames;
-                Map(f.KernelTable, virt, phys, f.Frames);
+                PageTableIndex slot = Virt(virt).P4Index;
+                PageTableEntry before = f.KernelLevel4[slot];
+                // Read-only, then writable in the same slot, widens the parents: the level-4 entry changes.
+                Map(f.KernelTable, virt, phys, f.Frames, (op.Flags & 1) != 0 ? PageTableFlags.Writable : PageTableFlags.NoExecute);
                 model.KernelTableFrames += free - f.Frames.FreeFrames; // the kernel's own tables, never returned
                 model.Kernel[virt] = phys;
+                // A changed (not new) kernel-half level-4 entry may be cached with its old rights: all flush.
+                if (before.IsPresent && f.KernelLevel4[slot].Raw != before.Raw)
+                {
+                    foreach (SpaceModel space in model.Live)
+                        space.Stale = true;
+                }
                 break;
             }
             case OpKind.KernelUnmap:

@@ -327,6 +327,21 @@ public unsafe class AddressSpaceTests
     }
 
     [Fact]
+    public void KernelEntriesChangedByRangeFlagsAndSetP4EntryFlags_AreCopiedIntoLiveSpaces()
+    {
+        using AddressSpaceFixture f = new();
+        AddressSpace space = f.Create();
+        PageTableIndex slot = Virt(LateKernelBase).P4Index;
+        Map(f.KernelTable, LateKernelBase, 0x7000, f.Frames, PageTableFlags.NoExecute);
+        Assert.True(f.KernelTable.UpdateRangeFlags(Virt(LateKernelBase), Frame, PageTableFlags.Writable, PageTableFlags.None, f.Frames).IsOk);
+        Assert.NotEqual(PageTableFlags.None, f.KernelLevel4[slot].Flags & PageTableFlags.Writable);
+        Assert.Equal(f.KernelLevel4[slot], f.Level4Of(space)[slot]);
+        Assert.True(f.KernelTable.SetP4EntryFlags(Virt(LateKernelBase), PageTableFlags.Writable | PageTableFlags.NoExecute).IsOk);
+        Assert.NotEqual(PageTableFlags.None, f.KernelLevel4[slot].Flags & PageTableFlags.NoExecute);
+        Assert.Equal(f.KernelLevel4[slot], f.Level4Of(space)[slot]);
+    }
+
+    [Fact]
     public void ADisposedSpace_IsNotWrittenByALaterKernelEntry()
     {
         using AddressSpaceFixture f = new();
