@@ -75,6 +75,17 @@ public sealed unsafe class VgaTextScreen : ITextScreen
             WriteCrt(StartHigh, StartLow, 0);
     }
 
+    /// <summary>
+    /// Whether a VGA answers at its CRT controller (colour text modes: I/O ports 0x3D4/0x3D5): its index register
+    /// reads back what was written, where no device reads 0xFF. Without one (QEMU's <c>-vga none</c>) 0xB8000 is RAM
+    /// or nothing, and drawing there would cost every line of the boot for a screen no one sees.
+    /// </summary>
+    public static bool AdapterAnswers()
+    {
+        Ports.Out8(CrtIndex, CursorLow);
+        return Ports.In8(CrtIndex) == CursorLow;
+    }
+
     /// <summary>The blinking hardware cursor: its register counts cells from the start of text memory, not of the display.</summary>
     public void SetCursor(int column, int row) => WriteCrt(CursorHigh, CursorLow, (_top + row) * Columns + column);
 
