@@ -10,7 +10,7 @@ namespace StrixOS.Tests.Screen;
 
 /// <summary>
 /// The kernel used as a person would: boot with a display, type on the keyboard (monitor sendkey) and the
-/// serial port, and read the screen back (VGA text memory under SeaBIOS, a screenshot decoded with
+/// serial port, and read the screen back (VGA text as displayed under SeaBIOS, a screenshot decoded with
 /// StrixOS's font under OVMF). Also: the banner and boot report on the screen, the screen after a panic, an
 /// unsupported CPU (BIOS and UEFI), reboots, the ACPI power-off, and 100 ms sleeps and Task.Delay(100)s against
 /// the host's clock. Each test (each theory row) is one QEMU boot.
