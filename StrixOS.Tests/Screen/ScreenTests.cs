@@ -46,7 +46,7 @@ public class ScreenTests(ITestOutputHelper output)
         qemu.TypeOnKeyboard("b\n");
         Assert.True(qemu.WaitForText("Text typed: AAAAAAb\nInput: ", TimeSpan.FromSeconds(30)), "held key not repeated:\n" + qemu.Transcript);
 
-        VgaTextRead vga = qemu.ReadVgaText();
+        VgaTextRead vga = ReadVgaTextOnceTheCursorFollowsThePrompt(qemu);
         string[] screen = vga.Lines;
         output.WriteLine(string.Join("\n", screen));
         Assert.Contains(screen, l => l.StartsWith("[info]  memory: ", StringComparison.Ordinal) && l.Contains("frames free"));
@@ -86,7 +86,7 @@ public class ScreenTests(ITestOutputHelper output)
             starts.Add(qemu.ReadVgaText().StartAddress);
         }
 
-        VgaTextRead vga = qemu.ReadVgaText();
+        VgaTextRead vga = ReadVgaTextOnceTheCursorFollowsThePrompt(qemu);
         output.WriteLine($"display start {vga.StartAddress}, starts seen {string.Join(' ', starts.Order())}\n" + string.Join("\n", vga.Lines));
         string[] expected = qemu.Transcript.Split('\n').TakeLast(25).Select(l => l.TrimEnd()).ToArray();
         Assert.Equal(expected, vga.Lines);
@@ -108,6 +108,24 @@ public class ScreenTests(ITestOutputHelper output)
                 Assert.True(character == HasInk(dump, column * cellWidth, row * cellHeight, cellWidth, cellHeight),
                     $"screendump cell ({column}, {row}): {(character ? "no ink for '" + vga.Lines[row][column] + "'" : "ink in a blank cell")}");
         }
+    }
+
+    /// <summary>
+    /// The VGA screen once the hardware cursor stands after the last line's prompt ("Input: "), read again for up to
+    /// 5 s: the kernel sends each character to COM1 before drawing it and moves the cursor after the whole write, so
+    /// the prompt can be on COM1 a moment before the cursor has followed it. A cursor that never gets there fails the
+    /// caller's assertion on the last read.
+    /// </summary>
+    private static VgaTextRead ReadVgaTextOnceTheCursorFollowsThePrompt(QemuSession qemu)
+    {
+        VgaTextRead vga = qemu.ReadVgaText();
+        for (var waited = System.Diagnostics.Stopwatch.StartNew();
+             (vga.CursorColumn, vga.CursorRow) != ("Input: ".Length, Array.FindLastIndex(vga.Lines, l => l.Length > 0)) && waited.Elapsed < TimeSpan.FromSeconds(5);)
+        {
+            System.Threading.Thread.Sleep(50);
+            vga = qemu.ReadVgaText();
+        }
+        return vga;
     }
 
     /// <summary>Screen rows COM1's text takes from the banner on (the screen is cleared just before it), 80 columns.</summary>
