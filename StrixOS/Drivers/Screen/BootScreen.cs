@@ -75,7 +75,7 @@ public static unsafe class BootScreen
             ulong address = *(ulong*)(framebuffer + 8);
             uint pitch = *(uint*)(framebuffer + 16), width = *(uint*)(framebuffer + 20), height = *(uint*)(framebuffer + 24);
             byte bpp = framebuffer[28], kind = framebuffer[29];
-            if (kind == 2 && address + (ulong)width * height * 2 <= limit)
+            if (kind == 2 && width > 0 && height > 0 && address + (ulong)width * height * 2 <= limit)
             {
                 ScreenConsole.Attach(new VgaTextScreen(address, (int)width, (int)height));
                 var vga = new LineBuilder(stackalloc char[LineBuilder.LineLength]);
