@@ -12,6 +12,10 @@ namespace StrixOS.Tests.Screen;
 /// <summary>A serial line as it arrived, with the host's time of arrival.</summary>
 internal readonly record struct SerialLine(string Text, TimeSpan At);
 
+/// <summary>The VGA text screen as displayed: its rows, the display's start (cells from 0xB8000) and the
+/// hardware cursor relative to the display.</summary>
+internal sealed record VgaTextRead(string[] Lines, int StartAddress, int CursorColumn, int CursorRow);
+
 /// <summary>
 /// One interactive QEMU machine for the screen tests, used as a person would: a display adapter (QEMU's
 /// standard VGA), COM1 on this process's pipes (read lines, type text), the QEMU monitor on a Unix
@@ -216,6 +220,50 @@ internal sealed class QemuSession : IDisposable
         string file = Path.Combine(_directory, $"pmem-{address:x}-{_clock.ElapsedTicks}.bin");
         MonitorCommand($"pmemsave 0x{address:x} {length} \"{file}\"");
         return File.ReadAllBytes(file);
+    }
+
+    /// <summary>
+    /// The VGA text screen as the display shows it: the CRT controller's start address picks the screen's cells out of
+    /// text memory (0xB8000-0xBFFFF), and the cursor register counts cells from 0xB8000 as well. The registers are read
+    /// through the monitor's port commands with the machine stopped, and the index register is put back before it runs on.
+    /// </summary>
+    public VgaTextRead ReadVgaText(int columns = 80, int rows = 25)
+    {
+        MonitorCommand("stop");
+        try
+        {
+            int index = ReadPort(0x3D4);
+            int start = (ReadCrtRegister(0x0C) << 8) | ReadCrtRegister(0x0D);
+            int cursor = (ReadCrtRegister(0x0E) << 8) | ReadCrtRegister(0x0F);
+            MonitorCommand($"o /b 0x3d4 0x{index:x}");
+            byte[] cells = ReadPhysical(0xB8000 + (ulong)start * 2, columns * rows * 2);
+            return new VgaTextRead(ScreenText.FromVgaText(cells, columns, rows), start,
+                (cursor - start) % columns, (cursor - start) / columns);
+        }
+        finally
+        {
+            MonitorCommand("cont");
+        }
+    }
+
+    private int ReadCrtRegister(int register)
+    {
+        MonitorCommand($"o /b 0x3d4 0x{register:x}");
+        return ReadPort(0x3D5);
+    }
+
+    /// <summary>One byte from an I/O port (the monitor's <c>i</c>, which answers <c>portb[0x03d5] = 0x0f</c>).</summary>
+    private int ReadPort(int port)
+    {
+        string answer = MonitorCommand($"i /b 0x{port:x}");
+        string marker = $"portb[0x{port:x4}] = 0x";
+        int at = answer.LastIndexOf(marker, StringComparison.Ordinal);
+        if (at < 0)
+            throw new InvalidOperationException($"the monitor did not answer 'i /b 0x{port:x}': {answer}");
+        int end = at + marker.Length;
+        while (end < answer.Length && Uri.IsHexDigit(answer[end]))
+            end++;
+        return Convert.ToInt32(answer[(at + marker.Length)..end], 16);
     }
 
     /// <summary>What the display shows, by the monitor's <c>screendump</c> (PPM).</summary>

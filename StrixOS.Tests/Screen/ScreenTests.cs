@@ -10,7 +10,7 @@ namespace StrixOS.Tests.Screen;
 
 /// <summary>
 /// The kernel used as a person would: boot with a display, type on the keyboard (monitor sendkey) and the
-/// serial port, and read the screen back (VGA text memory under SeaBIOS, a screenshot decoded with
+/// serial port, and read the screen back (VGA text as displayed under SeaBIOS, a screenshot decoded with
 /// StrixOS's font under OVMF). Also: the banner and boot report on the screen, the screen after a panic, an
 /// unsupported CPU (BIOS and UEFI), reboots, the ACPI power-off, and 100 ms sleeps and Task.Delay(100)s against
 /// the host's clock. Each test (each theory row) is one QEMU boot.
@@ -46,7 +46,8 @@ public class ScreenTests(ITestOutputHelper output)
         qemu.TypeOnKeyboard("b\n");
         Assert.True(qemu.WaitForText("Text typed: AAAAAAb\nInput: ", TimeSpan.FromSeconds(30)), "held key not repeated:\n" + qemu.Transcript);
 
-        string[] screen = ScreenText.FromVgaText(qemu.ReadPhysical(0xB8000, 80 * 25 * 2));
+        VgaTextRead vga = ReadVgaTextOnceTheCursorFollowsThePrompt(qemu);
+        string[] screen = vga.Lines;
         output.WriteLine(string.Join("\n", screen));
         Assert.Contains(screen, l => l.StartsWith("[info]  memory: ", StringComparison.Ordinal) && l.Contains("frames free"));
         Assert.Contains(screen, l => l.StartsWith("[info]  screen: VGA text 80x25", StringComparison.Ordinal));
@@ -57,6 +58,94 @@ public class ScreenTests(ITestOutputHelper output)
         Assert.Contains("Input: AAAAAAb", screen);
         Assert.Contains("Text typed: AAAAAAb", screen);
         Assert.Equal("Input:", screen.Last(l => l.Length > 0));   // the prompt after the last line (waited for above)
+        Assert.Equal(("Input: ".Length, Array.FindLastIndex(screen, l => l.Length > 0)), (vga.CursorColumn, vga.CursorRow));
+    }
+
+    /// <summary>
+    /// VGA text scrolls by moving the display's start down text memory (0xB8000-0xBFFFF, 204 rows of 80) and, at its
+    /// end, copies the visible rows back to the top. Lines typed on COM1 until far more rows than text memory holds
+    /// have been written: the screen shows exactly COM1's last 25 lines, the hardware cursor sits after the last
+    /// prompt, and QEMU's screendump (the picture the display draws) has ink in exactly the cells that hold a character.
+    /// </summary>
+    [Fact]
+    public void VgaTextScrollsPastTheEndOfTextMemoryAndTheDisplayShowsTheLastLines()
+    {
+        using QemuSession qemu = QemuSession.Start(StarterImage);
+        Assert.True(qemu.WaitForText("Input: ", BootTimeout), "no prompt on COM1:\n" + qemu.Transcript);
+        const int TextMemoryRows = 0x8000 / 2 / 80;
+        var starts = new HashSet<int>();
+        for (int line = 0, batch = 0; RowsSinceBanner(qemu.Transcript) <= 2 * TextMemoryRows; batch++)
+        {
+            var typed = new System.Text.StringBuilder();
+            for (int i = 0; i < 10; i++, line++)
+                typed.Append($"line {line:D3}\n");
+            int from = qemu.TextLength;
+            qemu.TypeOnSerial(typed.ToString());
+            Assert.True(qemu.WaitForText($"Text typed: line {line - 1:D3}\nInput: ", TimeSpan.FromSeconds(60), from),
+                $"batch {batch} not echoed:\n" + qemu.Transcript);
+            starts.Add(qemu.ReadVgaText().StartAddress);
+        }
+
+        VgaTextRead vga = ReadVgaTextOnceTheCursorFollowsThePrompt(qemu);
+        output.WriteLine($"display start {vga.StartAddress}, starts seen {string.Join(' ', starts.Order())}\n" + string.Join("\n", vga.Lines));
+        string[] expected = qemu.Transcript.Split('\n').TakeLast(25).Select(l => l.TrimEnd()).ToArray();
+        Assert.Equal(expected, vga.Lines);
+        Assert.Equal(("Input: ".Length, 24), (vga.CursorColumn, vga.CursorRow));
+        // The display start moved a row at a time and stayed within text memory while twice as many rows were
+        // written as it holds: so it went back to the top.
+        Assert.True(starts.Count > 2, "the display start did not move: " + string.Join(' ', starts));
+        Assert.All(starts, s => Assert.True(s % 80 == 0 && s >= 0 && s <= (TextMemoryRows - 25) * 80, $"display start {s}"));
+
+        Ppm dump = qemu.ScreenDump();
+        int cellWidth = dump.Width / 80, cellHeight = dump.Height / 25;
+        Assert.Equal((80 * cellWidth, 25 * cellHeight), (dump.Width, dump.Height));
+        for (int row = 0; row < 25; row++)
+        for (int column = 0; column < 80; column++)
+        {
+            bool character = column < vga.Lines[row].Length && vga.Lines[row][column] != ' ';
+            bool cursor = row == vga.CursorRow && column == vga.CursorColumn;   // blinks: may or may not be drawn
+            if (!cursor)
+                Assert.True(character == HasInk(dump, column * cellWidth, row * cellHeight, cellWidth, cellHeight),
+                    $"screendump cell ({column}, {row}): {(character ? "no ink for '" + vga.Lines[row][column] + "'" : "ink in a blank cell")}");
+        }
+    }
+
+    /// <summary>
+    /// The VGA screen once the hardware cursor stands after the last line's prompt ("Input: "), read again for up to
+    /// 5 s: the kernel sends each character to COM1 before drawing it and moves the cursor after the whole write, so
+    /// the prompt can be on COM1 a moment before the cursor has followed it. A cursor that never gets there fails the
+    /// caller's assertion on the last read.
+    /// </summary>
+    private static VgaTextRead ReadVgaTextOnceTheCursorFollowsThePrompt(QemuSession qemu)
+    {
+        VgaTextRead vga = qemu.ReadVgaText();
+        for (var waited = System.Diagnostics.Stopwatch.StartNew();
+             (vga.CursorColumn, vga.CursorRow) != ("Input: ".Length, Array.FindLastIndex(vga.Lines, l => l.Length > 0)) && waited.Elapsed < TimeSpan.FromSeconds(5);)
+        {
+            System.Threading.Thread.Sleep(50);
+            vga = qemu.ReadVgaText();
+        }
+        return vga;
+    }
+
+    /// <summary>Screen rows COM1's text takes from the banner on (the screen is cleared just before it), 80 columns.</summary>
+    private static int RowsSinceBanner(string transcript)
+    {
+        int banner = transcript.IndexOf(BannerText, StringComparison.Ordinal);
+        if (banner < 0)
+            return 0;
+        int start = transcript.LastIndexOf('\n', banner) + 1;
+        return transcript[start..].Split('\n').Sum(l => RowsOf(l, 80));
+    }
+
+    private static bool HasInk(Ppm dump, int x0, int y0, int width, int height)
+    {
+        int background = dump.Pixel(x0, y0);
+        for (int y = y0; y < y0 + height; y++)
+        for (int x = x0; x < x0 + width; x++)
+            if (dump.Pixel(x, y) != background)
+                return true;
+        return false;
     }
 
     [Fact]
@@ -106,7 +195,7 @@ public class ScreenTests(ITestOutputHelper output)
         }
         else
         {
-            screen = ScreenText.FromVgaText(qemu.ReadPhysical(0xB8000, 80 * 25 * 2));
+            screen = qemu.ReadVgaText().Lines;
             columns = 80;
         }
         output.WriteLine(string.Join("\n", screen));
@@ -166,7 +255,7 @@ public class ScreenTests(ITestOutputHelper output)
     {
         using QemuSession qemu = QemuSession.Start(KernelBoot.DefaultImage, commandLine: "strix.fail=throw");
         Assert.True(qemu.WaitForText("asked for this exception\n", BootTimeout), "no panic on COM1:\n" + qemu.Transcript);
-        string[] screen = ScreenText.FromVgaText(qemu.ReadPhysical(0xB8000, 80 * 25 * 2));
+        string[] screen = qemu.ReadVgaText().Lines;
         output.WriteLine(string.Join("\n", screen));
         Assert.Contains(screen, l => l.Contains("!!! STRIXOS PANIC: unhandled exception"));
         Assert.Null(qemu.WaitForExit(TimeSpan.FromSeconds(2)));   // halted with the report readable, not rebooted or off
@@ -183,7 +272,7 @@ public class ScreenTests(ITestOutputHelper output)
         using QemuSession qemu = QemuSession.Start(KernelBoot.DefaultImage, cpu: cpu, uefi: uefi);
         Assert.True(qemu.WaitForText(message, BootTimeout), "no message on COM1:\n" + qemu.Transcript);
         // The boot stage writes COM1 first, then the screen: read it again (briefly) until the line is complete.
-        string[] ReadScreen() => uefi ? ScreenText.FromFramebuffer(qemu.ScreenDump()) : ScreenText.FromVgaText(qemu.ReadPhysical(0xB8000, 80 * 25 * 2));
+        string[] ReadScreen() => uefi ? ScreenText.FromFramebuffer(qemu.ScreenDump()) : qemu.ReadVgaText().Lines;
         string[] screen = ReadScreen();
         for (var waited = System.Diagnostics.Stopwatch.StartNew(); screen[0] != message && waited.Elapsed < TimeSpan.FromSeconds(5);)
         {

@@ -6,8 +6,9 @@ using StrixOS.Drivers.Screen;
 namespace StrixOS.Tests.Screen;
 
 /// <summary>
-/// Reads what a screen shows, independently of the kernel's bookkeeping: VGA text from the bytes at
-/// 0xB8000, a framebuffer from a screenshot by matching each 8x16 cell against StrixOS's font.
+/// Reads what a screen shows, independently of the kernel's bookkeeping: VGA text from the cells the display
+/// starts at (<see cref="QemuSession.ReadVgaText"/>), a framebuffer from a screenshot by matching each 8x16 cell
+/// against StrixOS's font.
 /// </summary>
 internal static class ScreenText
 {

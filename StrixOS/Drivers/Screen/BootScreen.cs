@@ -10,7 +10,8 @@ namespace StrixOS.Drivers.Screen;
 /// Finds the screen GRUB handed over (multiboot2 tag 8) before anything else is parsed, so the first log
 /// line already reaches it: EGA text (type 2) becomes a <see cref="VgaTextScreen"/>, an RGB framebuffer
 /// (type 1) a <see cref="FramebufferScreen"/>. No tag and a BIOS boot: VGA text at 0xB8000, which is what
-/// GRUB leaves when it does not report one. Reads the structure through the offset map with bounds checks.
+/// GRUB leaves when it does not report one, if a VGA answers at its I/O ports (no screen otherwise). Reads the
+/// structure through the offset map with bounds checks.
 /// </summary>
 public static unsafe class BootScreen
 {
@@ -74,7 +75,7 @@ public static unsafe class BootScreen
             ulong address = *(ulong*)(framebuffer + 8);
             uint pitch = *(uint*)(framebuffer + 16), width = *(uint*)(framebuffer + 20), height = *(uint*)(framebuffer + 24);
             byte bpp = framebuffer[28], kind = framebuffer[29];
-            if (kind == 2 && address + (ulong)width * height * 2 <= limit)
+            if (kind == 2 && width > 0 && height > 0 && address + (ulong)width * height * 2 <= limit)
             {
                 ScreenConsole.Attach(new VgaTextScreen(address, (int)width, (int)height));
                 var vga = new LineBuilder(stackalloc char[LineBuilder.LineLength]);
@@ -120,6 +121,11 @@ public static unsafe class BootScreen
         }
         if (!efi)
         {
+            if (!VgaTextScreen.AdapterAnswers())
+            {
+                Description = "none (no framebuffer tag, and no VGA answers at I/O port 0x3D4)";
+                return;
+            }
             ScreenConsole.Attach(new VgaTextScreen(0xB8000, 80, 25));
             Description = "VGA text 80x25 (no framebuffer tag; BIOS text mode assumed)";
         }
