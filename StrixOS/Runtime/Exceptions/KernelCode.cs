@@ -78,9 +78,27 @@ internal static unsafe class KernelCode
     // 1024 frames (about 300 KiB of heap): bigger than any stack walked so far, so a walk's own
     // frames do not evict each other.
     private const int UnwindCacheLog2Capacity = 10;
+    // An exception thrown before the kernel heap exists (early boot) would take those 300 KiB from the early heap,
+    // which is 256 KiB (boot.asm): it gets a 32-frame cache instead (about 10 KiB, never freed), replaced by the
+    // full one at the first lookup once the kernel heap serves objects.
+    private const int EarlyUnwindCacheLog2Capacity = 5;
     private static UnwindCache? s_unwindCache;
+    private static bool s_unwindCacheIsEarly;
 
-    public static UnwindCache UnwindCache => s_unwindCache ??= new UnwindCache(UnwindCacheLog2Capacity);
+    public static UnwindCache UnwindCache
+    {
+        get
+        {
+            UnwindCache? cache = s_unwindCache;
+            if (cache != null && !(s_unwindCacheIsEarly && KernelHeap.ObjectHeapReady))
+                return cache;
+            bool early = !KernelHeap.ObjectHeapReady;
+            cache = new UnwindCache(early ? EarlyUnwindCacheLog2Capacity : UnwindCacheLog2Capacity);
+            s_unwindCacheIsEarly = early;
+            s_unwindCache = cache;
+            return cache;
+        }
+    }
 
     /// <summary>FDE, method record and CFI row for the code address <paramref name="pc"/>; false when it is not managed code.</summary>
     public static bool TryDecode(ulong pc, out DecodedFrame frame)
